@@ -1,0 +1,268 @@
+//! IP ranges for `ipBlock` peers (SEM-21..27): CIDRs minus `except` holes,
+//! cut into disjoint atoms that appear as external entities.
+
+use ipnet::IpNet;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// An inclusive range of addresses of one family (SEM-23: families never mix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IpRange {
+    pub v6: bool,
+    pub start: u128,
+    pub end: u128,
+}
+
+impl IpRange {
+    pub fn from_net(net: &IpNet) -> IpRange {
+        match net {
+            IpNet::V4(n) => IpRange {
+                v6: false,
+                start: u128::from(u32::from(n.network())),
+                end: u128::from(u32::from(n.broadcast())),
+            },
+            IpNet::V6(n) => IpRange {
+                v6: true,
+                start: u128::from(n.network()),
+                end: u128::from(n.broadcast()),
+            },
+        }
+    }
+
+    pub fn from_addr(ip: IpAddr) -> IpRange {
+        let (v6, x) = addr_key(ip);
+        IpRange {
+            v6,
+            start: x,
+            end: x,
+        }
+    }
+
+    pub fn all_v4() -> IpRange {
+        IpRange {
+            v6: false,
+            start: 0,
+            end: u128::from(u32::MAX),
+        }
+    }
+
+    pub fn all_v6() -> IpRange {
+        IpRange {
+            v6: true,
+            start: 0,
+            end: u128::MAX,
+        }
+    }
+
+    pub fn contains_addr(&self, ip: IpAddr) -> bool {
+        let (v6, x) = addr_key(ip);
+        v6 == self.v6 && self.start <= x && x <= self.end
+    }
+
+    pub fn contains_range(&self, o: &IpRange) -> bool {
+        o.v6 == self.v6 && self.start <= o.start && o.end <= self.end
+    }
+
+    pub fn first_addr(&self) -> IpAddr {
+        to_addr(self.v6, self.start)
+    }
+
+    /// Number of addresses, saturating.
+    pub fn size(&self) -> u128 {
+        (self.end - self.start).saturating_add(1)
+    }
+}
+
+fn addr_key(ip: IpAddr) -> (bool, u128) {
+    match ip {
+        IpAddr::V4(a) => (false, u128::from(u32::from(a))),
+        IpAddr::V6(a) => match a.to_ipv4_mapped() {
+            Some(v4) => (false, u128::from(u32::from(v4))),
+            None => (true, u128::from(a)),
+        },
+    }
+}
+
+fn to_addr(v6: bool, x: u128) -> IpAddr {
+    if v6 {
+        IpAddr::V6(Ipv6Addr::from(x))
+    } else {
+        IpAddr::V4(Ipv4Addr::from(x as u32))
+    }
+}
+
+impl fmt::Display for IpRange {
+    /// `a.b.c.d-e.f.g.h`, always a first-last pair (np-guard's spelling).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}-{}",
+            to_addr(self.v6, self.start),
+            to_addr(self.v6, self.end)
+        )
+    }
+}
+
+/// A CIDR minus its `except` holes (SEM-21).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct IpBlock {
+    pub cidr: IpNet,
+    pub except: Vec<IpNet>,
+}
+
+impl IpBlock {
+    pub fn contains_addr(&self, ip: IpAddr) -> bool {
+        IpRange::from_net(&self.cidr).contains_addr(ip)
+            && !self
+                .except
+                .iter()
+                .any(|e| IpRange::from_net(e).contains_addr(ip))
+    }
+
+    /// Whether the block covers a whole atom. Atoms are cut at every CIDR and
+    /// `except` boundary, so an atom is either wholly in or wholly out.
+    pub fn covers(&self, atom: &IpRange) -> bool {
+        self.ranges().iter().any(|r| r.contains_range(atom))
+    }
+}
+
+impl fmt::Display for IpBlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.cidr)?;
+        if !self.except.is_empty() {
+            let ex: Vec<String> = self.except.iter().map(|e| e.to_string()).collect();
+            write!(f, " except {}", ex.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl IpBlock {
+    /// The addresses the block matches, as disjoint merged ranges: `except`
+    /// holes that touch each other leave one hole, not two.
+    pub fn ranges(&self) -> Vec<IpRange> {
+        let mut out = vec![IpRange::from_net(&self.cidr)];
+        for e in &self.except {
+            let h = IpRange::from_net(e);
+            let mut next = Vec::with_capacity(out.len() + 1);
+            for r in out {
+                if h.v6 != r.v6 || h.end < r.start || h.start > r.end {
+                    next.push(r);
+                    continue;
+                }
+                if h.start > r.start {
+                    next.push(IpRange { end: h.start - 1, ..r });
+                }
+                if h.end < r.end {
+                    next.push(IpRange { start: h.end + 1, ..r });
+                }
+            }
+            out = next;
+        }
+        out
+    }
+}
+
+/// Cut the address space into disjoint atoms at every boundary of `ranges`
+/// (the matched sets of the `ipBlock`s, see [`IpBlock::ranges`]).
+/// The whole IPv4 space is always covered; IPv6 only when some range is IPv6.
+/// Atoms are sorted (IPv4 first, then by address).
+pub fn partition(ranges: impl IntoIterator<Item = IpRange>) -> Vec<IpRange> {
+    // Boundaries as "a new atom starts here" points, per family.
+    let mut starts: [Vec<u128>; 2] = [vec![0], vec![]];
+    let mut ends_at_max = [true, false];
+    for r in ranges {
+        let fam = usize::from(r.v6);
+        if r.v6 && starts[1].is_empty() {
+            starts[1].push(0);
+            ends_at_max[1] = true;
+        }
+        starts[fam].push(r.start);
+        let fam_max = if r.v6 { u128::MAX } else { u128::from(u32::MAX) };
+        if r.end < fam_max {
+            starts[fam].push(r.end + 1);
+        }
+    }
+    let mut atoms = Vec::new();
+    for (fam, s) in starts.iter_mut().enumerate() {
+        if s.is_empty() || !ends_at_max[fam] {
+            continue;
+        }
+        s.sort_unstable();
+        s.dedup();
+        let fam_max = if fam == 1 {
+            u128::MAX
+        } else {
+            u128::from(u32::MAX)
+        };
+        for (i, &st) in s.iter().enumerate() {
+            let end = s.get(i + 1).map_or(fam_max, |n| n - 1);
+            atoms.push(IpRange {
+                v6: fam == 1,
+                start: st,
+                end,
+            });
+        }
+    }
+    atoms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(s: &str) -> IpNet {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn partition_matches_np_guard_ipblockstest_atoms() {
+        // SEM-21: 0.0.0.0/0 except 10/8, 172.21/16, 172.30/16 -> 7 atoms.
+        let block = IpBlock {
+            cidr: net("0.0.0.0/0"),
+            except: vec![
+                net("10.0.0.0/9"),
+                net("10.128.0.0/9"),
+                net("172.21.0.0/16"),
+                net("172.30.0.0/16"),
+            ],
+        };
+        // Touching holes 10.0/9 and 10.128/9 make one atom, as in np-guard.
+        let atoms: Vec<String> = partition(block.ranges()).iter().map(|a| a.to_string()).collect();
+        assert_eq!(
+            atoms,
+            vec![
+                "0.0.0.0-9.255.255.255",
+                "10.0.0.0-10.255.255.255",
+                "11.0.0.0-172.20.255.255",
+                "172.21.0.0-172.21.255.255",
+                "172.22.0.0-172.29.255.255",
+                "172.30.0.0-172.30.255.255",
+                "172.31.0.0-255.255.255.255",
+            ]
+        );
+    }
+
+    #[test]
+    fn sem21_except_holes() {
+        let b = IpBlock {
+            cidr: net("172.17.0.0/16"),
+            except: vec![net("172.17.1.0/24")],
+        };
+        assert!(b.contains_addr("172.17.0.5".parse().unwrap()));
+        assert!(b.contains_addr("172.17.2.5".parse().unwrap()));
+        assert!(!b.contains_addr("172.17.1.5".parse().unwrap()));
+    }
+
+    #[test]
+    fn sem23_families_do_not_mix() {
+        let b = IpBlock {
+            cidr: net("0.0.0.0/0"),
+            except: vec![],
+        };
+        assert!(!b.contains_addr("2001:db8::1".parse().unwrap()));
+        let atoms = partition([net("0.0.0.0/0"), net("2001:db8::/32")].iter().map(IpRange::from_net));
+        assert!(atoms.iter().any(|a| a.v6));
+        assert!(atoms.iter().any(|a| !a.v6));
+    }
+}

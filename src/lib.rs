@@ -1,0 +1,14 @@
+//! blastradius: Kubernetes NetworkPolicy blast-radius simulator.
+//!
+//! Data flows one way: [`load`] (manifests → [`model::Cluster`]) →
+//! [`reach`] (cluster → [`reach::Reachability`]) → consumers
+//! ([`explain`], [`render`]).
+
+pub mod cli;
+pub mod ip;
+pub mod load;
+pub mod model;
+pub mod ports;
+pub mod reach;
+pub mod selector;
+pub mod view;

@@ -1,0 +1,304 @@
+//! The internal model: what the loader produces and every later stage reads.
+//! Nothing here mentions k8s-openapi.
+
+use crate::ip::IpBlock;
+use crate::ports::{ConnSet, Protocol};
+use crate::selector::{Labels, Selector};
+use std::fmt;
+use std::net::IpAddr;
+
+/// Where an object came from: file, 1-based document number, and the path
+/// inside the document (`items[3]` for an item of a `kind: List`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    pub file: String,
+    pub doc: usize,
+    pub item: Option<usize>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: document {}", self.file, self.doc)?;
+        if let Some(i) = self.item {
+            write!(f, ", items[{i}]")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Namespace {
+    pub name: String,
+    /// Always holds `kubernetes.io/metadata.name=<name>` (SEM-45).
+    pub labels: Labels,
+    /// False when the namespace is only referenced, never declared.
+    pub declared: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub port: u16,
+    pub protocol: Protocol,
+}
+
+/// The entity a pod is listed under: a workload (`ns/name[Kind]`), or the pod
+/// itself (`ns/name[Pod]`) when it has no controller owner.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WorkloadRef {
+    pub namespace: String,
+    pub name: String,
+    pub kind: String,
+}
+
+impl fmt::Display for WorkloadRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}[{}]", self.namespace, self.name, self.kind)
+    }
+}
+
+/// One pod, or one pod template standing for `replicas` identical pods.
+#[derive(Clone, Debug)]
+pub struct Pod {
+    pub namespace: String,
+    /// Pod name, or the workload name for a template.
+    pub name: String,
+    pub labels: Labels,
+    pub ports: Vec<ContainerPort>,
+    /// Known pod IPs (`status.podIPs`); empty for templates (SEM-51).
+    pub ips: Vec<IpAddr>,
+    /// SEM-49: ignored by selectors; its traffic is node traffic.
+    pub host_network: bool,
+    /// How many pods this entry stands for (a workload's replicas).
+    pub replicas: u32,
+    pub workload: WorkloadRef,
+    pub origin: Origin,
+}
+
+impl Pod {
+    /// `ns/name`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// Resolve a named port on this (destination) pod (SEM-34, SEM-36):
+    /// the name and the protocol must both match.
+    pub fn named_port(&self, name: &str, protocol: Protocol) -> Option<u16> {
+        self.ports
+            .iter()
+            .find(|p| p.name.as_deref() == Some(name) && p.protocol == protocol)
+            .map(|p| p.port)
+    }
+}
+
+/// A port entry of a rule (SEM-29..37).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PortRef {
+    /// `port` absent: every port of the protocol (SEM-30, SEM-33).
+    Any,
+    /// `[port, endPort]` (SEM-37); a single port is `[p, p]`.
+    Range(u16, u16),
+    /// A container port name, resolved on the destination pod (SEM-34..36).
+    Named(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PortSpec {
+    pub protocol: Protocol,
+    pub port: PortRef,
+}
+
+impl PortSpec {
+    /// The connections this entry allows towards `dst` (`None`: an IP
+    /// destination, where names never resolve, SEM-35).
+    pub fn resolve(&self, dst: Option<&Pod>) -> ConnSet {
+        match &self.port {
+            PortRef::Any => ConnSet::all_of(self.protocol),
+            PortRef::Range(lo, hi) => ConnSet::range(self.protocol, *lo, *hi),
+            PortRef::Named(n) => dst
+                .and_then(|p| p.named_port(n, self.protocol))
+                .map(|port| ConnSet::port(self.protocol, port))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl fmt::Display for PortSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.port {
+            PortRef::Any => write!(f, "{} (all ports)", self.protocol),
+            PortRef::Range(lo, hi) if lo == hi => write!(f, "{}/{}", lo, self.protocol),
+            PortRef::Range(lo, hi) => write!(f, "{}-{}/{}", lo, hi, self.protocol),
+            PortRef::Named(n) => write!(f, "{}/{} (named)", n, self.protocol),
+        }
+    }
+}
+
+/// One element of `from` / `to` (SEM-16..21).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Peer {
+    /// `podSelector` and/or `namespaceSelector` in one peer: ANDed (SEM-18).
+    /// `namespaces: None` means the policy's own namespace (SEM-16);
+    /// `pods: None` means every pod of the selected namespaces (SEM-17).
+    Pods {
+        namespaces: Option<Selector>,
+        pods: Option<Selector>,
+    },
+    IpBlock(IpBlock),
+}
+
+/// One ingress or egress rule (SEM-12).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Rule {
+    /// `None`: `from`/`to` absent or empty, every peer (SEM-14).
+    pub peers: Option<Vec<Peer>>,
+    /// `None`: `ports` absent or empty, every port and protocol (SEM-29).
+    pub ports: Option<Vec<PortSpec>>,
+}
+
+impl Rule {
+    /// Connections this rule allows towards `dst`, ignoring peers.
+    pub fn ports_towards(&self, dst: Option<&Pod>) -> ConnSet {
+        match &self.ports {
+            None => ConnSet::all(),
+            Some(ps) => ps
+                .iter()
+                .fold(ConnSet::empty(), |acc, p| acc.union(&p.resolve(dst))),
+        }
+    }
+
+    pub fn has_named_ports(&self) -> bool {
+        self.ports
+            .iter()
+            .flatten()
+            .any(|p| matches!(p.port, PortRef::Named(_)))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+    pub fn peers_field(self) -> &'static str {
+        match self {
+            Direction::Ingress => "from",
+            Direction::Egress => "to",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub namespace: String,
+    pub name: String,
+    pub pod_selector: Selector,
+    /// `Some(rules)` iff `Ingress` is in the effective policyTypes (SEM-5, SEM-6).
+    pub ingress: Option<Vec<Rule>>,
+    /// `Some(rules)` iff `Egress` is in the effective policyTypes (SEM-5, SEM-6).
+    pub egress: Option<Vec<Rule>>,
+    pub origin: Origin,
+}
+
+impl Policy {
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    pub fn rules(&self, dir: Direction) -> Option<&[Rule]> {
+        match dir {
+            Direction::Ingress => self.ingress.as_deref(),
+            Direction::Egress => self.egress.as_deref(),
+        }
+    }
+
+    /// SEM-1, SEM-49: the policy governs this pod in its namespace.
+    pub fn selects(&self, pod: &Pod) -> bool {
+        !pod.host_network && pod.namespace == self.namespace && self.pod_selector.matches(&pod.labels)
+    }
+}
+
+/// Why an input object was left out of the model.
+#[derive(Clone, Debug)]
+pub struct Skipped {
+    pub kind: String,
+    pub name: String,
+    pub reason: String,
+    pub origin: Origin,
+}
+
+/// Everything the loader read.
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    /// Sorted by name.
+    pub namespaces: Vec<Namespace>,
+    pub pods: Vec<Pod>,
+    pub policies: Vec<Policy>,
+    pub skipped: Vec<Skipped>,
+    pub warnings: Vec<String>,
+}
+
+impl Cluster {
+    pub fn namespace(&self, name: &str) -> Option<&Namespace> {
+        self.namespaces
+            .binary_search_by(|n| n.name.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.namespaces.get(i))
+    }
+
+    /// Labels of a namespace; an unknown one has only its name label (SEM-45).
+    pub fn namespace_labels(&self, name: &str) -> Labels {
+        self.namespace(name).map_or_else(
+            || {
+                let mut l = Labels::new();
+                l.insert(NS_NAME_LABEL.to_string(), name.to_string());
+                l
+            },
+            |n| n.labels.clone(),
+        )
+    }
+
+    /// Total pods, replicas counted.
+    pub fn pod_count(&self) -> u64 {
+        self.pods.iter().map(|p| u64::from(p.replicas)).sum()
+    }
+
+    /// Add every namespace that objects reference, with the name label (SEM-45),
+    /// and sort. Called by the loader; public for tests that build clusters by hand.
+    pub fn finish(&mut self) {
+        let mut names: Vec<String> = self
+            .pods
+            .iter()
+            .map(|p| p.namespace.clone())
+            .chain(self.policies.iter().map(|p| p.namespace.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        for n in names {
+            if !self.namespaces.iter().any(|x| x.name == n) {
+                let mut labels = Labels::new();
+                labels.insert(NS_NAME_LABEL.to_string(), n.clone());
+                self.namespaces.push(Namespace {
+                    name: n,
+                    labels,
+                    declared: false,
+                });
+            }
+        }
+        for ns in &mut self.namespaces {
+            ns.labels
+                .insert(NS_NAME_LABEL.to_string(), ns.name.clone());
+        }
+        self.namespaces.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
+
+pub const NS_NAME_LABEL: &str = "kubernetes.io/metadata.name";
