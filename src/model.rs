@@ -266,6 +266,47 @@ impl Cluster {
         )
     }
 
+    /// Find pods by `ns/name[Kind]` (a workload or pod entity), `ns/name`
+    /// (a pod, or else a workload), or `name` alone when it is unique.
+    pub fn find_pods(&self, spec: &str) -> Result<Vec<usize>, String> {
+        let by = |pred: &dyn Fn(&Pod) -> bool| -> Vec<usize> {
+            (0..self.pods.len()).filter(|&i| pred(&self.pods[i])).collect()
+        };
+        let found = if spec.ends_with(']') {
+            by(&|p| p.workload.to_string() == spec || format!("{}[Pod]", p.id()) == spec)
+        } else if let Some((ns, name)) = spec.split_once('/') {
+            let pods = by(&|p| p.namespace == ns && p.name == name);
+            if pods.is_empty() {
+                by(&|p| p.namespace == ns && p.workload.name == name)
+            } else {
+                pods
+            }
+        } else {
+            let pods = by(&|p| p.name == spec);
+            let pods = if pods.is_empty() {
+                by(&|p| p.workload.name == spec)
+            } else {
+                pods
+            };
+            let mut nss: Vec<&str> = pods.iter().map(|&i| self.pods[i].namespace.as_str()).collect();
+            nss.dedup();
+            if nss.len() > 1 {
+                return Err(format!(
+                    "`{spec}` is ambiguous: it exists in namespaces {}; write ns/{spec}",
+                    nss.join(", ")
+                ));
+            }
+            pods
+        };
+        if found.is_empty() {
+            Err(format!(
+                "no pod or workload `{spec}`: write ns/name (a pod or workload), ns/name[Kind], or an IP address"
+            ))
+        } else {
+            Ok(found)
+        }
+    }
+
     /// Total pods, replicas counted.
     pub fn pod_count(&self) -> u64 {
         self.pods.iter().map(|p| u64::from(p.replicas)).sum()

@@ -133,6 +133,9 @@ pub struct Reachability {
     pub ext_src: Vec<IpRange>,
     /// Destination-side IP atoms: cut at every egress `ipBlock` boundary.
     pub ext_dst: Vec<IpRange>,
+    /// Whether IPv6 plays a part: a policy names an IPv6 block or a pod has
+    /// an IPv6 address. Listings show IPv6 atoms only then.
+    pub ipv6_in_use: bool,
     /// Isolation per class (SEM-3).
     pub ingress_isolated: Vec<bool>,
     pub egress_isolated: Vec<bool>,
@@ -174,6 +177,8 @@ impl Reachability {
             }
         }
         let all_blocks: Vec<IpRange> = in_nets.iter().chain(out_nets.iter()).copied().collect();
+        let ipv6_in_use = all_blocks.iter().any(|b| b.v6)
+            || pods.iter().flat_map(|p| &p.ips).any(|ip| IpRange::from_addr(*ip).v6);
         let ext_src = partition(in_nets);
         let ext_dst = partition(out_nets);
 
@@ -410,6 +415,7 @@ impl Reachability {
             pod_class,
             ext_src,
             ext_dst,
+            ipv6_in_use,
             ingress_isolated,
             egress_isolated,
             table,
@@ -467,25 +473,20 @@ impl Reachability {
     }
 
     /// External address to pod (SEM-9: only the pod's ingress counts).
-    /// An address with no atom (IPv6 when no policy mentions IPv6) is governed
-    /// only by isolation.
+    /// Atoms cover both address families, so every address has one.
     pub fn ip_to_pod(&self, ip: IpAddr, d: usize) -> ConnSet {
         let c = self.pod_class[d];
-        match self.src_atom(ip) {
-            Some(x) => self.ext_to_class(x, c).clone(),
-            None if self.ingress_isolated[c] => ConnSet::empty(),
-            None => ConnSet::all(),
-        }
+        self.src_atom(ip)
+            .map(|x| self.ext_to_class(x, c).clone())
+            .unwrap_or_default()
     }
 
     /// Pod to external address (SEM-9: only the pod's egress counts).
     pub fn pod_to_ip(&self, s: usize, ip: IpAddr) -> ConnSet {
         let c = self.pod_class[s];
-        match self.dst_atom(ip) {
-            Some(x) => self.class_to_ext(c, x).clone(),
-            None if self.egress_isolated[c] => ConnSet::empty(),
-            None => ConnSet::all(),
-        }
+        self.dst_atom(ip)
+            .map(|x| self.class_to_ext(c, x).clone())
+            .unwrap_or_default()
     }
 
     /// Number of distinct connection sets in the matrix.

@@ -151,6 +151,9 @@ impl ConnView {
                 }
             }
             for (x, atom) in reach.ext_dst.iter().enumerate() {
+                if atom.v6 && !reach.ipv6_in_use {
+                    continue;
+                }
                 let conns = union_over(&mut ea.classes.iter().map(|&s| reach.class_to_ext(s, x)));
                 if !conns.is_empty() {
                     connections.push(Connection {
@@ -163,6 +166,9 @@ impl ConnView {
                 }
             }
             for (x, atom) in reach.ext_src.iter().enumerate() {
+                if atom.v6 && !reach.ipv6_in_use {
+                    continue;
+                }
                 let conns = union_over(&mut ea.classes.iter().map(|&d| reach.ext_to_class(x, d)));
                 if !conns.is_empty() {
                     connections.push(Connection {

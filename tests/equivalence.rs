@@ -1,0 +1,231 @@
+//! Property test: the class/bitset matrix and the naive evaluator agree on
+//! every pod pair, protocol and probe port, and on external addresses, for
+//! random clusters and policies. PROPTEST_CASES raises the case count.
+
+mod naive;
+
+use blastradius::ip::IpBlock;
+use blastradius::model::*;
+use blastradius::ports::Protocol;
+use blastradius::reach::{ReachOptions, Reachability};
+use blastradius::selector::{Labels, Requirement, Selector};
+use naive::End;
+use proptest::prelude::*;
+use std::net::IpAddr;
+
+const NAMESPACES: [&str; 3] = ["a", "b", "c"];
+const LABEL_KEYS: [&str; 3] = ["app", "tier", "team"];
+const LABEL_VALUES: [&str; 3] = ["x", "y", "z"];
+const PORT_NAMES: [&str; 3] = ["http", "dns", "nope"];
+const CIDRS: [&str; 6] = ["0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "192.168.0.0/16", "fd00::/8"];
+const PROBE_IPS: [&str; 6] = ["10.1.2.3", "10.1.9.9", "10.200.0.1", "192.168.1.1", "8.8.8.8", "fd00::1"];
+const PROBE_PORTS: [u16; 8] = [1, 53, 79, 80, 81, 443, 8080, 65535];
+
+fn labels() -> impl Strategy<Value = Labels> {
+    proptest::collection::btree_map(
+        prop::sample::select(&LABEL_KEYS[..]).prop_map(str::to_string),
+        prop::sample::select(&LABEL_VALUES[..]).prop_map(str::to_string),
+        0..3,
+    )
+}
+
+fn selector() -> impl Strategy<Value = Selector> {
+    let req = (0..4u8, prop::sample::select(&LABEL_KEYS[..]), prop::sample::subsequence(&LABEL_VALUES[..], 1..3))
+        .prop_map(|(op, k, vs)| {
+            let k = k.to_string();
+            let vs: Vec<String> = vs.into_iter().map(str::to_string).collect();
+            match op {
+                0 => Requirement::In(k, vs),
+                1 => Requirement::NotIn(k, vs),
+                2 => Requirement::Exists(k),
+                _ => Requirement::DoesNotExist(k),
+            }
+        });
+    (
+        proptest::collection::btree_map(
+            prop::sample::select(&LABEL_KEYS[..]).prop_map(str::to_string),
+            prop::sample::select(&LABEL_VALUES[..]).prop_map(str::to_string),
+            0..2,
+        ),
+        proptest::collection::vec(req, 0..2),
+    )
+        .prop_map(|(match_labels, requirements)| Selector { match_labels, requirements })
+}
+
+fn protocol() -> impl Strategy<Value = Protocol> {
+    prop_oneof![4 => Just(Protocol::Tcp), 2 => Just(Protocol::Udp), 1 => Just(Protocol::Sctp)]
+}
+
+fn port_spec() -> impl Strategy<Value = PortSpec> {
+    let port = prop_oneof![
+        Just(PortRef::Any),
+        prop::sample::select(&PROBE_PORTS[..]).prop_map(|p| PortRef::Range(p, p)),
+        (prop::sample::select(&PROBE_PORTS[..]), 0u16..500)
+            .prop_map(|(p, w)| PortRef::Range(p, p.saturating_add(w))),
+        prop::sample::select(&PORT_NAMES[..]).prop_map(|n| PortRef::Named(n.to_string())),
+    ];
+    (protocol(), port).prop_map(|(protocol, port)| PortSpec { protocol, port })
+}
+
+fn ip_block() -> impl Strategy<Value = IpBlock> {
+    (prop::sample::select(&CIDRS[..]), prop::sample::subsequence(&CIDRS[..], 0..3)).prop_map(|(c, ex)| {
+        let cidr: ipnet::IpNet = c.parse().unwrap();
+        // Keep only valid excepts (SEM-56: strict subsets).
+        let except = ex
+            .into_iter()
+            .map(|e| e.parse::<ipnet::IpNet>().unwrap())
+            .filter(|e| e.prefix_len() > cidr.prefix_len() && cidr.contains(e))
+            .collect();
+        IpBlock { cidr, except }
+    })
+}
+
+fn peer() -> impl Strategy<Value = Peer> {
+    prop_oneof![
+        3 => (proptest::option::of(selector()), proptest::option::of(selector()))
+            .prop_filter("a peer sets something (SEM-57)", |(n, p)| n.is_some() || p.is_some())
+            .prop_map(|(namespaces, pods)| Peer::Pods { namespaces, pods }),
+        1 => ip_block().prop_map(Peer::IpBlock),
+    ]
+}
+
+fn rule() -> impl Strategy<Value = Rule> {
+    (
+        proptest::option::of(proptest::collection::vec(peer(), 1..3)),
+        proptest::option::of(proptest::collection::vec(port_spec(), 1..3)),
+    )
+        .prop_map(|(peers, ports)| Rule { peers, ports })
+}
+
+fn policy() -> impl Strategy<Value = Policy> {
+    (
+        prop::sample::select(&NAMESPACES[..]),
+        selector(),
+        proptest::option::of(proptest::collection::vec(rule(), 0..3)),
+        proptest::option::of(proptest::collection::vec(rule(), 0..3)),
+    )
+        .prop_map(|(ns, pod_selector, ingress, egress)| Policy {
+            namespace: ns.to_string(),
+            name: "p".into(),
+            pod_selector,
+            ingress,
+            egress,
+            origin: Origin::default(),
+        })
+}
+
+fn pod() -> impl Strategy<Value = Pod> {
+    let ports = prop::sample::subsequence(
+        vec![
+            (Some("http"), 80u16, Protocol::Tcp),
+            (Some("dns"), 53, Protocol::Udp),
+            (None, 8080, Protocol::Tcp),
+        ],
+        0..3,
+    )
+    .prop_flat_map(|ps| {
+        // `http` is 80 on some pods and 8080 on others (SEM-36).
+        (Just(ps), any::<bool>())
+    })
+    .prop_map(|(ps, alt)| {
+        ps.into_iter()
+            .map(|(n, p, proto)| ContainerPort {
+                name: n.map(str::to_string),
+                port: if alt && n == Some("http") { 8080 } else { p },
+                protocol: proto,
+            })
+            .collect::<Vec<_>>()
+    });
+    (
+        prop::sample::select(&NAMESPACES[..]),
+        labels(),
+        ports,
+        proptest::option::of(prop::sample::select(&PROBE_IPS[..])),
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(|(ns, labels, ports, ip, host_network)| Pod {
+            namespace: ns.to_string(),
+            name: String::new(),
+            labels,
+            ports,
+            ips: ip.map(|i| vec![i.parse::<IpAddr>().unwrap()]).unwrap_or_default(),
+            host_network,
+            replicas: 1,
+            workload: WorkloadRef {
+                namespace: ns.to_string(),
+                name: String::new(),
+                kind: "Pod".into(),
+            },
+            origin: Origin::default(),
+        })
+}
+
+fn cluster() -> impl Strategy<Value = Cluster> {
+    (
+        proptest::collection::vec(labels(), 3),
+        proptest::collection::vec(pod(), 1..7),
+        proptest::collection::vec(policy(), 0..5),
+    )
+        .prop_map(|(ns_labels, mut pods, policies)| {
+            for (i, p) in pods.iter_mut().enumerate() {
+                p.name = format!("p{i}");
+                p.workload.name = p.name.clone();
+            }
+            let mut c = Cluster {
+                namespaces: NAMESPACES
+                    .iter()
+                    .zip(ns_labels)
+                    .map(|(n, labels)| Namespace {
+                        name: n.to_string(),
+                        labels,
+                        declared: true,
+                    })
+                    .collect(),
+                pods,
+                policies,
+                ..Default::default()
+            };
+            c.finish();
+            c
+        })
+}
+
+fn check(c: &Cluster, ipblock_pods: bool) -> Result<(), TestCaseError> {
+    let reach = Reachability::compile(c, &ReachOptions { ipblock_pods });
+    let n = c.pods.len();
+    for s in 0..n {
+        for d in 0..n {
+            let m = reach.pod_to_pod(s, d);
+            for proto in Protocol::ALL {
+                for port in PROBE_PORTS {
+                    let want = naive::allowed(c, End::Pod(s), End::Pod(d), proto, port, ipblock_pods);
+                    prop_assert_eq!(m.contains(proto, port), want, "pod {} -> pod {} {}/{}", s, d, port, proto);
+                }
+            }
+        }
+        for ip in PROBE_IPS {
+            let ip: IpAddr = ip.parse().unwrap();
+            let out = reach.pod_to_ip(s, ip);
+            let inn = reach.ip_to_pod(ip, s);
+            for proto in Protocol::ALL {
+                for port in PROBE_PORTS {
+                    let want_out = naive::allowed(c, End::Pod(s), End::Ip(ip), proto, port, ipblock_pods);
+                    prop_assert_eq!(out.contains(proto, port), want_out, "pod {} -> {} {}/{}", s, ip, port, proto);
+                    let want_in = naive::allowed(c, End::Ip(ip), End::Pod(s), proto, port, ipblock_pods);
+                    prop_assert_eq!(inn.contains(proto, port), want_in, "{} -> pod {} {}/{}", ip, s, port, proto);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    // 256 cases by default; PROPTEST_CASES=10000 for a long local run.
+    #![proptest_config(ProptestConfig::default())]
+
+    #[test]
+    fn matrix_agrees_with_naive_evaluator(c in cluster(), ipblock_pods in any::<bool>()) {
+        check(&c, ipblock_pods)?;
+    }
+}
