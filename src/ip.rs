@@ -151,10 +151,16 @@ impl IpBlock {
                     continue;
                 }
                 if h.start > r.start {
-                    next.push(IpRange { end: h.start - 1, ..r });
+                    next.push(IpRange {
+                        end: h.start - 1,
+                        ..r
+                    });
                 }
                 if h.end < r.end {
-                    next.push(IpRange { start: h.end + 1, ..r });
+                    next.push(IpRange {
+                        start: h.end + 1,
+                        ..r
+                    });
                 }
             }
             out = next;
@@ -173,7 +179,11 @@ pub fn partition(ranges: impl IntoIterator<Item = IpRange>) -> Vec<IpRange> {
     for r in ranges {
         let fam = usize::from(r.v6);
         starts[fam].push(r.start);
-        let fam_max = if r.v6 { u128::MAX } else { u128::from(u32::MAX) };
+        let fam_max = if r.v6 {
+            u128::MAX
+        } else {
+            u128::from(u32::MAX)
+        };
         if r.end < fam_max {
             starts[fam].push(r.end + 1);
         }
@@ -257,7 +267,11 @@ mod tests {
             except: vec![],
         };
         assert!(!b.contains_addr("2001:db8::1".parse().unwrap()));
-        let atoms = partition([net("0.0.0.0/0"), net("2001:db8::/32")].iter().map(IpRange::from_net));
+        let atoms = partition(
+            [net("0.0.0.0/0"), net("2001:db8::/32")]
+                .iter()
+                .map(IpRange::from_net),
+        );
         assert!(atoms.iter().any(|a| a.v6));
         assert!(atoms.iter().any(|a| !a.v6));
     }

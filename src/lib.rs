@@ -5,10 +5,12 @@
 //! ([`explain`], [`render`]).
 
 pub mod cli;
+pub mod explain;
 pub mod ip;
 pub mod load;
 pub mod model;
 pub mod ports;
 pub mod reach;
+pub mod render;
 pub mod selector;
 pub mod view;

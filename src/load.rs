@@ -8,7 +8,9 @@ use crate::model::*;
 use crate::ports::Protocol;
 use crate::selector::{Labels, Requirement, Selector};
 use ipnet::IpNet;
-use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as net};
+use k8s_openapi::api::{
+    apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as net,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Deserialize;
@@ -244,11 +246,9 @@ impl Loader {
                     Ok(v) => self.add_doc(file, 1, None, v),
                     Err(e) => self.errors.push(doc_error(file, 1, e.to_string())),
                 },
-                Err(e) => self.errors.push(doc_error(
-                    file,
-                    1,
-                    format!("invalid JSON: {e}"),
-                )),
+                Err(e) => self
+                    .errors
+                    .push(doc_error(file, 1, format!("invalid JSON: {e}"))),
             }
             return;
         }
@@ -286,7 +286,8 @@ impl Loader {
             let mut e = doc_error(
                 file,
                 doc,
-                "expected a Kubernetes object (a mapping with apiVersion, kind and metadata)".into(),
+                "expected a Kubernetes object (a mapping with apiVersion, kind and metadata)"
+                    .into(),
             );
             e.path = item.map(|i| format!("items[{i}]"));
             self.errors.push(e);
@@ -351,7 +352,9 @@ impl Loader {
             object: format!("{kind} {name}"),
         };
         let r = match (api.as_str(), kind.as_str()) {
-            ("v1", "Namespace") => typed::<core::Namespace>(&ctx, v).and_then(|o| self.namespace(&ctx, o)),
+            ("v1", "Namespace") => {
+                typed::<core::Namespace>(&ctx, v).and_then(|o| self.namespace(&ctx, o))
+            }
             ("v1", "Pod") => typed::<core::Pod>(&ctx, v).and_then(|o| self.pod(&ctx, o)),
             ("v1", "ReplicationController") => typed::<core::ReplicationController>(&ctx, v)
                 .and_then(|o| {
@@ -360,11 +363,23 @@ impl Loader {
                 }),
             ("apps/v1", "Deployment") => typed::<apps::Deployment>(&ctx, v).and_then(|o| {
                 let s = o.spec;
-                self.workload(&ctx, &kind, o.metadata, Some(s.template), s.replicas.unwrap_or(1))
+                self.workload(
+                    &ctx,
+                    &kind,
+                    o.metadata,
+                    Some(s.template),
+                    s.replicas.unwrap_or(1),
+                )
             }),
             ("apps/v1", "StatefulSet") => typed::<apps::StatefulSet>(&ctx, v).and_then(|o| {
                 let s = o.spec;
-                self.workload(&ctx, &kind, o.metadata, Some(s.template), s.replicas.unwrap_or(1))
+                self.workload(
+                    &ctx,
+                    &kind,
+                    o.metadata,
+                    Some(s.template),
+                    s.replicas.unwrap_or(1),
+                )
             }),
             ("apps/v1", "ReplicaSet") => typed::<apps::ReplicaSet>(&ctx, v).and_then(|o| {
                 let s = o.spec;
@@ -377,7 +392,13 @@ impl Loader {
             }),
             ("batch/v1", "Job") => typed::<batch::Job>(&ctx, v).and_then(|o| {
                 let s = o.spec.unwrap_or_default();
-                self.workload(&ctx, &kind, o.metadata, Some(s.template), s.parallelism.unwrap_or(1))
+                self.workload(
+                    &ctx,
+                    &kind,
+                    o.metadata,
+                    Some(s.template),
+                    s.parallelism.unwrap_or(1),
+                )
             }),
             ("batch/v1", "CronJob") => typed::<batch::CronJob>(&ctx, v).and_then(|o| {
                 let t = o.spec.job_template.spec.map(|s| s.template);
@@ -388,8 +409,16 @@ impl Loader {
             }
             (
                 _,
-                "Namespace" | "Pod" | "ReplicationController" | "Deployment" | "StatefulSet"
-                | "ReplicaSet" | "DaemonSet" | "Job" | "CronJob" | "NetworkPolicy",
+                "Namespace"
+                | "Pod"
+                | "ReplicationController"
+                | "Deployment"
+                | "StatefulSet"
+                | "ReplicaSet"
+                | "DaemonSet"
+                | "Job"
+                | "CronJob"
+                | "NetworkPolicy",
             ) => Err(vec![ctx.err(
                 "apiVersion",
                 format!(
@@ -478,8 +507,9 @@ impl Loader {
         self.claim(ctx, "Pod", &ns, &name)?;
         // SEM-50: pods in a terminal phase take no part.
         let phase = o.status.as_ref().and_then(|s| s.phase.clone());
-        if let Some(ph @ ("Succeeded" | "Failed")) =
-            phase.as_deref().filter(|_| !self.opts.include_terminal_pods)
+        if let Some(ph @ ("Succeeded" | "Failed")) = phase
+            .as_deref()
+            .filter(|_| !self.opts.include_terminal_pods)
         {
             self.cluster.skipped.push(Skipped {
                 kind: "Pod".into(),
@@ -520,10 +550,9 @@ impl Loader {
                     Ok(ip) if !ips.contains(&ip) => ips.push(ip),
                     Ok(_) => {}
                     Err(_) => {
-                        return Err(vec![ctx.err(
-                            "status.podIPs",
-                            format!("`{s}` is not an IP address"),
-                        )])
+                        return Err(vec![
+                            ctx.err("status.podIPs", format!("`{s}` is not an IP address"))
+                        ])
                     }
                 }
             }
@@ -560,7 +589,10 @@ impl Loader {
         let ns = namespace_of(&meta);
         self.claim(ctx, kind, &ns, &name)?;
         let replicas = u32::try_from(replicas).map_err(|_| {
-            vec![ctx.err("spec.replicas", format!("must be 0 or more, got {replicas}"))]
+            vec![ctx.err(
+                "spec.replicas",
+                format!("must be 0 or more, got {replicas}"),
+            )]
         })?;
         let tpath = match kind {
             "CronJob" => "spec.jobTemplate.spec.template",
@@ -569,9 +601,20 @@ impl Loader {
         let template = template.unwrap_or_default();
         let mut errs = Vec::new();
         let tmeta = template.metadata.unwrap_or_default();
-        let labels = checked_labels(ctx, &format!("{tpath}.metadata.labels"), tmeta.labels, &mut errs);
+        let labels = checked_labels(
+            ctx,
+            &format!("{tpath}.metadata.labels"),
+            tmeta.labels,
+            &mut errs,
+        );
         let spec = template.spec.unwrap_or_default();
-        let ports = container_ports(ctx, &format!("{tpath}.spec"), &spec, &mut errs, &mut self.cluster.warnings);
+        let ports = container_ports(
+            ctx,
+            &format!("{tpath}.spec"),
+            &spec,
+            &mut errs,
+            &mut self.cluster.warnings,
+        );
         ok_or(errs)?;
         self.cluster.pods.push(Pod {
             namespace: ns.clone(),
@@ -642,12 +685,26 @@ impl Loader {
         let mut ingress = Vec::new();
         for (i, r) in spec.ingress.iter().flatten().enumerate() {
             let base = format!("spec.ingress[{i}]");
-            ingress.push(self.rule(ctx, &base, "from", r.from.as_deref(), r.ports.as_deref(), &mut errs));
+            ingress.push(self.rule(
+                ctx,
+                &base,
+                "from",
+                r.from.as_deref(),
+                r.ports.as_deref(),
+                &mut errs,
+            ));
         }
         let mut egress = Vec::new();
         for (i, r) in spec.egress.iter().flatten().enumerate() {
             let base = format!("spec.egress[{i}]");
-            egress.push(self.rule(ctx, &base, "to", r.to.as_deref(), r.ports.as_deref(), &mut errs));
+            egress.push(self.rule(
+                ctx,
+                &base,
+                "to",
+                r.to.as_deref(),
+                r.ports.as_deref(),
+                &mut errs,
+            ));
         }
         ok_or(errs)?;
         self.claim(ctx, "NetworkPolicy", &ns, &name)?;
@@ -712,9 +769,11 @@ impl Loader {
             peers: (!out_peers.is_empty()).then_some(out_peers),
             ports: (!out_ports.is_empty()).then_some(out_ports),
         };
-        if has_ipblock && rule.has_named_ports() {
+        // SEM-35: on egress the ipBlock is the destination, which cannot
+        // resolve a port name. (On ingress the name resolves on the selected pod.)
+        if field == "to" && has_ipblock && rule.has_named_ports() {
             self.cluster.warnings.push(format!(
-                "{} ({}): {base}: a named port never matches an ipBlock peer, only pods that declare it (SEM-35); the API server accepts this, np-guard refuses it",
+                "{} ({}): {base}: a named port never matches an ipBlock destination, only pods that declare it (SEM-35); the API server accepts this, np-guard refuses it",
                 ctx.origin(),
                 ctx.object
             ));
@@ -732,9 +791,11 @@ impl Loader {
         let cidr = match parse_cidr(&b.cidr, self.opts.lenient_cidr) {
             Ok((n, warn)) => {
                 if let Some(w) = warn {
-                    self.cluster
-                        .warnings
-                        .push(format!("{} ({}): {path}.cidr: {w}", ctx.origin(), ctx.object));
+                    self.cluster.warnings.push(format!(
+                        "{} ({}): {path}.cidr: {w}",
+                        ctx.origin(),
+                        ctx.object
+                    ));
                 }
                 n
             }
@@ -749,9 +810,11 @@ impl Loader {
             match parse_cidr(e, self.opts.lenient_cidr) {
                 Ok((n, warn)) => {
                     if let Some(w) = warn {
-                        self.cluster
-                            .warnings
-                            .push(format!("{} ({}): {p}: {w}", ctx.origin(), ctx.object));
+                        self.cluster.warnings.push(format!(
+                            "{} ({}): {p}: {w}",
+                            ctx.origin(),
+                            ctx.object
+                        ));
                     }
                     // SEM-56: a strict subset of cidr.
                     let strict_subset = n.prefix_len() > cidr.prefix_len() && cidr.contains(&n);
@@ -790,7 +853,10 @@ fn ok_or(errs: Vec<LoadError>) -> Result<(), Vec<LoadError>> {
 }
 
 /// Deserialize into a k8s-openapi type, keeping the field path of type errors.
-fn typed<T: serde::de::DeserializeOwned>(ctx: &Ctx, v: serde_yaml::Value) -> Result<T, Vec<LoadError>> {
+fn typed<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    v: serde_yaml::Value,
+) -> Result<T, Vec<LoadError>> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
@@ -903,7 +969,12 @@ fn container_ports(
     out
 }
 
-fn port_spec(ctx: &Ctx, path: &str, p: &net::NetworkPolicyPort, errs: &mut Vec<LoadError>) -> Option<PortSpec> {
+fn port_spec(
+    ctx: &Ctx,
+    path: &str,
+    p: &net::NetworkPolicyPort,
+    errs: &mut Vec<LoadError>,
+) -> Option<PortSpec> {
     // SEM-30: protocol defaults to TCP per entry; SEM-58: exact case.
     let proto = p.protocol.as_deref().unwrap_or("TCP");
     let Some(protocol) = Protocol::parse(proto) else {
@@ -932,23 +1003,25 @@ fn port_spec(ctx: &Ctx, path: &str, p: &net::NetworkPolicyPort, errs: &mut Vec<L
             };
             let hi = match end {
                 None => lo,
-                Some(e) => match u16::try_from(e).ok().filter(|e| *e >= 1) {
-                    Some(hi) if hi >= lo => hi,
-                    Some(_) => {
-                        errs.push(ctx.err(
+                Some(e) => {
+                    match u16::try_from(e).ok().filter(|e| *e >= 1) {
+                        Some(hi) if hi >= lo => hi,
+                        Some(_) => {
+                            errs.push(ctx.err(
                             &format!("{path}.endPort"),
                             format!("must be greater than or equal to `port` ({lo}), got {e} (SEM-60)"),
                         ));
-                        return None;
+                            return None;
+                        }
+                        None => {
+                            errs.push(ctx.err(
+                                &format!("{path}.endPort"),
+                                format!("must be between 1 and 65535, inclusive, got {e} (SEM-60)"),
+                            ));
+                            return None;
+                        }
                     }
-                    None => {
-                        errs.push(ctx.err(
-                            &format!("{path}.endPort"),
-                            format!("must be between 1 and 65535, inclusive, got {e} (SEM-60)"),
-                        ));
-                        return None;
-                    }
-                },
+                }
             };
             PortRef::Range(lo, hi)
         }
@@ -1093,7 +1166,8 @@ fn check_dns_subdomain(s: &str) -> Result<(), String> {
 fn check_port_name(s: &str) -> Result<(), String> {
     let ok = !s.is_empty()
         && s.len() <= 15
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && s.chars().any(|c| c.is_ascii_lowercase())
         && !s.starts_with('-')
         && !s.ends_with('-')

@@ -222,7 +222,9 @@ impl Policy {
 
     /// SEM-1, SEM-49: the policy governs this pod in its namespace.
     pub fn selects(&self, pod: &Pod) -> bool {
-        !pod.host_network && pod.namespace == self.namespace && self.pod_selector.matches(&pod.labels)
+        !pod.host_network
+            && pod.namespace == self.namespace
+            && self.pod_selector.matches(&pod.labels)
     }
 }
 
@@ -270,7 +272,9 @@ impl Cluster {
     /// (a pod, or else a workload), or `name` alone when it is unique.
     pub fn find_pods(&self, spec: &str) -> Result<Vec<usize>, String> {
         let by = |pred: &dyn Fn(&Pod) -> bool| -> Vec<usize> {
-            (0..self.pods.len()).filter(|&i| pred(&self.pods[i])).collect()
+            (0..self.pods.len())
+                .filter(|&i| pred(&self.pods[i]))
+                .collect()
         };
         let found = if spec.ends_with(']') {
             by(&|p| p.workload.to_string() == spec || format!("{}[Pod]", p.id()) == spec)
@@ -288,7 +292,10 @@ impl Cluster {
             } else {
                 pods
             };
-            let mut nss: Vec<&str> = pods.iter().map(|&i| self.pods[i].namespace.as_str()).collect();
+            let mut nss: Vec<&str> = pods
+                .iter()
+                .map(|&i| self.pods[i].namespace.as_str())
+                .collect();
             nss.dedup();
             if nss.len() > 1 {
                 return Err(format!(
@@ -335,8 +342,7 @@ impl Cluster {
             }
         }
         for ns in &mut self.namespaces {
-            ns.labels
-                .insert(NS_NAME_LABEL.to_string(), ns.name.clone());
+            ns.labels.insert(NS_NAME_LABEL.to_string(), ns.name.clone());
         }
         self.namespaces.sort_by(|a, b| a.name.cmp(&b.name));
     }

@@ -178,7 +178,10 @@ impl Reachability {
         }
         let all_blocks: Vec<IpRange> = in_nets.iter().chain(out_nets.iter()).copied().collect();
         let ipv6_in_use = all_blocks.iter().any(|b| b.v6)
-            || pods.iter().flat_map(|p| &p.ips).any(|ip| IpRange::from_addr(*ip).v6);
+            || pods
+                .iter()
+                .flat_map(|p| &p.ips)
+                .any(|ip| IpRange::from_addr(*ip).v6);
         let ext_src = partition(in_nets);
         let ext_dst = partition(out_nets);
 
@@ -242,7 +245,10 @@ impl Reachability {
             };
             for peer in peers {
                 match peer {
-                    Peer::Pods { namespaces, pods: podsel } => {
+                    Peer::Pods {
+                        namespaces,
+                        pods: podsel,
+                    } => {
                         for c in 0..nc {
                             let p = rep(c);
                             // SEM-49: hostNetwork pods are not matched by selectors.
@@ -443,7 +449,8 @@ impl Reachability {
     }
 
     pub fn class_to_ext(&self, s: usize, x: usize) -> &ConnSet {
-        self.table.get(self.cells[s * self.stride() + self.classes.len() + x])
+        self.table
+            .get(self.cells[s * self.stride() + self.classes.len() + x])
     }
 
     pub fn ext_to_class(&self, x: usize, d: usize) -> &ConnSet {
@@ -459,7 +466,8 @@ impl Reachability {
         if s == d {
             return ConnSet::all();
         }
-        self.class_to_class(self.pod_class[s], self.pod_class[d]).clone()
+        self.class_to_class(self.pod_class[s], self.pod_class[d])
+            .clone()
     }
 
     /// The source atom holding an address.

@@ -89,7 +89,8 @@ impl Selector {
                 sel.requirements
                     .push(Requirement::NotIn(k, parse_set(&rest, s)?));
             } else if let Some((k, rest)) = split_set_op(part, " in ") {
-                sel.requirements.push(Requirement::In(k, parse_set(&rest, s)?));
+                sel.requirements
+                    .push(Requirement::In(k, parse_set(&rest, s)?));
             } else if part
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
@@ -148,8 +149,12 @@ fn split_top_level(s: &str) -> Vec<&str> {
 }
 
 fn split_set_op(part: &str, op: &str) -> Option<(String, String)> {
-    part.find(op)
-        .map(|i| (part[..i].trim().to_string(), part[i + op.len()..].to_string()))
+    part.find(op).map(|i| {
+        (
+            part[..i].trim().to_string(),
+            part[i + op.len()..].to_string(),
+        )
+    })
 }
 
 fn parse_set(rest: &str, whole: &str) -> Result<Vec<String>, String> {

@@ -137,9 +137,10 @@ impl ConnView {
                 if a == b {
                     continue; // SEM-47: no self-lines
                 }
-                let conns = union_over(&mut ea.classes.iter().flat_map(|&s| {
-                    eb.classes.iter().map(move |&d| reach.class_to_class(s, d))
-                }));
+                let conns =
+                    union_over(&mut ea.classes.iter().flat_map(|&s| {
+                        eb.classes.iter().map(move |&d| reach.class_to_class(s, d))
+                    }));
                 if !conns.is_empty() {
                     connections.push(Connection {
                         src: Endpoint::Entity(a),

@@ -27,8 +27,8 @@ fn np_guard_load() -> LoadOptions {
 }
 
 fn run_case(dir: &Path) -> Result<(String, Vec<String>), String> {
-    let cluster = load_paths(&[dir.join("manifests")], &np_guard_load())
-        .map_err(|e| e.to_string())?;
+    let cluster =
+        load_paths(&[dir.join("manifests")], &np_guard_load()).map_err(|e| e.to_string())?;
     let reach = Reachability::compile(&cluster, &np_guard_options());
     let view = ConnView::build(&cluster, &reach, Level::Workload);
     let mut warnings = cluster.warnings.clone();
@@ -43,7 +43,9 @@ fn squash(s: &str) -> String {
 
 #[test]
 fn np_guard_core_cases_match_line_for_line() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let base = shared.join("conformance/netpol-analyzer");
     let cases = common::read_tsv(&base.join("cases.tsv"));
     let runs = common::read_tsv(&base.join("runs.tsv"));
@@ -94,7 +96,8 @@ fn np_guard_core_cases_match_line_for_line() {
             Ok((got, warnings)) => {
                 let exp: Vec<&str> = expected.lines().collect();
                 let got_l: Vec<&str> = got.lines().collect();
-                let missing: Vec<&&str> = exp.iter().filter(|l| !got_l.contains(l)).take(5).collect();
+                let missing: Vec<&&str> =
+                    exp.iter().filter(|l| !got_l.contains(l)).take(5).collect();
                 let extra: Vec<&&str> = got_l.iter().filter(|l| !exp.contains(l)).take(5).collect();
                 failures.push(format!(
                     "{case}: {} expected lines, {} got\n  missing: {missing:#?}\n  extra: {extra:#?}\n  warnings: {warnings:?}",
@@ -105,7 +108,10 @@ fn np_guard_core_cases_match_line_for_line() {
             Err(e) => failures.push(format!("{case}: refused: {e}")),
         }
     }
-    println!("np-guard core cases: {passed} passed, {} failed", failures.len());
+    println!(
+        "np-guard core cases: {passed} passed, {} failed",
+        failures.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert_eq!(passed, 96, "expected 96 core cases");
 }
@@ -114,17 +120,25 @@ fn np_guard_core_cases_match_line_for_line() {
 /// warning because the API server accepts them (per-pod evaluation).
 #[test]
 fn np_guard_core_error_cases() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let base = shared.join("conformance/netpol-analyzer");
     let errors = common::read_tsv(&base.join("errors.tsv"));
     // (case, the warning it must carry)
     let accepted = [
-        ("semanticDiff-same-topologies-illegal-podlist", "pods of demo/cog-agents[DaemonSet] have different labels"),
+        (
+            "semanticDiff-same-topologies-illegal-podlist",
+            "pods of demo/cog-agents[DaemonSet] have different labels",
+        ),
         (
             "example_pods_w_same_owner_and_labels_gap_with_bad_match_expression",
             "pods of default/internal-security[Pod] have different labels",
         ),
-        ("bad_netpols__subdir6", "a named port never matches an ipBlock peer"),
+        (
+            "bad_netpols__subdir6",
+            "a named port never matches an ipBlock destination",
+        ),
     ];
     let (mut refused, mut warned) = (0, 0);
     for row in errors.iter().filter(|r| r["needs_beyond_core"] == "no") {
@@ -140,16 +154,68 @@ fn np_guard_core_error_cases() {
             let w = warnings
                 .iter()
                 .find(|w| w.contains(want))
-                .unwrap_or_else(|| panic!("{case}: expected a warning with `{want}`, got {warnings:?}"));
+                .unwrap_or_else(|| {
+                    panic!("{case}: expected a warning with `{want}`, got {warnings:?}")
+                });
             println!("{case}: accepted with warning: {w}");
             warned += 1;
         } else {
             let e = loaded.expect_err(case);
             let msg = e.to_string();
-            assert!(msg.contains("document"), "{case}: message must name the document: {msg}");
+            assert!(
+                msg.contains("document"),
+                "{case}: message must name the document: {msg}"
+            );
             println!("{case}: refused: {msg}");
             refused += 1;
         }
     }
     assert_eq!((refused, warned), (9, 3));
+}
+
+/// The csv and md renderings of plain runs match np-guard's files byte for
+/// byte (after upstream's newline squash).
+#[test]
+fn np_guard_csv_and_md_match() {
+    use blastradius::render::{render, Format};
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let base = shared.join("conformance/netpol-analyzer");
+    let cases = common::read_tsv(&base.join("cases.tsv"));
+    let runs = common::read_tsv(&base.join("runs.tsv"));
+    let mut checked = 0;
+    for row in cases
+        .iter()
+        .filter(|r| r["type"] == "ok" && r["beyond_core_kinds"] == "-")
+    {
+        let case = row["case"].as_str();
+        if case == "document_with_syntax_error" {
+            continue;
+        }
+        for (fmt, file) in [
+            (Format::Csv, "expected/connlist.csv"),
+            (Format::Md, "expected/connlist.md"),
+        ] {
+            let Some(run) = runs.iter().find(|r| r["case"] == case && r["file"] == file) else {
+                continue;
+            };
+            if !run["focus_workload"].is_empty() || run["exposure"] == "yes" {
+                continue;
+            }
+            let dir = base.join(case);
+            let cluster = load_paths(&[dir.join("manifests")], &np_guard_load()).unwrap();
+            let reach = Reachability::compile(&cluster, &np_guard_options());
+            let view = ConnView::build(&cluster, &reach, Level::Workload);
+            let got = render(&cluster, &reach, &view, fmt);
+            let want = std::fs::read_to_string(dir.join(file)).unwrap();
+            assert_eq!(squash(&got), squash(&want), "{case} {file}");
+            checked += 1;
+        }
+    }
+    println!("np-guard csv/md files matched: {checked}");
+    assert!(
+        checked >= 4,
+        "expected several csv/md files, checked {checked}"
+    );
 }

@@ -4,6 +4,7 @@
 
 mod naive;
 
+use blastradius::explain;
 use blastradius::ip::IpBlock;
 use blastradius::model::*;
 use blastradius::ports::Protocol;
@@ -17,8 +18,22 @@ const NAMESPACES: [&str; 3] = ["a", "b", "c"];
 const LABEL_KEYS: [&str; 3] = ["app", "tier", "team"];
 const LABEL_VALUES: [&str; 3] = ["x", "y", "z"];
 const PORT_NAMES: [&str; 3] = ["http", "dns", "nope"];
-const CIDRS: [&str; 6] = ["0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "192.168.0.0/16", "fd00::/8"];
-const PROBE_IPS: [&str; 6] = ["10.1.2.3", "10.1.9.9", "10.200.0.1", "192.168.1.1", "8.8.8.8", "fd00::1"];
+const CIDRS: [&str; 6] = [
+    "0.0.0.0/0",
+    "10.0.0.0/8",
+    "10.1.0.0/16",
+    "10.1.2.0/24",
+    "192.168.0.0/16",
+    "fd00::/8",
+];
+const PROBE_IPS: [&str; 6] = [
+    "10.1.2.3",
+    "10.1.9.9",
+    "10.200.0.1",
+    "192.168.1.1",
+    "8.8.8.8",
+    "fd00::1",
+];
 const PROBE_PORTS: [u16; 8] = [1, 53, 79, 80, 81, 443, 8080, 65535];
 
 fn labels() -> impl Strategy<Value = Labels> {
@@ -30,7 +45,11 @@ fn labels() -> impl Strategy<Value = Labels> {
 }
 
 fn selector() -> impl Strategy<Value = Selector> {
-    let req = (0..4u8, prop::sample::select(&LABEL_KEYS[..]), prop::sample::subsequence(&LABEL_VALUES[..], 1..3))
+    let req = (
+        0..4u8,
+        prop::sample::select(&LABEL_KEYS[..]),
+        prop::sample::subsequence(&LABEL_VALUES[..], 1..3),
+    )
         .prop_map(|(op, k, vs)| {
             let k = k.to_string();
             let vs: Vec<String> = vs.into_iter().map(str::to_string).collect();
@@ -49,7 +68,10 @@ fn selector() -> impl Strategy<Value = Selector> {
         ),
         proptest::collection::vec(req, 0..2),
     )
-        .prop_map(|(match_labels, requirements)| Selector { match_labels, requirements })
+        .prop_map(|(match_labels, requirements)| Selector {
+            match_labels,
+            requirements,
+        })
 }
 
 fn protocol() -> impl Strategy<Value = Protocol> {
@@ -68,16 +90,20 @@ fn port_spec() -> impl Strategy<Value = PortSpec> {
 }
 
 fn ip_block() -> impl Strategy<Value = IpBlock> {
-    (prop::sample::select(&CIDRS[..]), prop::sample::subsequence(&CIDRS[..], 0..3)).prop_map(|(c, ex)| {
-        let cidr: ipnet::IpNet = c.parse().unwrap();
-        // Keep only valid excepts (SEM-56: strict subsets).
-        let except = ex
-            .into_iter()
-            .map(|e| e.parse::<ipnet::IpNet>().unwrap())
-            .filter(|e| e.prefix_len() > cidr.prefix_len() && cidr.contains(e))
-            .collect();
-        IpBlock { cidr, except }
-    })
+    (
+        prop::sample::select(&CIDRS[..]),
+        prop::sample::subsequence(&CIDRS[..], 0..3),
+    )
+        .prop_map(|(c, ex)| {
+            let cidr: ipnet::IpNet = c.parse().unwrap();
+            // Keep only valid excepts (SEM-56: strict subsets).
+            let except = ex
+                .into_iter()
+                .map(|e| e.parse::<ipnet::IpNet>().unwrap())
+                .filter(|e| e.prefix_len() > cidr.prefix_len() && cidr.contains(e))
+                .collect();
+            IpBlock { cidr, except }
+        })
 }
 
 fn peer() -> impl Strategy<Value = Peer> {
@@ -148,7 +174,9 @@ fn pod() -> impl Strategy<Value = Pod> {
             name: String::new(),
             labels,
             ports,
-            ips: ip.map(|i| vec![i.parse::<IpAddr>().unwrap()]).unwrap_or_default(),
+            ips: ip
+                .map(|i| vec![i.parse::<IpAddr>().unwrap()])
+                .unwrap_or_default(),
             host_network,
             replicas: 1,
             workload: WorkloadRef {
@@ -196,10 +224,33 @@ fn check(c: &Cluster, ipblock_pods: bool) -> Result<(), TestCaseError> {
     for s in 0..n {
         for d in 0..n {
             let m = reach.pod_to_pod(s, d);
+            // `explain` must give the matrix's verdict too.
+            let e = explain::explain(
+                c,
+                &reach.options,
+                &explain::Endpoint::Pod(s, String::new()),
+                &explain::Endpoint::Pod(d, String::new()),
+            );
+            prop_assert_eq!(
+                &e.allowed,
+                &m,
+                "explain disagrees on pod {} -> pod {}",
+                s,
+                d
+            );
             for proto in Protocol::ALL {
                 for port in PROBE_PORTS {
-                    let want = naive::allowed(c, End::Pod(s), End::Pod(d), proto, port, ipblock_pods);
-                    prop_assert_eq!(m.contains(proto, port), want, "pod {} -> pod {} {}/{}", s, d, port, proto);
+                    let want =
+                        naive::allowed(c, End::Pod(s), End::Pod(d), proto, port, ipblock_pods);
+                    prop_assert_eq!(
+                        m.contains(proto, port),
+                        want,
+                        "pod {} -> pod {} {}/{}",
+                        s,
+                        d,
+                        port,
+                        proto
+                    );
                 }
             }
         }
@@ -209,10 +260,28 @@ fn check(c: &Cluster, ipblock_pods: bool) -> Result<(), TestCaseError> {
             let inn = reach.ip_to_pod(ip, s);
             for proto in Protocol::ALL {
                 for port in PROBE_PORTS {
-                    let want_out = naive::allowed(c, End::Pod(s), End::Ip(ip), proto, port, ipblock_pods);
-                    prop_assert_eq!(out.contains(proto, port), want_out, "pod {} -> {} {}/{}", s, ip, port, proto);
-                    let want_in = naive::allowed(c, End::Ip(ip), End::Pod(s), proto, port, ipblock_pods);
-                    prop_assert_eq!(inn.contains(proto, port), want_in, "{} -> pod {} {}/{}", ip, s, port, proto);
+                    let want_out =
+                        naive::allowed(c, End::Pod(s), End::Ip(ip), proto, port, ipblock_pods);
+                    prop_assert_eq!(
+                        out.contains(proto, port),
+                        want_out,
+                        "pod {} -> {} {}/{}",
+                        s,
+                        ip,
+                        port,
+                        proto
+                    );
+                    let want_in =
+                        naive::allowed(c, End::Ip(ip), End::Pod(s), proto, port, ipblock_pods);
+                    prop_assert_eq!(
+                        inn.contains(proto, port),
+                        want_in,
+                        "{} -> pod {} {}/{}",
+                        ip,
+                        s,
+                        port,
+                        proto
+                    );
                 }
             }
         }

@@ -26,7 +26,8 @@ fn end(cluster: &Cluster, s: &str) -> End {
 
 /// Check every row; returns (rows, denied).
 fn check_scenario(name: &str, paths: &[PathBuf], expected: &Path) -> (usize, usize) {
-    let cluster = load_paths(paths, &LoadOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let cluster =
+        load_paths(paths, &LoadOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
     let reach = Reachability::compile(&cluster, &ReachOptions::default());
     let rows = common::read_tsv(expected);
     let mut denied = 0;
@@ -67,7 +68,9 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn recipes_all_rows() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let base = shared.join("reference/recipes");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&base)
         .unwrap()
@@ -82,18 +85,26 @@ fn recipes_all_rows() {
         rows += r;
         denied += n;
     }
-    println!("recipes: {} scenarios, {rows} rows, {denied} denied, all match", dirs.len());
+    println!(
+        "recipes: {} scenarios, {rows} rows, {denied} denied, all match",
+        dirs.len()
+    );
     // The README's totals: 18 scenarios, 511 rows, 95 denied.
     assert_eq!((dirs.len(), rows, denied), (18, 511, 95));
 }
 
 #[test]
 fn online_boutique_all_rows() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let base = shared.join("reference/microservices-demo");
     let (rows, denied) = check_scenario(
         "microservices-demo",
-        &[base.join("kubernetes-manifests.yaml"), base.join("network-policies")],
+        &[
+            base.join("kubernetes-manifests.yaml"),
+            base.join("network-policies"),
+        ],
         &base.join("expected.tsv"),
     );
     assert_eq!((rows, denied), (1344, 1041));

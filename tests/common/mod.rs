@@ -34,7 +34,11 @@ pub fn read_tsv(path: &std::path::Path) -> Vec<std::collections::HashMap<String,
             header
                 .iter()
                 .cloned()
-                .zip(l.split('\t').map(str::to_string).chain(std::iter::repeat(String::new())))
+                .zip(
+                    l.split('\t')
+                        .map(str::to_string)
+                        .chain(std::iter::repeat(String::new())),
+                )
                 .collect()
         })
         .collect()

@@ -4,7 +4,7 @@
 //! model types and label-selector matching.
 #![allow(dead_code)]
 
-use blastradius::model::{Cluster, Direction, Peer, PortRef, Pod, Rule};
+use blastradius::model::{Cluster, Direction, Peer, Pod, PortRef, Rule};
 use blastradius::ports::Protocol;
 use std::net::IpAddr;
 
@@ -15,7 +15,14 @@ pub enum End {
 }
 
 /// May `src` open a connection to `dst` on `proto`/`port`?
-pub fn allowed(c: &Cluster, src: End, dst: End, proto: Protocol, port: u16, ipblock_pods: bool) -> bool {
+pub fn allowed(
+    c: &Cluster,
+    src: End,
+    dst: End,
+    proto: Protocol,
+    port: u16,
+    ipblock_pods: bool,
+) -> bool {
     if let (End::Pod(a), End::Pod(b)) = (src, dst) {
         if a == b {
             return true; // SEM-47
@@ -27,11 +34,29 @@ pub fn allowed(c: &Cluster, src: End, dst: End, proto: Protocol, port: u16, ipbl
     };
     // SEM-8: both ends; SEM-9: only pod ends are governed.
     let egress_ok = match src {
-        End::Pod(s) => side_allows(c, &c.pods[s], Direction::Egress, dst, dst_pod, proto, port, ipblock_pods),
+        End::Pod(s) => side_allows(
+            c,
+            &c.pods[s],
+            Direction::Egress,
+            dst,
+            dst_pod,
+            proto,
+            port,
+            ipblock_pods,
+        ),
         End::Ip(_) => true,
     };
     let ingress_ok = match dst {
-        End::Pod(d) => side_allows(c, &c.pods[d], Direction::Ingress, src, dst_pod, proto, port, ipblock_pods),
+        End::Pod(d) => side_allows(
+            c,
+            &c.pods[d],
+            Direction::Ingress,
+            src,
+            dst_pod,
+            proto,
+            port,
+            ipblock_pods,
+        ),
         End::Ip(_) => true,
     };
     egress_ok && ingress_ok
@@ -51,11 +76,16 @@ fn side_allows(
     let mut isolated = false;
     for pol in &c.policies {
         // SEM-1, SEM-49: same namespace, selected, not hostNetwork.
-        if pol.namespace != pod.namespace || pod.host_network || !pol.pod_selector.matches(&pod.labels) {
+        if pol.namespace != pod.namespace
+            || pod.host_network
+            || !pol.pod_selector.matches(&pod.labels)
+        {
             continue;
         }
         // SEM-3, SEM-6: only policies with this direction in policyTypes.
-        let Some(rules) = pol.rules(dir) else { continue };
+        let Some(rules) = pol.rules(dir) else {
+            continue;
+        };
         isolated = true;
         for rule in rules {
             if peer_matches(c, rule, &pol.namespace, other, ipblock_pods)
@@ -69,7 +99,9 @@ fn side_allows(
 }
 
 fn peer_matches(c: &Cluster, rule: &Rule, policy_ns: &str, other: End, ipblock_pods: bool) -> bool {
-    let Some(peers) = &rule.peers else { return true }; // SEM-14
+    let Some(peers) = &rule.peers else {
+        return true;
+    }; // SEM-14
     peers.iter().any(|peer| match (peer, other) {
         (Peer::Pods { namespaces, pods }, End::Pod(o)) => {
             let o = &c.pods[o];
@@ -102,7 +134,9 @@ fn in_block(b: &blastradius::ip::IpBlock, ip: IpAddr) -> bool {
 }
 
 fn port_matches(rule: &Rule, dst_pod: Option<&Pod>, proto: Protocol, port: u16) -> bool {
-    let Some(specs) = &rule.ports else { return true }; // SEM-29
+    let Some(specs) = &rule.ports else {
+        return true;
+    }; // SEM-29
     specs.iter().any(|s| {
         s.protocol == proto // SEM-30, SEM-31
             && match &s.port {

@@ -1,0 +1,416 @@
+//! Why a connection is allowed or denied: the policies and rules on each side.
+//!
+//! Evaluated straight from the model for one pair of endpoints, keeping
+//! provenance; tests check that its verdict always equals the matrix's.
+
+use crate::model::{Cluster, Direction, Peer, Pod, Rule};
+use crate::ports::{ConnSet, Protocol, MAX_PORT, MIN_PORT};
+use crate::reach::ReachOptions;
+use std::net::IpAddr;
+
+/// One end of the question.
+#[derive(Clone, Debug)]
+pub enum Endpoint {
+    /// A pod (index into `Cluster::pods`) and the name it was asked by.
+    Pod(usize, String),
+    Ip(IpAddr),
+}
+
+impl Endpoint {
+    pub fn name(&self) -> String {
+        match self {
+            Endpoint::Pod(_, n) => n.clone(),
+            Endpoint::Ip(ip) => ip.to_string(),
+        }
+    }
+}
+
+/// What one rule says about this pair.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RuleVerdict {
+    /// `ns/name`.
+    pub policy: String,
+    /// `ingress[0]` / `egress[2]`.
+    pub rule: String,
+    /// `from[1]` for the first matching peer, `from (absent): every peer`, or
+    /// `none of from[..] matches`.
+    pub peer: String,
+    pub peer_matches: bool,
+    /// `ingress[0].from[1]`: the rule and its first matching peer.
+    pub at: String,
+    /// What the rule's ports allow towards this destination.
+    #[serde(serialize_with = "ser_conn")]
+    pub ports: ConnSet,
+}
+
+/// One side (egress at the source, ingress at the destination).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Side {
+    pub direction: &'static str,
+    /// The pod whose policies are read.
+    pub pod: String,
+    /// Policies that select the pod for this direction; empty = not isolated.
+    pub isolated_by: Vec<String>,
+    pub rules: Vec<RuleVerdict>,
+    #[serde(serialize_with = "ser_conn")]
+    pub allows: ConnSet,
+    /// Why the side is open or not governed, when it is.
+    pub note: Option<String>,
+}
+
+/// A run of ports with one verdict and one set of reasons.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Segment {
+    #[serde(serialize_with = "ser_conn")]
+    pub conns: ConnSet,
+    pub allowed: bool,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Explanation {
+    pub from: String,
+    pub to: String,
+    pub same_pod: bool,
+    pub egress: Option<Side>,
+    pub ingress: Option<Side>,
+    #[serde(serialize_with = "ser_conn")]
+    pub allowed: ConnSet,
+    pub segments: Vec<Segment>,
+}
+
+fn ser_conn<S: serde::Serializer>(c: &ConnSet, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&c.to_connlist())
+}
+
+pub fn explain(c: &Cluster, opts: &ReachOptions, from: &Endpoint, to: &Endpoint) -> Explanation {
+    let same_pod = matches!((from, to), (Endpoint::Pod(a, _), Endpoint::Pod(b, _)) if a == b);
+    let dst_pod = match to {
+        Endpoint::Pod(d, _) => Some(&c.pods[*d]),
+        Endpoint::Ip(_) => None,
+    };
+    let egress = match from {
+        Endpoint::Pod(s, _) => Some(side(c, opts, &c.pods[*s], Direction::Egress, to, dst_pod)),
+        Endpoint::Ip(_) => None,
+    };
+    let ingress = match to {
+        Endpoint::Pod(d, _) => Some(side(
+            c,
+            opts,
+            &c.pods[*d],
+            Direction::Ingress,
+            from,
+            dst_pod,
+        )),
+        Endpoint::Ip(_) => None,
+    };
+    let all = ConnSet::all();
+    let eg = egress.as_ref().map_or(&all, |s| &s.allows);
+    let ing = ingress.as_ref().map_or(&all, |s| &s.allows);
+    let allowed = if same_pod {
+        ConnSet::all()
+    } else {
+        eg.intersect(ing)
+    };
+    let segments = if same_pod {
+        vec![Segment {
+            conns: ConnSet::all(),
+            allowed: true,
+            reasons: vec![
+                "a pod always reaches itself; policies cannot block loopback (SEM-47)".into(),
+            ],
+        }]
+    } else {
+        segments(egress.as_ref(), ingress.as_ref())
+    };
+    Explanation {
+        from: from.name(),
+        to: to.name(),
+        same_pod,
+        egress,
+        ingress,
+        allowed,
+        segments,
+    }
+}
+
+fn side(
+    c: &Cluster,
+    opts: &ReachOptions,
+    pod: &Pod,
+    dir: Direction,
+    other: &Endpoint,
+    dst_pod: Option<&Pod>,
+) -> Side {
+    let mut isolated_by = Vec::new();
+    let mut rules = Vec::new();
+    let mut allows = ConnSet::empty();
+    for pol in &c.policies {
+        if !pol.selects(pod) {
+            continue;
+        }
+        let Some(rs) = pol.rules(dir) else { continue };
+        isolated_by.push(pol.id());
+        for (i, rule) in rs.iter().enumerate() {
+            let (peer, peer_matches, idx) = peer_match(c, opts, rule, &pol.namespace, dir, other);
+            let at = match idx {
+                Some(j) => format!("{}[{i}].{}[{j}]", dir.as_str(), dir.peers_field()),
+                None => format!("{}[{i}]", dir.as_str()),
+            };
+            let ports = rule.ports_towards(dst_pod);
+            if peer_matches {
+                allows = allows.union(&ports);
+            }
+            rules.push(RuleVerdict {
+                policy: pol.id(),
+                rule: format!("{}[{i}]", dir.as_str()),
+                peer,
+                peer_matches,
+                at,
+                ports,
+            });
+        }
+    }
+    let note = if pod.host_network {
+        Some("hostNetwork pod: no policy selects it (SEM-49), so it is not isolated".into())
+    } else if isolated_by.is_empty() {
+        Some(format!(
+            "no policy selects {} for {}: not isolated, everything allowed (SEM-3, SEM-4)",
+            pod.id(),
+            dir.as_str()
+        ))
+    } else {
+        None
+    };
+    if isolated_by.is_empty() {
+        allows = ConnSet::all();
+    }
+    Side {
+        direction: dir.as_str(),
+        pod: pod.id(),
+        isolated_by,
+        rules,
+        allows,
+        note,
+    }
+}
+
+fn peer_match(
+    c: &Cluster,
+    opts: &ReachOptions,
+    rule: &Rule,
+    policy_ns: &str,
+    dir: Direction,
+    other: &Endpoint,
+) -> (String, bool, Option<usize>) {
+    let field = dir.peers_field();
+    let Some(peers) = &rule.peers else {
+        return (format!("{field} absent: every peer (SEM-14)"), true, None);
+    };
+    for (j, peer) in peers.iter().enumerate() {
+        let hit = match (peer, other) {
+            (Peer::Pods { namespaces, pods }, Endpoint::Pod(o, _)) => {
+                let o = &c.pods[*o];
+                !o.host_network
+                    && match namespaces {
+                        None => o.namespace == policy_ns,
+                        Some(sel) => sel.matches(&c.namespace_labels(&o.namespace)),
+                    }
+                    && pods.as_ref().is_none_or(|s| s.matches(&o.labels))
+            }
+            (Peer::Pods { .. }, Endpoint::Ip(_)) => false,
+            (Peer::IpBlock(b), Endpoint::Ip(ip)) => b.contains_addr(*ip),
+            (Peer::IpBlock(b), Endpoint::Pod(o, _)) => {
+                let o = &c.pods[*o];
+                (opts.ipblock_pods || o.host_network) && o.ips.iter().any(|ip| b.contains_addr(*ip))
+            }
+        };
+        if hit {
+            return (
+                format!("{field}[{j}] ({})", describe_peer(peer, policy_ns)),
+                true,
+                Some(j),
+            );
+        }
+    }
+    let all: Vec<String> = peers.iter().map(|p| describe_peer(p, policy_ns)).collect();
+    (
+        format!("no peer of {field} matches: {}", all.join(" | ")),
+        false,
+        None,
+    )
+}
+
+/// A peer in words: `pods app=web in namespace shop`.
+pub fn describe_peer(p: &Peer, policy_ns: &str) -> String {
+    match p {
+        Peer::IpBlock(b) => format!("ipBlock {b}"),
+        Peer::Pods { namespaces, pods } => {
+            let pods = match pods {
+                None => "all pods".to_string(),
+                Some(s) if s.is_empty() => "all pods".to_string(),
+                Some(s) => format!("pods {s}"),
+            };
+            let ns = match namespaces {
+                None => format!("in namespace {policy_ns}"),
+                Some(s) if s.is_empty() => "in every namespace".to_string(),
+                Some(s) => format!("in namespaces {s}"),
+            };
+            format!("{pods} {ns}")
+        }
+    }
+}
+
+/// Split the port space where any rule's ports start or end, and group the
+/// pieces by verdict and reasons.
+fn segments(eg: Option<&Side>, ing: Option<&Side>) -> Vec<Segment> {
+    let sides: Vec<&Side> = eg.into_iter().chain(ing).collect();
+    let mut groups: Vec<(bool, Vec<String>, ConnSet)> = Vec::new();
+    for proto in Protocol::ALL {
+        let mut cuts: Vec<u32> = vec![u32::from(MIN_PORT), u32::from(MAX_PORT) + 1];
+        for s in &sides {
+            for r in &s.rules {
+                for &(lo, hi) in r.ports.ranges(proto) {
+                    cuts.push(u32::from(lo));
+                    cuts.push(u32::from(hi) + 1);
+                }
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        for w in cuts.windows(2) {
+            let (lo, hi) = (w[0] as u16, (w[1] - 1) as u16);
+            let mut allowed = true;
+            let mut reasons = Vec::new();
+            for s in &sides {
+                if s.isolated_by.is_empty() {
+                    reasons.push(format!("{} of {}: not isolated", s.direction, s.pod));
+                    continue;
+                }
+                let granting: Vec<String> = s
+                    .rules
+                    .iter()
+                    .filter(|r| r.peer_matches && r.ports.contains(proto, lo))
+                    .map(|r| format!("{} {}", r.policy, r.at))
+                    .collect();
+                if granting.is_empty() {
+                    allowed = false;
+                    reasons.push(format!(
+                        "{} of {} is isolated by {} and no rule allows it",
+                        s.direction,
+                        s.pod,
+                        s.isolated_by.join(", ")
+                    ));
+                } else {
+                    reasons.push(format!(
+                        "{} allowed by {}",
+                        s.direction,
+                        granting.join(", ")
+                    ));
+                }
+            }
+            if sides.is_empty() {
+                reasons.push("no pod at either end: out of scope (SEM-9)".into());
+            }
+            let piece = ConnSet::range(proto, lo, hi);
+            match groups
+                .iter_mut()
+                .find(|(a, r, _)| *a == allowed && *r == reasons)
+            {
+                Some(g) => g.2 = g.2.union(&piece),
+                None => groups.push((allowed, reasons, piece)),
+            }
+        }
+    }
+    // Allowed first, then by the ports they cover.
+    groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.first().cmp(&b.2.first())));
+    groups
+        .into_iter()
+        .map(|(allowed, reasons, conns)| Segment {
+            conns,
+            allowed,
+            reasons,
+        })
+        .collect()
+}
+
+impl Explanation {
+    pub fn to_text(&self, ports: Option<&ConnSet>) -> String {
+        let mut s = format!("{} -> {}\n", self.from, self.to);
+        if let Some(q) = ports {
+            for p in Protocol::ALL {
+                for &(lo, hi) in q.ranges(p) {
+                    let piece = ConnSet::range(p, lo, hi);
+                    let ok = self.allowed.intersect(&piece);
+                    let verdict = if ok == piece {
+                        "ALLOWED"
+                    } else if ok.is_empty() {
+                        "DENIED"
+                    } else {
+                        "PARTLY ALLOWED"
+                    };
+                    s.push_str(&format!("  {}: {verdict}\n", piece.to_connlist()));
+                    for seg in &self.segments {
+                        if !seg.conns.intersect(&piece).is_empty() {
+                            for r in &seg.reasons {
+                                s.push_str(&format!("    - {r}\n"));
+                            }
+                        }
+                    }
+                }
+            }
+            s.push('\n');
+        }
+        s.push_str(&format!("Allowed: {}\n", self.allowed.to_connlist()));
+        for seg in &self.segments {
+            s.push_str(&format!(
+                "  {} {}\n",
+                if seg.allowed { "ALLOW" } else { "DENY " },
+                seg.conns.to_connlist()
+            ));
+            for r in &seg.reasons {
+                s.push_str(&format!("      {r}\n"));
+            }
+        }
+        for side in [&self.egress, &self.ingress].into_iter().flatten() {
+            s.push_str(&format!(
+                "\n{} of {}:\n",
+                capitalise(side.direction),
+                side.pod
+            ));
+            if let Some(n) = &side.note {
+                s.push_str(&format!("  {n}\n"));
+            }
+            if !side.isolated_by.is_empty() {
+                s.push_str(&format!("  isolated by: {}\n", side.isolated_by.join(", ")));
+                if side.rules.is_empty() {
+                    s.push_str("  no rules: everything denied in this direction (SEM-13)\n");
+                }
+            }
+            for r in &side.rules {
+                s.push_str(&format!(
+                    "  {} {}: {} -> {}\n",
+                    r.policy,
+                    r.rule,
+                    r.peer,
+                    if r.peer_matches {
+                        r.ports.to_connlist()
+                    } else {
+                        "does not apply".into()
+                    }
+                ));
+            }
+        }
+        if self.egress.is_none() || self.ingress.is_none() {
+            s.push_str("\nAn IP end is not a pod: only the pod end's policies count (SEM-9).\n");
+        }
+        s
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}

@@ -1,0 +1,235 @@
+//! CLI behaviour: commands, formats, exit codes, error messages.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn bin() -> Command {
+    Command::cargo_bin("blastradius").unwrap()
+}
+
+const SMALL: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: prod, labels: {app: web}}
+spec: {containers: [{name: c, image: nginx, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: prod, labels: {app: client}}
+spec: {containers: [{name: c, image: curl}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-allow-client, namespace: prod}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: client}}}]
+    ports: [{port: http}]
+"#;
+
+#[test]
+fn reach_connlist_from_stdin() {
+    bin()
+        .args(["reach", "-", "-o", "connlist"])
+        .write_stdin(SMALL)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "prod/client[Pod] => prod/web[Pod] : TCP 8080\n",
+        ))
+        // web is isolated for ingress: nothing from outside.
+        .stdout(predicate::str::contains("[External] => prod/web[Pod]").not())
+        .stdout(predicate::str::contains(
+            "0.0.0.0-255.255.255.255[External] => prod/client[Pod] : All Connections",
+        ));
+}
+
+#[test]
+fn reach_text_json_csv_md_dot() {
+    let out = bin()
+        .args(["reach", "-"])
+        .write_stdin(SMALL)
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("SOURCE"), "{text}");
+    assert!(text.contains("1 namespaces, 2 pods"), "{text}");
+
+    let out = bin()
+        .args(["reach", "-", "-o", "json"])
+        .write_stdin(SMALL)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["schema"], "blastradius.reach/v1");
+    let conns = v["connections"].as_array().unwrap();
+    let c = conns
+        .iter()
+        .find(|c| c["src"] == "prod/client[Pod]" && c["dst"] == "prod/web[Pod]")
+        .unwrap();
+    assert_eq!(c["conn"], "TCP 8080");
+    assert_eq!(c["ports"]["TCP"], serde_json::json!([[8080, 8080]]));
+
+    bin()
+        .args(["reach", "-", "-o", "csv"])
+        .write_stdin(SMALL)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("src,dst,conn\n"))
+        .stdout(predicate::str::contains(
+            "prod/client[Pod],prod/web[Pod],TCP 8080\n",
+        ));
+    bin()
+        .args(["reach", "-", "-o", "md"])
+        .write_stdin(SMALL)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "| prod/client[Pod] | prod/web[Pod] | TCP 8080 |",
+        ));
+    bin()
+        .args(["reach", "-", "-o", "dot"])
+        .write_stdin(SMALL)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("digraph {"))
+        .stdout(predicate::str::contains(
+            "\"prod/client[Pod]\" -> \"prod/web[Pod]\" [label=\"TCP 8080\"",
+        ));
+}
+
+#[test]
+fn reach_is_deterministic() {
+    for fmt in ["text", "json", "csv", "md", "dot", "connlist"] {
+        let a = bin()
+            .args(["reach", "scenarios/shop", "-o", fmt])
+            .output()
+            .unwrap();
+        let b = bin()
+            .args(["reach", "scenarios/shop", "-o", fmt])
+            .output()
+            .unwrap();
+        assert!(a.status.success());
+        assert_eq!(a.stdout, b.stdout, "format {fmt} differs between runs");
+    }
+}
+
+#[test]
+fn explain_allowed_and_denied() {
+    bin()
+        .args([
+            "explain",
+            "-",
+            "--from",
+            "prod/client",
+            "--to",
+            "prod/web",
+            "--port",
+            "8080/TCP,80/TCP",
+        ])
+        .write_stdin(SMALL)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("TCP 8080: ALLOWED"))
+        .stdout(predicate::str::contains(
+            "ingress allowed by prod/web-allow-client ingress[0].from[0]",
+        ))
+        .stdout(predicate::str::contains("TCP 80: DENIED"))
+        .stdout(predicate::str::contains(
+            "ingress of prod/web is isolated by prod/web-allow-client and no rule allows it",
+        ));
+    // From an IP: only the destination's ingress counts.
+    bin()
+        .args([
+            "explain",
+            "-",
+            "--from",
+            "203.0.113.9",
+            "--to",
+            "prod/web",
+            "-o",
+            "json",
+        ])
+        .write_stdin(SMALL)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"allowed\": \"No Connections\""));
+}
+
+#[test]
+fn explain_unknown_endpoint_is_exit_2() {
+    bin()
+        .args(["explain", "-", "--from", "prod/nope", "--to", "prod/web"])
+        .write_stdin(SMALL)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--from: no pod or workload `prod/nope`",
+        ));
+}
+
+#[test]
+fn invalid_policy_names_file_document_and_path() {
+    let bad = format!(
+        "{SMALL}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: bad}}\nspec:\n  podSelector: {{}}\n  ingress:\n  - ports: [{{port: 30000, endPort: 20000}}]\n"
+    );
+    bin()
+        .args(["reach", "-"])
+        .write_stdin(bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "<stdin>: document 4 (NetworkPolicy bad): spec.ingress[0].ports[0].endPort",
+        ))
+        .stderr(predicate::str::contains(
+            "must be greater than or equal to `port`",
+        ));
+}
+
+#[test]
+fn yaml_syntax_error_refuses_whole_input() {
+    bin()
+        .args(["reach", "-"])
+        .write_stdin(format!("{SMALL}---\nkind: Pod\nmetadata: [unclosed\n"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid YAML"))
+        .stdout(predicate::str::is_empty());
+}
+
+#[test]
+fn wrong_type_names_field_path() {
+    let bad = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelector: {matchLabels: {enabled: true}}\n";
+    bin()
+        .args(["reach", "-"])
+        .write_stdin(bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "spec.podSelector.matchLabels.enabled",
+        ))
+        .stderr(predicate::str::contains("quote"));
+}
+
+#[test]
+fn missing_path_and_usage_errors_are_exit_2() {
+    bin()
+        .args(["reach", "does/not/exist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does/not/exist: cannot read"));
+    bin().args(["reach"]).assert().code(2);
+    bin().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn verbose_lists_skipped_kinds() {
+    bin()
+        .args(["reach", "scenarios/shop", "-v"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "skipped 4 objects: ConfigMap 2, Service 2",
+        ));
+}
