@@ -6,7 +6,10 @@ use crate::load::{load_paths, LoadOptions};
 use crate::model::Cluster;
 use crate::ports::{parse_port_list, ConnSet};
 use crate::reach::{ReachOptions, Reachability};
-use crate::render::{render, Format};
+use crate::render::{render, summary_lines, Format};
+use crate::report;
+use crate::selector::Selector;
+use crate::simulate::{rank_all, AttackGraph, SimOptions, SimResult, Target};
 use crate::view::{ConnView, Level};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
@@ -31,6 +34,101 @@ pub enum Command {
     Reach(ReachArgs),
     /// Explain why a connection is allowed or denied, rule by rule.
     Explain(ExplainArgs),
+    /// Simulate an attacker's lateral movement from compromised pods, hop by hop.
+    Simulate(SimulateArgs),
+    /// Write a full report (HTML, Markdown, JSON, SVG charts) under out/.
+    Report(ReportArgs),
+}
+
+/// The attacker model's knobs; shared by simulate and report.
+#[derive(Args, Debug, Clone)]
+pub struct AttackArgs {
+    /// Stop after N hops.
+    #[arg(long, value_name = "N")]
+    pub max_hops: Option<usize>,
+    /// An edge counts only on ports the destination declares as containerPorts.
+    #[arg(long)]
+    pub ports_listening_only: bool,
+    /// Only these ports carry the attack, e.g. 80/TCP,443/TCP.
+    #[arg(long, value_name = "PORTS")]
+    pub via: Option<String>,
+    /// Crown jewels: a label selector over pods (e.g. tier=db); repeatable.
+    #[arg(long, value_name = "SELECTOR")]
+    pub target: Vec<String>,
+}
+
+impl AttackArgs {
+    fn sim_options(&self) -> Result<SimOptions, Failure> {
+        Ok(SimOptions {
+            max_hops: self.max_hops,
+            via: self
+                .via
+                .as_deref()
+                .map(parse_port_list)
+                .transpose()
+                .map_err(|e| Failure(format!("error: --via: {e}")))?,
+            listening_only: self.ports_listening_only,
+        })
+    }
+
+    fn targets(&self) -> Result<Vec<Target>, Failure> {
+        self.target
+            .iter()
+            .map(|t| Target::parse(t).map_err(|e| Failure(format!("error: --target: {e}"))))
+            .collect()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SimFormat {
+    Text,
+    Json,
+    Md,
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub attack: AttackArgs,
+    /// Starting point: ns/name of a pod or workload (one pod held); repeatable, one simulation each.
+    #[arg(long, value_name = "SRC")]
+    pub from: Vec<String>,
+    /// Starting point: every pod matching this label selector, held together.
+    #[arg(long, value_name = "SELECTOR")]
+    pub from_selector: Option<String>,
+    /// Namespace for --from-selector (default: `default`, like kubectl).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// --from-selector over all namespaces.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Simulate from every workload and rank them by blast radius.
+    #[arg(long)]
+    pub all: bool,
+    /// Rows of the --all ranking to print.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    #[arg(short, long, value_enum, default_value_t = SimFormat::Text)]
+    pub output: SimFormat,
+    /// Also write the SVG charts into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub svg: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub attack: AttackArgs,
+    /// Starting points (default: workloads reachable from outside the cluster, and the top 3 by blast radius).
+    #[arg(long, value_name = "SRC")]
+    pub from: Vec<String>,
+    /// Output folder (default: out/<input name>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -135,6 +233,8 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Reach(a) => cmd_reach(a),
         Command::Explain(a) => cmd_explain(a),
+        Command::Simulate(a) => cmd_simulate(a),
+        Command::Report(a) => cmd_report(a),
     };
     match result {
         Ok(code) => code,
@@ -245,4 +345,240 @@ fn cmd_explain(a: ExplainArgs) -> Result<i32, Failure> {
             write_out(&s)
         }
     }
+}
+
+/// Write files into a folder the user named (or out/...): create it if
+/// needed, refuse when it (or a file we would write) is the wrong kind of
+/// thing; touch nothing else.
+pub fn write_files(dir: &std::path::Path, files: &[(String, String)]) -> Result<(), String> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!(
+            "{} exists and is not a folder; choose another output folder",
+            dir.display()
+        ));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (name, content) in files {
+        let p = dir.join(name);
+        if p.is_dir() {
+            return Err(format!(
+                "{} is a folder; cannot write a file there",
+                p.display()
+            ));
+        }
+        std::fs::write(&p, content).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// Pods held for `--from SRC`: one pod of the first matching entry.
+fn held_from(cluster: &Cluster, spec: &str) -> Result<(String, Vec<(usize, u64)>), Failure> {
+    let pods = cluster
+        .find_pods(spec)
+        .map_err(|e| Failure(format!("error: --from: {e}")))?;
+    let p = pods[0];
+    Ok((cluster.pods[p].workload.to_string(), vec![(p, 1)]))
+}
+
+fn cmd_simulate(a: SimulateArgs) -> Result<i32, Failure> {
+    let cluster = load(&a.input)?;
+    let reach = Reachability::compile(&cluster, &a.input.reach_options());
+    let opts = a.attack.sim_options()?;
+    let targets = a.attack.targets()?;
+    if a.from.is_empty() && a.from_selector.is_none() && !a.all {
+        return Err(Failure(
+            "error: say where the attacker starts: --from ns/name, --from-selector SELECTOR, or --all".into(),
+        ));
+    }
+    let graph = AttackGraph::build(&cluster, &reach, &opts);
+    let mut sims: Vec<SimResult> = Vec::new();
+    for f in &a.from {
+        let (name, held) = held_from(&cluster, f)?;
+        sims.push(graph.simulate(&name, &held, &targets));
+    }
+    if let Some(sel) = &a.from_selector {
+        let selector =
+            Selector::parse(sel).map_err(|e| Failure(format!("error: --from-selector: {e}")))?;
+        let ns = if a.all_namespaces {
+            None
+        } else {
+            Some(a.namespace.clone().unwrap_or_else(|| "default".into()))
+        };
+        let held: Vec<(usize, u64)> = cluster
+            .pods
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                ns.as_deref().is_none_or(|n| p.namespace == n) && selector.matches(&p.labels)
+            })
+            .map(|(i, p)| (i, u64::from(p.replicas)))
+            .collect();
+        if held.is_empty() {
+            return Err(Failure(format!(
+                "error: --from-selector {sel} matches no pod in {}",
+                ns.map_or("any namespace".into(), |n| format!(
+                    "namespace {n} (use -A for all namespaces)"
+                ))
+            )));
+        }
+        let scope = ns.map_or("all namespaces".into(), |n| format!("namespace {n}"));
+        sims.push(graph.simulate(&format!("pods {sel} in {scope}"), &held, &targets));
+    }
+    let ranked = a.all.then(|| {
+        let entities = crate::view::entities(&cluster, &reach, Level::Workload);
+        rank_all(&graph, &entities)
+    });
+    if let Some(dir) = &a.svg {
+        let name = input_name(&a.input.paths);
+        let files =
+            report::charts(&name, &cluster, &reach, &sims, ranked.as_deref()).map_err(Failure)?;
+        write_files(dir, &files).map_err(|e| Failure(format!("error: --svg: {e}")))?;
+    }
+    let out = match a.output {
+        SimFormat::Text => {
+            let mut s = report::sim_text(&sims);
+            if let Some(r) = &ranked {
+                if !s.is_empty() {
+                    s.push('\n');
+                }
+                s.push_str(&report::ranking_text(r, a.top));
+            }
+            s
+        }
+        SimFormat::Md => {
+            let mut s = report::sim_md(&sims);
+            if let Some(r) = &ranked {
+                s.push_str(&report::ranking_md(r, a.top));
+            }
+            s
+        }
+        SimFormat::Json => {
+            let v = serde_json::json!({
+                "schema": "blastradius.simulate/v1",
+                "options": {
+                    "ipblock_pods": reach.options.ipblock_pods,
+                    "max_hops": opts.max_hops,
+                    "via": opts.via.as_ref().map(|c| c.to_connlist()),
+                    "ports_listening_only": opts.listening_only,
+                },
+                "simulations": sims,
+                "ranking": ranked,
+            });
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    write_out(&out)
+}
+
+/// A name for the input, for titles and the default report folder.
+fn input_name(paths: &[PathBuf]) -> String {
+    let p = &paths[0];
+    if p.as_os_str() == "-" {
+        return "stdin".into();
+    }
+    let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+    let stem = if p.is_dir() {
+        p.file_name()
+    } else {
+        p.file_stem()
+    };
+    stem.map(|s| s.to_string_lossy().to_string())
+        .filter(|s| !s.is_empty() && s != "." && s != "..")
+        .unwrap_or_else(|| "input".into())
+}
+
+fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
+    let cluster = load(&a.input)?;
+    let reach = Reachability::compile(&cluster, &a.input.reach_options());
+    let opts = a.attack.sim_options()?;
+    let targets = a.attack.targets()?;
+    let graph = AttackGraph::build(&cluster, &reach, &opts);
+    let entities = crate::view::entities(&cluster, &reach, Level::Workload);
+    let ranked = rank_all(&graph, &entities);
+    // Starting points: as given, or the workloads exposed to outside
+    // addresses and the top 3 by blast radius.
+    let mut starts: Vec<String> = a.from.clone();
+    if starts.is_empty() {
+        for e in &entities {
+            let exposed = e
+                .classes
+                .iter()
+                .any(|&c| (0..reach.ext_src.len()).any(|x| !reach.ext_to_class(x, c).is_empty()));
+            if exposed && starts.len() < 5 {
+                starts.push(e.name.clone());
+            }
+        }
+        for r in ranked.iter().take(3) {
+            if !starts.contains(&r.workload) {
+                starts.push(r.workload.clone());
+            }
+        }
+    }
+    let mut sims = Vec::new();
+    for f in &starts {
+        let (name, held) = held_from(&cluster, f)?;
+        sims.push(graph.simulate(&name, &held, &targets));
+    }
+    let name = input_name(&a.input.paths);
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out").join(&name));
+    let view = ConnView::build(&cluster, &reach, Level::Workload);
+    let summary = summary_lines(&cluster, &reach, &view);
+    let mut files =
+        report::charts(&name, &cluster, &reach, &sims, Some(&ranked)).map_err(Failure)?;
+    let html = report::html(&name, &summary, &sims, &ranked, &files);
+    let mut md = format!("# Blast radius report: {name}\n\n");
+    for l in &summary {
+        md.push_str(&format!("- {l}\n"));
+    }
+    if let Some(w) = ranked.first() {
+        md.push_str(&format!(
+            "\n**Worst case:** compromising `{}` reaches {} pods ({:.1}% of the cluster) in {} hops.\n\n",
+            w.workload,
+            w.blast_radius,
+            w.fraction * 100.0,
+            w.max_hop
+        ));
+    }
+    md.push_str("## Ranking\n\n");
+    md.push_str(&report::ranking_md(&ranked, 10));
+    md.push_str("\n## Starting points\n\n");
+    md.push_str(&report::sim_md(&sims));
+    md.push_str("## Assumptions\n\n");
+    for a in report::ASSUMPTIONS {
+        md.push_str(&format!("- {a}\n"));
+    }
+    let json = serde_json::json!({
+        "schema": "blastradius.report/v1",
+        "input": name,
+        "options": { "ipblock_pods": reach.options.ipblock_pods, "max_hops": opts.max_hops, "ports_listening_only": opts.listening_only, "via": opts.via.as_ref().map(|c| c.to_connlist()) },
+        "summary": summary,
+        "ranking": ranked,
+        "simulations": sims,
+        "charts": files.iter().map(|f| f.0.clone()).collect::<Vec<_>>(),
+        "assumptions": report::ASSUMPTIONS,
+    });
+    files.push(("index.html".into(), html));
+    files.push(("summary.md".into(), md));
+    files.push((
+        "report.json".into(),
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        ),
+    ));
+    write_files(&dir, &files).map_err(|e| Failure(format!("error: {e}")))?;
+    let mut names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    names.sort_unstable();
+    eprintln!(
+        "wrote {} files to {}: {}",
+        files.len(),
+        dir.display(),
+        names.join(", ")
+    );
+    Ok(0)
 }

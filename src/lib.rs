@@ -4,6 +4,7 @@
 //! [`reach`] (cluster → [`reach::Reachability`]) → consumers
 //! ([`explain`], [`render`]).
 
+pub mod charts;
 pub mod cli;
 pub mod explain;
 pub mod ip;
@@ -12,5 +13,7 @@ pub mod model;
 pub mod ports;
 pub mod reach;
 pub mod render;
+pub mod report;
 pub mod selector;
+pub mod simulate;
 pub mod view;

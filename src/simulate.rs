@@ -1,0 +1,527 @@
+//! Attacker lateral movement over the reachability graph (petgraph).
+//!
+//! Model: an attacker holding a pod can open every connection the matrix
+//! allows from it; reaching a pod on an allowed port compromises it; spread
+//! goes in rounds (hops) until nothing new is reached or `max_hops`.
+//! The graph is built from the [`Reachability`] value only: policies are
+//! never re-evaluated here.
+
+use crate::model::Cluster;
+use crate::ports::ConnSet;
+use crate::reach::Reachability;
+use crate::selector::Selector;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Knobs of the attacker model.
+#[derive(Clone, Debug, Default)]
+pub struct SimOptions {
+    /// Stop after this many hops (None: until nothing new is reached).
+    pub max_hops: Option<usize>,
+    /// Only these protocol/ports carry the attack (None: every allowed port).
+    pub via: Option<ConnSet>,
+    /// An edge counts only on ports the destination declares as containerPorts.
+    pub listening_only: bool,
+}
+
+/// Pods that are interchangeable for the attacker: same class and, with
+/// `listening_only`, the same declared ports.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub class: usize,
+    pub pods: Vec<usize>,
+    pub replicas: u64,
+}
+
+/// The attack graph: nodes are groups, an edge a → b carries the
+/// connections pods of `a` may open to pods of `b` (a self-edge means pods of
+/// the group reach each other).
+pub struct AttackGraph<'a> {
+    pub cluster: &'a Cluster,
+    pub reach: &'a Reachability,
+    pub options: SimOptions,
+    pub groups: Vec<Group>,
+    pub pod_group: Vec<usize>,
+    pub graph: DiGraph<usize, ConnSet>,
+    /// Per group: the external destination atoms it may reach, with ports.
+    pub exfil: Vec<Vec<(usize, ConnSet)>>,
+}
+
+impl<'a> AttackGraph<'a> {
+    pub fn build(
+        cluster: &'a Cluster,
+        reach: &'a Reachability,
+        options: &SimOptions,
+    ) -> AttackGraph<'a> {
+        let mut key_to_group: HashMap<(usize, Option<ConnSet>), usize> = HashMap::new();
+        let mut groups: Vec<Group> = Vec::new();
+        let mut pod_group = Vec::with_capacity(cluster.pods.len());
+        for (i, pod) in cluster.pods.iter().enumerate() {
+            let listening = options.listening_only.then(|| {
+                pod.ports.iter().fold(ConnSet::empty(), |acc, p| {
+                    acc.union(&ConnSet::port(p.protocol, p.port))
+                })
+            });
+            let c = reach.pod_class[i];
+            let g = *key_to_group.entry((c, listening)).or_insert_with(|| {
+                groups.push(Group {
+                    class: c,
+                    pods: Vec::new(),
+                    replicas: 0,
+                });
+                groups.len() - 1
+            });
+            groups[g].pods.push(i);
+            groups[g].replicas += u64::from(pod.replicas);
+            pod_group.push(g);
+        }
+        // What may carry the attack into each group.
+        let entry: Vec<ConnSet> = groups
+            .iter()
+            .map(|g| {
+                let mut e = options.via.clone().unwrap_or_else(ConnSet::all);
+                if options.listening_only {
+                    let pod = &cluster.pods[g.pods[0]];
+                    let l = pod.ports.iter().fold(ConnSet::empty(), |acc, p| {
+                        acc.union(&ConnSet::port(p.protocol, p.port))
+                    });
+                    e = e.intersect(&l);
+                }
+                e
+            })
+            .collect();
+        let mut graph = DiGraph::with_capacity(groups.len(), groups.len());
+        let nodes: Vec<NodeIndex> = (0..groups.len()).map(|g| graph.add_node(g)).collect();
+        for (a, ga) in groups.iter().enumerate() {
+            for (b, gb) in groups.iter().enumerate() {
+                let id = reach.class_id(ga.class, gb.class);
+                if id == crate::reach::EMPTY {
+                    continue;
+                }
+                let conns = reach.conn(id).intersect(&entry[b]);
+                if !conns.is_empty() {
+                    graph.add_edge(nodes[a], nodes[b], conns);
+                }
+            }
+        }
+        let via = options.via.clone().unwrap_or_else(ConnSet::all);
+        let exfil = groups
+            .iter()
+            .map(|g| {
+                reach
+                    .ext_dst
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, atom)| !atom.v6 || reach.ipv6_in_use)
+                    .filter_map(|(x, _)| {
+                        let c = reach.class_to_ext(g.class, x).intersect(&via);
+                        (!c.is_empty()).then_some((x, c))
+                    })
+                    .collect()
+            })
+            .collect();
+        AttackGraph {
+            cluster,
+            reach,
+            options: options.clone(),
+            groups,
+            pod_group,
+            graph,
+            exfil,
+        }
+    }
+
+    /// Workload name (`ns/name[Kind]`) of a group, by its first pod.
+    pub fn group_name(&self, g: usize) -> String {
+        self.cluster.pods[self.groups[g].pods[0]]
+            .workload
+            .to_string()
+    }
+
+    /// Spread from a set of held pods, each counted as `held` pods (one pod
+    /// of a workload by default).
+    pub fn spread(&self, held: &[(usize, u64)]) -> Spread {
+        let ng = self.groups.len();
+        let mut held_in: Vec<u64> = vec![0; ng];
+        for &(p, n) in held {
+            let g = self.pod_group[p];
+            held_in[g] = (held_in[g] + n).min(self.groups[g].replicas);
+        }
+        // hop at which the whole group is compromised
+        let mut hop: Vec<Option<usize>> = vec![None; ng];
+        let mut parent: Vec<Option<(usize, ConnSet)>> = vec![None; ng];
+        let mut active: Vec<bool> = held_in.iter().map(|&n| n > 0).collect();
+        let mut frontier: Vec<usize> = (0..ng).filter(|&g| active[g]).collect();
+        for (g, &n) in held_in.iter().enumerate() {
+            if n > 0 && n >= self.groups[g].replicas {
+                hop[g] = Some(0);
+            }
+        }
+        let mut h = 0;
+        while !frontier.is_empty() && self.options.max_hops.is_none_or(|m| h < m) {
+            h += 1;
+            let mut next = Vec::new();
+            for &a in &frontier {
+                for e in self.graph.edges(NodeIndex::new(a)) {
+                    let b = e.target().index();
+                    if hop[b].is_none() {
+                        hop[b] = Some(h);
+                        parent[b] = Some((a, e.weight().clone()));
+                        if !active[b] {
+                            active[b] = true;
+                            next.push(b);
+                        }
+                    }
+                }
+            }
+            frontier = next;
+        }
+        Spread {
+            held_in,
+            hop,
+            parent,
+            active,
+        }
+    }
+}
+
+/// The raw result of one spread, per group.
+#[derive(Clone, Debug)]
+pub struct Spread {
+    /// Pods held at the start, per group.
+    pub held_in: Vec<u64>,
+    /// Hop at which every pod of the group is compromised.
+    pub hop: Vec<Option<usize>>,
+    /// The group and connections that first reached it.
+    pub parent: Vec<Option<(usize, ConnSet)>>,
+    /// Groups whose capabilities the attacker has (held or reached).
+    pub active: Vec<bool>,
+}
+
+impl Spread {
+    /// Pods compromised beyond the held ones: the blast radius.
+    pub fn blast_radius(&self, g: &AttackGraph) -> u64 {
+        self.hop
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.is_some())
+            .map(|(i, _)| g.groups[i].replicas - self.held_in[i])
+            .sum()
+    }
+}
+
+/// One hop of a simulation.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct HopStat {
+    pub hop: usize,
+    pub new_pods: u64,
+    pub pods: u64,
+    pub workloads: usize,
+    pub namespaces: usize,
+    pub fraction: f64,
+    pub new_workloads: Vec<String>,
+    /// New pods at this hop per namespace.
+    pub new_by_namespace: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ReachedWorkload {
+    pub workload: String,
+    pub hop: usize,
+    /// `a -[TCP 8080]-> b -[TCP 5432]-> c`
+    pub path: String,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TargetResult {
+    pub selector: String,
+    /// Workloads the selector matches.
+    pub matches: Vec<String>,
+    pub hop: Option<usize>,
+    pub workload: Option<String>,
+    pub path: Option<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Exfil {
+    pub range: String,
+    pub hop: usize,
+    pub from: String,
+    pub conns: String,
+}
+
+/// Everything a report needs about one starting point.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SimResult {
+    pub start: String,
+    pub start_pods: u64,
+    pub total_pods: u64,
+    pub blast_radius: u64,
+    pub blast_fraction: f64,
+    pub hops: Vec<HopStat>,
+    pub reached: Vec<ReachedWorkload>,
+    pub targets: Vec<TargetResult>,
+    pub exfiltration: Vec<Exfil>,
+}
+
+/// A label selector with a display form, for `--target`.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub text: String,
+    pub selector: Selector,
+}
+
+impl Target {
+    pub fn parse(s: &str) -> Result<Target, String> {
+        Ok(Target {
+            text: s.to_string(),
+            selector: Selector::parse(s)?,
+        })
+    }
+}
+
+fn short(c: &ConnSet) -> String {
+    if c.is_all() {
+        return "any".into();
+    }
+    let s = c.to_connlist();
+    if s.len() <= 24 {
+        return s;
+    }
+    match c.first() {
+        Some((p, port)) => format!("{p} {port},…"),
+        None => s,
+    }
+}
+
+/// Workload-level name without the kind: `ns/name`.
+fn plain(name: &str) -> &str {
+    name.split('[').next().unwrap_or(name)
+}
+
+impl AttackGraph<'_> {
+    fn path_to(&self, s: &Spread, mut g: usize) -> String {
+        let mut steps: Vec<(usize, Option<ConnSet>)> = vec![(g, None)];
+        let mut guard = 0;
+        while let Some((p, c)) = &s.parent[g] {
+            steps.push((*p, Some(c.clone())));
+            if *p == g || guard > self.groups.len() {
+                break;
+            }
+            g = *p;
+            guard += 1;
+        }
+        steps.reverse();
+        // steps: [(start, conn into next), ..., (target, None)]
+        let mut out = String::new();
+        for (i, (grp, _)) in steps.iter().enumerate() {
+            if i > 0 {
+                let c = steps[i - 1].1.as_ref().map(short).unwrap_or_default();
+                out.push_str(&format!(" -[{c}]-> "));
+            }
+            out.push_str(plain(&self.group_name(*grp)));
+        }
+        out
+    }
+
+    /// Full result for one starting point.
+    pub fn simulate(&self, start: &str, held: &[(usize, u64)], targets: &[Target]) -> SimResult {
+        let s = self.spread(held);
+        let total_pods = self.cluster.pod_count();
+        let start_pods: u64 = s.held_in.iter().sum();
+        let max_hop = s.hop.iter().flatten().copied().max().unwrap_or(0);
+        let mut hops = Vec::new();
+        let mut seen_wl: BTreeSet<String> = BTreeSet::new();
+        let mut seen_ns: BTreeSet<String> = BTreeSet::new();
+        let mut cumulative = 0u64;
+        for h in 0..=max_hop {
+            let mut new_pods = 0;
+            let mut new_workloads = Vec::new();
+            let mut new_by_namespace: BTreeMap<String, u64> = BTreeMap::new();
+            for (g, grp) in self.groups.iter().enumerate() {
+                let n = match (h, s.hop[g]) {
+                    (0, _) => s.held_in[g],
+                    (h, Some(x)) if x == h => grp.replicas - s.held_in[g],
+                    _ => 0,
+                };
+                if n == 0 && !(h == 0 && s.held_in[g] > 0) {
+                    continue;
+                }
+                new_pods += n;
+                for &p in &grp.pods {
+                    let pod = &self.cluster.pods[p];
+                    if seen_wl.insert(pod.workload.to_string()) {
+                        new_workloads.push(pod.workload.to_string());
+                    }
+                    seen_ns.insert(pod.namespace.clone());
+                }
+                let ns = &self.cluster.pods[grp.pods[0]].namespace;
+                *new_by_namespace.entry(ns.clone()).or_default() += n;
+            }
+            cumulative += new_pods;
+            new_workloads.sort();
+            hops.push(HopStat {
+                hop: h,
+                new_pods,
+                pods: cumulative,
+                workloads: seen_wl.len(),
+                namespaces: seen_ns.len(),
+                fraction: if total_pods == 0 {
+                    0.0
+                } else {
+                    cumulative as f64 / total_pods as f64
+                },
+                new_workloads,
+                new_by_namespace,
+            });
+        }
+        // Shortest path to every reached workload (earliest of its groups).
+        let mut best: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for (g, h) in s.hop.iter().enumerate() {
+            if let Some(h) = h {
+                if *h == 0 {
+                    continue;
+                }
+                for &p in &self.groups[g].pods {
+                    let w = self.cluster.pods[p].workload.to_string();
+                    let e = best.entry(w).or_insert((*h, g));
+                    if *h < e.0 {
+                        *e = (*h, g);
+                    }
+                }
+            }
+        }
+        let mut reached: Vec<ReachedWorkload> = best
+            .into_iter()
+            .map(|(w, (h, g))| ReachedWorkload {
+                workload: w,
+                hop: h,
+                path: self.path_to(&s, g),
+            })
+            .collect();
+        reached.sort_by(|a, b| a.hop.cmp(&b.hop).then_with(|| a.workload.cmp(&b.workload)));
+        let targets = targets
+            .iter()
+            .map(|t| {
+                let mut matches = BTreeSet::new();
+                let mut best: Option<(usize, usize)> = None;
+                for (g, grp) in self.groups.iter().enumerate() {
+                    for &p in &grp.pods {
+                        let pod = &self.cluster.pods[p];
+                        if !t.selector.matches(&pod.labels) {
+                            continue;
+                        }
+                        matches.insert(pod.workload.to_string());
+                        let h = if s.held_in[g] > 0 { Some(0) } else { s.hop[g] };
+                        if let Some(h) = h {
+                            if best.is_none_or(|(bh, _)| h < bh) {
+                                best = Some((h, g));
+                            }
+                        }
+                    }
+                }
+                TargetResult {
+                    selector: t.text.clone(),
+                    matches: matches.into_iter().collect(),
+                    hop: best.map(|b| b.0),
+                    workload: best.map(|(_, g)| self.group_name(g)),
+                    path: best.map(|(_, g)| self.path_to(&s, g)),
+                }
+            })
+            .collect();
+        // Exfiltration: the earliest hop at which each external range is reachable.
+        let mut ex: BTreeMap<usize, (usize, String, String)> = BTreeMap::new();
+        for (g, on) in s.active.iter().enumerate() {
+            if !on {
+                continue;
+            }
+            let h = if s.held_in[g] > 0 {
+                0
+            } else {
+                s.hop[g].unwrap_or(0)
+            };
+            for (x, c) in &self.exfil[g] {
+                let cand = (h, self.group_name(g), c.to_connlist());
+                match ex.get(x) {
+                    Some(old) if (old.0, &old.1) <= (cand.0, &cand.1) => {}
+                    _ => {
+                        ex.insert(*x, cand);
+                    }
+                }
+            }
+        }
+        let exfiltration = ex
+            .into_iter()
+            .map(|(x, (hop, from, conns))| Exfil {
+                range: format!("{}", self.reach.ext_dst[x]),
+                hop,
+                from,
+                conns,
+            })
+            .collect();
+        let blast_radius = s.blast_radius(self);
+        SimResult {
+            start: start.to_string(),
+            start_pods,
+            total_pods,
+            blast_radius,
+            blast_fraction: if total_pods == 0 {
+                0.0
+            } else {
+                blast_radius as f64 / total_pods as f64
+            },
+            hops,
+            reached,
+            targets,
+            exfiltration,
+        }
+    }
+}
+
+/// Blast radius of one workload entity, for `--all`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Ranked {
+    pub workload: String,
+    pub namespace: String,
+    pub replicas: u64,
+    pub blast_radius: u64,
+    pub fraction: f64,
+    pub max_hop: usize,
+}
+
+/// Simulate from every workload (one held pod each) and rank by blast radius,
+/// largest first, ties by name. Workloads whose first pod shares a group share
+/// one spread.
+pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked> {
+    let total = g.cluster.pod_count();
+    let mut cache: HashMap<usize, Spread> = HashMap::new();
+    let mut out: Vec<Ranked> = entities
+        .iter()
+        .filter(|e| e.replicas > 0)
+        .map(|e| {
+            let p = e.pods[0];
+            let grp = g.pod_group[p];
+            let s = cache.entry(grp).or_insert_with(|| g.spread(&[(p, 1)]));
+            let br = s.blast_radius(g);
+            Ranked {
+                workload: e.name.clone(),
+                namespace: e.namespace.clone(),
+                replicas: e.replicas,
+                blast_radius: br,
+                fraction: if total == 0 {
+                    0.0
+                } else {
+                    br as f64 / total as f64
+                },
+                max_hop: s.hop.iter().flatten().copied().max().unwrap_or(0),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.blast_radius
+            .cmp(&a.blast_radius)
+            .then_with(|| a.workload.cmp(&b.workload))
+    });
+    out
+}
