@@ -41,7 +41,7 @@ pub struct JewelMark {
     pub label: String,
 }
 
-/// 1. `reach-by-hop.svg`: cumulative pods (and % of the cluster) per hop.
+/// Chart 1, `reach-by-hop.svg`: cumulative pods (and % of the cluster) per hop.
 pub fn reach_by_hop(
     title: &str,
     series: &[HopSeries],
@@ -132,7 +132,7 @@ pub fn reach_by_hop(
     Ok(buf)
 }
 
-/// 2. `ranking.svg`: horizontal bars, largest blast radius on top.
+/// Chart 2, `ranking.svg`: horizontal bars, largest blast radius on top.
 pub fn ranking(title: &str, items: &[(String, u64)], total_pods: u64) -> Res<String> {
     let mut buf = String::new();
     {
@@ -229,8 +229,8 @@ fn ramp(v: f64) -> RGBColor {
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-/// 3. `namespace-matrix.svg`: share of (source, destination) pod pairs
-/// allowed, rows = source, columns = destination, values in the cells.
+/// Chart 3, `namespace-matrix.svg`: share of (source, destination) pod
+/// pairs allowed; rows are sources, columns destinations, values in cells.
 pub fn matrix(title: &str, labels: &[String], values: &[Vec<f64>], axis: &str) -> Res<String> {
     let mut buf = String::new();
     {
@@ -325,8 +325,8 @@ pub fn matrix(title: &str, labels: &[String], values: &[Vec<f64>], axis: &str) -
     Ok(buf)
 }
 
-/// 4. `hop-by-namespace.svg`: new pods per hop, stacked by namespace.
-/// `rows[h]` is (namespace, new pods) for hop h.
+/// Chart 4, `hop-by-namespace.svg`: new pods per hop, stacked by
+/// namespace; `rows[h][k]` is the new pods of namespace k at hop h.
 pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -> Res<String> {
     let mut buf = String::new();
     {

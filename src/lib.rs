@@ -16,4 +16,5 @@ pub mod render;
 pub mod report;
 pub mod selector;
 pub mod simulate;
+pub mod synth;
 pub mod view;

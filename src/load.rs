@@ -1191,11 +1191,36 @@ pub fn parse_cidr(s: &str, lenient: bool) -> Result<(IpNet, Option<String>), Str
     if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_digit()) || prefix.len() > 3 {
         return Err(invalid());
     }
+    let prefix_zeros = prefix.len() > 1 && prefix.starts_with('0');
     let prefix: u8 = prefix.parse().map_err(|_| invalid())?;
-    let (ip, leading_zeros) = match addr.parse::<IpAddr>() {
+    let (ip, addr_zeros) = match addr.parse::<IpAddr>() {
         Ok(ip) => (ip, false),
         Err(_) => (parse_v4_leading_zeros(addr).ok_or_else(invalid)?, true),
     };
+    let leading_zeros = addr_zeros || prefix_zeros;
+    // An IPv4-mapped IPv6 block (::ffff:a.b.c.d/n) names IPv4 addresses;
+    // current API servers refuse it, older ones matched it as IPv4.
+    let mapped = match ip {
+        IpAddr::V6(v6) if prefix >= 96 => v6.to_ipv4_mapped().map(|v4| (v4, prefix - 96)),
+        _ => None,
+    };
+    if let Some((v4, p4)) = mapped {
+        let net = IpNet::new(IpAddr::V4(v4), p4)
+            .map_err(|_| invalid())?
+            .trunc();
+        return if lenient {
+            Ok((
+                net,
+                Some(format!(
+                    "`{s}` is an IPv4-mapped IPv6 address; evaluated as {net} (accepted because of --lenient-cidr, SEM-55)"
+                )),
+            ))
+        } else {
+            Err(format!(
+                "Invalid value: \"{s}\": must be a valid CIDR value: it must not have an IPv4-mapped IPv6 address; write {net} (SEM-54, SEM-55)"
+            ))
+        };
+    }
     let net = IpNet::new(ip, prefix).map_err(|_| invalid())?;
     let masked = net.trunc();
     let host_bits = masked != net;
@@ -1249,6 +1274,19 @@ mod tests {
         let (n, _) = parse_cidr("010.0.0.0/8", true).unwrap();
         assert_eq!(n.to_string(), "10.0.0.0/8");
         assert!(parse_cidr("010.0.0.0/8", false).is_err());
+        assert!(parse_cidr("10.0.0.0/08", false).is_err());
+        assert_eq!(
+            parse_cidr("10.0.0.0/08", true).unwrap().0.to_string(),
+            "10.0.0.0/8"
+        );
+        assert!(parse_cidr("::ffff:10.0.0.0/104", false).is_err());
+        assert_eq!(
+            parse_cidr("::ffff:10.0.0.0/104", true)
+                .unwrap()
+                .0
+                .to_string(),
+            "10.0.0.0/8"
+        );
     }
 
     #[test]

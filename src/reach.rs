@@ -461,7 +461,17 @@ impl Reachability {
         self.table.get(id)
     }
 
-    /// Pod to pod; a pod always reaches itself (SEM-47).
+    /// Between two different replicas of one pod entry (a workload
+    /// template): governed by policy like any two pods. SEM-47 exempts a pod
+    /// only towards itself.
+    pub fn replica_to_replica(&self, p: usize) -> &ConnSet {
+        let c = self.pod_class[p];
+        self.class_to_class(c, c)
+    }
+
+    /// Pod entry to pod entry; an entry towards itself means a pod towards
+    /// itself, always allowed (SEM-47). For sibling replicas use
+    /// [`Reachability::replica_to_replica`].
     pub fn pod_to_pod(&self, s: usize, d: usize) -> ConnSet {
         if s == d {
             return ConnSet::all();

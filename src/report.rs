@@ -282,10 +282,9 @@ pub fn pod_matrix(cluster: &Cluster, reach: &Reachability) -> (Vec<String>, Vec<
                     let (ca, cb) = (reach.pod_class[a], reach.pod_class[b]);
                     let ok = reach.class_id(ca, cb) != EMPTY;
                     if a == b {
+                        // Replicas reach each other, or only themselves.
                         let r = u64::from(cluster.pods[a].replicas);
-                        if r <= 1 {
-                            1.0
-                        } else if ok {
+                        if r <= 1 || ok {
                             1.0
                         } else {
                             1.0 / r as f64
