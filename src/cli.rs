@@ -38,6 +38,29 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Write a full report (HTML, Markdown, JSON, SVG charts) under out/.
     Report(ReportArgs),
+    /// Generate a deterministic synthetic cluster (manifests) for benches and demos.
+    Synth(SynthArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    #[arg(long, default_value_t = 1000)]
+    pub pods: usize,
+    #[arg(long, default_value_t = 10)]
+    pub namespaces: usize,
+    #[arg(long, default_value_t = 100)]
+    pub policies: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Distinct `app` label values per namespace (drives the number of pod classes).
+    #[arg(long, default_value_t = 20)]
+    pub label_diversity: usize,
+    /// Write DIR/cluster.yaml (refuses to overwrite an existing file).
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub out: Option<PathBuf>,
+    /// `-` writes the manifests to stdout.
+    #[arg(short, long, value_name = "-")]
+    pub output: Option<String>,
 }
 
 /// The attacker model's knobs; shared by simulate and report.
@@ -235,6 +258,7 @@ pub fn main() -> i32 {
         Command::Explain(a) => cmd_explain(a),
         Command::Simulate(a) => cmd_simulate(a),
         Command::Report(a) => cmd_report(a),
+        Command::Synth(a) => cmd_synth(a),
     };
     match result {
         Ok(code) => code,
@@ -581,4 +605,36 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
         names.join(", ")
     );
     Ok(0)
+}
+
+fn cmd_synth(a: SynthArgs) -> Result<i32, Failure> {
+    let text = crate::synth::generate(&crate::synth::SynthOptions {
+        pods: a.pods,
+        namespaces: a.namespaces,
+        policies: a.policies,
+        seed: a.seed,
+        label_diversity: a.label_diversity,
+    });
+    match (&a.out, a.output.as_deref()) {
+        (Some(dir), _) => {
+            let file = dir.join("cluster.yaml");
+            if file.exists() {
+                return Err(Failure(format!(
+                    "error: {} exists; synth never overwrites a file: choose an empty folder",
+                    file.display()
+                )));
+            }
+            write_files(dir, &[("cluster.yaml".into(), text)])
+                .map_err(|e| Failure(format!("error: {e}")))?;
+            eprintln!("wrote {}", file.display());
+            Ok(0)
+        }
+        (None, Some("-")) => write_out(&text),
+        (None, Some(other)) => Err(Failure(format!(
+            "error: -o takes `-` (stdout), got `{other}`; use --out DIR for a folder"
+        ))),
+        (None, None) => Err(Failure(
+            "error: say where to write: --out DIR or -o -".into(),
+        )),
+    }
 }

@@ -64,8 +64,8 @@ pub fn render(cluster: &Cluster, reach: &Reachability, view: &ConnView, format: 
             for c in &view.connections {
                 s.push_str(&format!(
                     "{},{},{}\n",
-                    csv_field(&c.src_name),
-                    csv_field(&c.dst_name),
+                    csv_field(view.name(c.src)),
+                    csv_field(view.name(c.dst)),
                     csv_field(&c.conns.to_connlist())
                 ));
             }
@@ -76,8 +76,8 @@ pub fn render(cluster: &Cluster, reach: &Reachability, view: &ConnView, format: 
             for c in &view.connections {
                 s.push_str(&format!(
                     "| {} | {} | {} |\n",
-                    c.src_name,
-                    c.dst_name,
+                    view.name(c.src),
+                    view.name(c.dst),
                     c.conns.to_connlist()
                 ));
             }
@@ -107,8 +107,8 @@ fn text(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> String {
         .iter()
         .map(|c| {
             [
-                c.src_name.clone(),
-                c.dst_name.clone(),
+                view.name(c.src).to_string(),
+                view.name(c.dst).to_string(),
                 c.conns.to_connlist(),
             ]
         })
@@ -135,12 +135,62 @@ fn text(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> String {
     s
 }
 
+/// JSON written piece by piece (one entity or connection per line), so a
+/// million connections do not become a million-node value tree in memory.
 fn json(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> String {
     use serde_json::json;
-    let entities: Vec<_> = view
-        .entities
-        .iter()
-        .map(|e| {
+    let mut warnings = cluster.warnings.clone();
+    warnings.extend(view.warnings.iter().cloned());
+    let head = [
+        ("schema", json!("blastradius.reach/v1")),
+        (
+            "level",
+            json!(match view.level {
+                Level::Workload => "workload",
+                Level::Pod => "pod",
+            }),
+        ),
+        (
+            "options",
+            json!({ "ipblock_pods": reach.options.ipblock_pods }),
+        ),
+        (
+            "summary",
+            json!({
+                "namespaces": cluster.namespaces.len(),
+                "pods": cluster.pod_count(),
+                "entities": view.entities.len(),
+                "policies": cluster.policies.len(),
+                "classes": reach.class_count(),
+                "connections": view.connections.len(),
+            }),
+        ),
+    ];
+    let mut s = String::from("{\n");
+    for (k, v) in head {
+        s.push_str(&format!(
+            "  \"{k}\": {},\n",
+            serde_json::to_string(&v).unwrap_or_default()
+        ));
+    }
+    let list = |s: &mut String,
+                key: &str,
+                items: &mut dyn Iterator<Item = serde_json::Value>,
+                last: bool| {
+        s.push_str(&format!("  \"{key}\": ["));
+        let mut first = true;
+        for it in items {
+            s.push_str(if first { "\n    " } else { ",\n    " });
+            first = false;
+            s.push_str(&serde_json::to_string(&it).unwrap_or_default());
+        }
+        s.push_str(if first { "]" } else { "\n  ]" });
+        s.push_str(if last { "\n" } else { ",\n" });
+    };
+    list(
+        &mut s,
+        "entities",
+        &mut view.entities.iter().map(|e| {
             json!({
                 "name": e.name,
                 "namespace": e.namespace,
@@ -148,41 +198,30 @@ fn json(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> String {
                 "workload": e.workload.name,
                 "pods": e.replicas,
             })
-        })
-        .collect();
-    let conns: Vec<_> = view
-        .connections
-        .iter()
-        .map(|c| {
+        }),
+        false,
+    );
+    list(
+        &mut s,
+        "connections",
+        &mut view.connections.iter().map(|c| {
             json!({
-                "src": c.src_name,
-                "dst": c.dst_name,
+                "src": view.name(c.src),
+                "dst": view.name(c.dst),
                 "conn": c.conns.to_connlist(),
                 "all": c.conns.is_all(),
                 "ports": c.conns.to_json(),
             })
-        })
-        .collect();
-    let mut warnings = cluster.warnings.clone();
-    warnings.extend(view.warnings.iter().cloned());
-    let v = json!({
-        "schema": "blastradius.reach/v1",
-        "level": match view.level { Level::Workload => "workload", Level::Pod => "pod" },
-        "options": { "ipblock_pods": reach.options.ipblock_pods },
-        "summary": {
-            "namespaces": cluster.namespaces.len(),
-            "pods": cluster.pod_count(),
-            "entities": view.entities.len(),
-            "policies": cluster.policies.len(),
-            "classes": reach.class_count(),
-            "connections": view.connections.len(),
-        },
-        "entities": entities,
-        "connections": conns,
-        "warnings": warnings,
-    });
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-    s.push('\n');
+        }),
+        false,
+    );
+    list(
+        &mut s,
+        "warnings",
+        &mut warnings.into_iter().map(serde_json::Value::from),
+        true,
+    );
+    s.push_str("}\n");
     s
 }
 
@@ -217,8 +256,8 @@ fn dot(view: &ConnView) -> String {
         .iter()
         .flat_map(|c| {
             [
-                (!matches!(c.src, Endpoint::Entity(_))).then_some(c.src_name.as_str()),
-                (!matches!(c.dst, Endpoint::Entity(_))).then_some(c.dst_name.as_str()),
+                (!matches!(c.src, Endpoint::Entity(_))).then_some(view.name(c.src)),
+                (!matches!(c.dst, Endpoint::Entity(_))).then_some(view.name(c.dst)),
             ]
         })
         .flatten()
@@ -235,8 +274,8 @@ fn dot(view: &ConnView) -> String {
     for c in &view.connections {
         s.push_str(&format!(
             "\t{} -> {} [label={} color=\"gold2\" fontcolor=\"darkgreen\"]\n",
-            dot_id(&c.src_name),
-            dot_id(&c.dst_name),
+            dot_id(view.name(c.src)),
+            dot_id(view.name(c.dst)),
             dot_id(&c.conns.to_connlist())
         ));
     }

@@ -8,7 +8,7 @@
 
 use crate::model::Cluster;
 use crate::ports::ConnSet;
-use crate::reach::Reachability;
+use crate::reach::{ConnTable, Reachability, EMPTY};
 use crate::selector::Selector;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -43,7 +43,9 @@ pub struct AttackGraph<'a> {
     pub options: SimOptions,
     pub groups: Vec<Group>,
     pub pod_group: Vec<usize>,
-    pub graph: DiGraph<usize, ConnSet>,
+    /// Edge weights are ids into `conns`.
+    pub graph: DiGraph<usize, u32>,
+    pub conns: ConnTable,
     /// Per group: the external destination atoms it may reach, with ports.
     pub exfil: Vec<Vec<(usize, ConnSet)>>,
 }
@@ -76,8 +78,9 @@ impl<'a> AttackGraph<'a> {
             groups[g].replicas += u64::from(pod.replicas);
             pod_group.push(g);
         }
-        // What may carry the attack into each group.
-        let entry: Vec<ConnSet> = groups
+        // What may carry the attack into each group, interned locally.
+        let mut table = ConnTable::new();
+        let entry: Vec<u32> = groups
             .iter()
             .map(|g| {
                 let mut e = options.via.clone().unwrap_or_else(ConnSet::all);
@@ -88,20 +91,23 @@ impl<'a> AttackGraph<'a> {
                     });
                     e = e.intersect(&l);
                 }
-                e
+                table.intern(e)
             })
             .collect();
+        let mut local: Vec<Option<u32>> = vec![None; reach.distinct_conn_sets()];
         let mut graph = DiGraph::with_capacity(groups.len(), groups.len());
         let nodes: Vec<NodeIndex> = (0..groups.len()).map(|g| graph.add_node(g)).collect();
         for (a, ga) in groups.iter().enumerate() {
             for (b, gb) in groups.iter().enumerate() {
                 let id = reach.class_id(ga.class, gb.class);
-                if id == crate::reach::EMPTY {
+                if id == EMPTY {
                     continue;
                 }
-                let conns = reach.conn(id).intersect(&entry[b]);
-                if !conns.is_empty() {
-                    graph.add_edge(nodes[a], nodes[b], conns);
+                let lid =
+                    *local[id as usize].get_or_insert_with(|| table.intern(reach.conn(id).clone()));
+                let w = table.intersect(lid, entry[b]);
+                if w != EMPTY {
+                    graph.add_edge(nodes[a], nodes[b], w);
                 }
             }
         }
@@ -128,6 +134,7 @@ impl<'a> AttackGraph<'a> {
             groups,
             pod_group,
             graph,
+            conns: table,
             exfil,
         }
     }
@@ -150,7 +157,7 @@ impl<'a> AttackGraph<'a> {
         }
         // hop at which the whole group is compromised
         let mut hop: Vec<Option<usize>> = vec![None; ng];
-        let mut parent: Vec<Option<(usize, ConnSet)>> = vec![None; ng];
+        let mut parent: Vec<Option<(usize, u32)>> = vec![None; ng];
         let mut active: Vec<bool> = held_in.iter().map(|&n| n > 0).collect();
         let mut frontier: Vec<usize> = (0..ng).filter(|&g| active[g]).collect();
         for (g, &n) in held_in.iter().enumerate() {
@@ -167,7 +174,7 @@ impl<'a> AttackGraph<'a> {
                     let b = e.target().index();
                     if hop[b].is_none() {
                         hop[b] = Some(h);
-                        parent[b] = Some((a, e.weight().clone()));
+                        parent[b] = Some((a, *e.weight()));
                         if !active[b] {
                             active[b] = true;
                             next.push(b);
@@ -193,8 +200,9 @@ pub struct Spread {
     pub held_in: Vec<u64>,
     /// Hop at which every pod of the group is compromised.
     pub hop: Vec<Option<usize>>,
-    /// The group and connections that first reached it.
-    pub parent: Vec<Option<(usize, ConnSet)>>,
+    /// The group, and the connections (an id into `AttackGraph::conns`),
+    /// that first reached it.
+    pub parent: Vec<Option<(usize, u32)>>,
     /// Groups whose capabilities the attacker has (held or reached).
     pub active: Vec<bool>,
 }
@@ -302,10 +310,10 @@ fn plain(name: &str) -> &str {
 
 impl AttackGraph<'_> {
     fn path_to(&self, s: &Spread, mut g: usize) -> String {
-        let mut steps: Vec<(usize, Option<ConnSet>)> = vec![(g, None)];
+        let mut steps: Vec<(usize, Option<u32>)> = vec![(g, None)];
         let mut guard = 0;
         while let Some((p, c)) = &s.parent[g] {
-            steps.push((*p, Some(c.clone())));
+            steps.push((*p, Some(*c)));
             if *p == g || guard > self.groups.len() {
                 break;
             }
@@ -317,7 +325,10 @@ impl AttackGraph<'_> {
         let mut out = String::new();
         for (i, (grp, _)) in steps.iter().enumerate() {
             if i > 0 {
-                let c = steps[i - 1].1.as_ref().map(short).unwrap_or_default();
+                let c = steps[i - 1]
+                    .1
+                    .map(|id| short(self.conns.get(id)))
+                    .unwrap_or_default();
                 out.push_str(&format!(" -[{c}]-> "));
             }
             out.push_str(plain(&self.group_name(*grp)));

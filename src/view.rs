@@ -4,7 +4,8 @@
 use crate::model::{Cluster, WorkloadRef};
 use crate::ports::ConnSet;
 use crate::reach::Reachability;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Level {
@@ -30,27 +31,30 @@ pub struct Entity {
 }
 
 /// One side of a connection.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Endpoint {
     Entity(usize),
     SrcAtom(usize),
     DstAtom(usize),
 }
 
+/// One allowed connection. Sets are shared (`Rc`) because most pairs have
+/// one of a few distinct sets.
 #[derive(Clone, Debug)]
 pub struct Connection {
     pub src: Endpoint,
     pub dst: Endpoint,
-    pub src_name: String,
-    pub dst_name: String,
-    pub conns: ConnSet,
+    pub conns: Rc<ConnSet>,
 }
 
-/// Entities and their connections at one level.
+/// Entities and their connections at one level, sorted as np-guard sorts:
+/// by source name, then destination name, as bytes.
 #[derive(Clone, Debug)]
 pub struct ConnView {
     pub level: Level,
     pub entities: Vec<Entity>,
+    pub src_atoms: Vec<String>,
+    pub dst_atoms: Vec<String>,
     pub connections: Vec<Connection>,
     pub warnings: Vec<String>,
 }
@@ -121,77 +125,134 @@ impl ConnView {
                 }
             }
         }
-        let union_over = |pairs: &mut dyn Iterator<Item = &ConnSet>| -> ConnSet {
-            let mut acc = ConnSet::empty();
-            for c in pairs {
-                if c.is_all() {
-                    return ConnSet::all();
-                }
-                acc = acc.union(c);
-            }
-            acc
+        let shown = |a: &crate::ip::IpRange| !a.v6 || reach.ipv6_in_use;
+        let src_atoms: Vec<String> = reach
+            .ext_src
+            .iter()
+            .map(|a| if shown(a) { ext_name(a) } else { String::new() })
+            .collect();
+        let dst_atoms: Vec<String> = reach
+            .ext_dst
+            .iter()
+            .map(|a| if shown(a) { ext_name(a) } else { String::new() })
+            .collect();
+        // One shared set per distinct matrix id; unions over several classes
+        // (label gaps) get their own.
+        let mut shared: HashMap<u32, Rc<ConnSet>> = HashMap::new();
+        let mut rc = |id: u32, c: &ConnSet| {
+            shared
+                .entry(id)
+                .or_insert_with(|| Rc::new(c.clone()))
+                .clone()
         };
         let mut connections = Vec::new();
+        let mut push = |src: Endpoint,
+                        dst: Endpoint,
+                        ids: &mut dyn Iterator<Item = (u32, &ConnSet)>,
+                        rc: &mut dyn FnMut(u32, &ConnSet) -> Rc<ConnSet>| {
+            let mut first: Option<(u32, &ConnSet)> = None;
+            let mut acc: Option<ConnSet> = None;
+            for (id, c) in ids {
+                match (&first, &mut acc) {
+                    (None, _) => first = Some((id, c)),
+                    (Some((fid, _)), None) if *fid == id => {}
+                    (Some((_, fc)), None) => acc = Some(fc.union(c)),
+                    (Some(_), Some(a)) => *a = a.union(c),
+                }
+            }
+            let conns = match (first, acc) {
+                (Some((id, c)), None) if !c.is_empty() => rc(id, c),
+                (_, Some(a)) if !a.is_empty() => Rc::new(a),
+                _ => return,
+            };
+            connections.push(Connection { src, dst, conns });
+        };
         for (a, ea) in entities.iter().enumerate() {
             for (b, eb) in entities.iter().enumerate() {
                 if a == b {
                     continue; // SEM-47: no self-lines
                 }
-                let conns =
-                    union_over(&mut ea.classes.iter().flat_map(|&s| {
-                        eb.classes.iter().map(move |&d| reach.class_to_class(s, d))
-                    }));
-                if !conns.is_empty() {
-                    connections.push(Connection {
-                        src: Endpoint::Entity(a),
-                        dst: Endpoint::Entity(b),
-                        src_name: ea.name.clone(),
-                        dst_name: eb.name.clone(),
-                        conns,
-                    });
-                }
+                let mut it = ea.classes.iter().flat_map(|&s| {
+                    eb.classes
+                        .iter()
+                        .map(move |&d| (reach.class_id(s, d), reach.class_to_class(s, d)))
+                });
+                push(Endpoint::Entity(a), Endpoint::Entity(b), &mut it, &mut rc);
             }
-            for (x, atom) in reach.ext_dst.iter().enumerate() {
-                if atom.v6 && !reach.ipv6_in_use {
-                    continue;
-                }
-                let conns = union_over(&mut ea.classes.iter().map(|&s| reach.class_to_ext(s, x)));
-                if !conns.is_empty() {
-                    connections.push(Connection {
-                        src: Endpoint::Entity(a),
-                        dst: Endpoint::DstAtom(x),
-                        src_name: ea.name.clone(),
-                        dst_name: ext_name(atom),
-                        conns,
-                    });
-                }
+            for x in (0..reach.ext_dst.len()).filter(|&x| shown(&reach.ext_dst[x])) {
+                let mut it = ea
+                    .classes
+                    .iter()
+                    .map(|&s| (u32::MAX - 1, reach.class_to_ext(s, x)));
+                push(
+                    Endpoint::Entity(a),
+                    Endpoint::DstAtom(x),
+                    &mut it,
+                    &mut |_, c| Rc::new(c.clone()),
+                );
             }
-            for (x, atom) in reach.ext_src.iter().enumerate() {
-                if atom.v6 && !reach.ipv6_in_use {
-                    continue;
-                }
-                let conns = union_over(&mut ea.classes.iter().map(|&d| reach.ext_to_class(x, d)));
-                if !conns.is_empty() {
-                    connections.push(Connection {
-                        src: Endpoint::SrcAtom(x),
-                        dst: Endpoint::Entity(a),
-                        src_name: ext_name(atom),
-                        dst_name: ea.name.clone(),
-                        conns,
-                    });
-                }
+            for x in (0..reach.ext_src.len()).filter(|&x| shown(&reach.ext_src[x])) {
+                let mut it = ea
+                    .classes
+                    .iter()
+                    .map(|&d| (u32::MAX - 2, reach.ext_to_class(x, d)));
+                push(
+                    Endpoint::SrcAtom(x),
+                    Endpoint::Entity(a),
+                    &mut it,
+                    &mut |_, c| Rc::new(c.clone()),
+                );
             }
         }
-        // np-guard's order: source string, then destination string, as bytes.
-        connections.sort_by(|x, y| {
-            (x.src_name.as_bytes(), x.dst_name.as_bytes())
-                .cmp(&(y.src_name.as_bytes(), y.dst_name.as_bytes()))
-        });
-        ConnView {
+        let mut view = ConnView {
             level,
             entities,
-            connections,
+            src_atoms,
+            dst_atoms,
+            connections: Vec::new(),
             warnings,
+        };
+        // np-guard's order: source name, then destination name, as bytes.
+        // Rank every name once instead of comparing strings per pair.
+        let mut all: Vec<(Endpoint, &str)> = Vec::new();
+        all.extend(
+            view.entities
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (Endpoint::Entity(i), e.name.as_str())),
+        );
+        all.extend(
+            view.src_atoms
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (Endpoint::SrcAtom(i), n.as_str())),
+        );
+        all.extend(
+            view.dst_atoms
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (Endpoint::DstAtom(i), n.as_str())),
+        );
+        all.sort_by(|x, y| x.1.as_bytes().cmp(y.1.as_bytes()).then(x.0.cmp(&y.0)));
+        let mut rank: HashMap<Endpoint, usize> = HashMap::new();
+        let mut r = 0;
+        for (i, (e, n)) in all.iter().enumerate() {
+            if i > 0 && all[i - 1].1 != *n {
+                r = i;
+            }
+            rank.insert(*e, r);
+        }
+        connections.sort_by_key(|c| (rank[&c.src], rank[&c.dst]));
+        view.connections = connections;
+        view
+    }
+
+    /// The printed name of an endpoint.
+    pub fn name(&self, e: Endpoint) -> &str {
+        match e {
+            Endpoint::Entity(i) => &self.entities[i].name,
+            Endpoint::SrcAtom(i) => &self.src_atoms[i],
+            Endpoint::DstAtom(i) => &self.dst_atoms[i],
         }
     }
 
@@ -199,12 +260,12 @@ impl ConnView {
     pub fn to_connlist(&self) -> String {
         let mut s = String::new();
         for c in &self.connections {
-            s.push_str(&format!(
-                "{} => {} : {}\n",
-                c.src_name,
-                c.dst_name,
-                c.conns.to_connlist()
-            ));
+            s.push_str(self.name(c.src));
+            s.push_str(" => ");
+            s.push_str(self.name(c.dst));
+            s.push_str(" : ");
+            s.push_str(&c.conns.to_connlist());
+            s.push('\n');
         }
         s
     }
