@@ -60,7 +60,7 @@ pub fn reach_by_hop(
             .max(1) as u32;
         let ymax = total_pods.max(1);
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
+            .caption(title, (FONT, 24))
             .margin(15)
             .x_label_area_size(45)
             .y_label_area_size(65)
@@ -73,15 +73,15 @@ pub fn reach_by_hop(
             .x_desc("hop (lateral-movement steps from the compromised pod)")
             .y_desc("pods compromised (cumulative)")
             .x_labels(max_hop as usize + 1)
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 17))
             .draw()
             .map_err(err)?;
         chart
             .configure_secondary_axes()
             .y_desc("% of cluster pods")
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 17))
             .draw()
             .map_err(err)?;
         for (i, s) in series.iter().enumerate() {
@@ -115,13 +115,13 @@ pub fn reach_by_hop(
                 + Text::new(
                     j.label.clone(),
                     (9, -14),
-                    (FONT, 12).into_font().color(&BLACK),
+                    (FONT, 15).into_font().color(&BLACK),
                 );
             chart.draw_series(std::iter::once(marker)).map_err(err)?;
         }
         chart
             .configure_series_labels()
-            .label_font((FONT, 12))
+            .label_font((FONT, 15))
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .position(SeriesLabelPosition::LowerRight)
@@ -137,7 +137,7 @@ pub fn ranking(title: &str, items: &[(String, u64)], total_pods: u64) -> Res<Str
     let mut buf = String::new();
     {
         let n = items.len().max(1) as u32;
-        let height = 120 + 26 * n;
+        let height = 130 + 30 * n;
         let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let xmax = items
@@ -148,10 +148,10 @@ pub fn ranking(title: &str, items: &[(String, u64)], total_pods: u64) -> Res<Str
             .max(total_pods)
             .max(1);
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
+            .caption(title, (FONT, 24))
             .margin(15)
             .x_label_area_size(45)
-            .y_label_area_size(270)
+            .y_label_area_size(330)
             .build_cartesian_2d(
                 0u64..xmax,
                 (0u32..n.saturating_sub(1).max(1)).into_segmented(),
@@ -176,8 +176,8 @@ pub fn ranking(title: &str, items: &[(String, u64)], total_pods: u64) -> Res<Str
                 "pods compromised (blast radius, of {total_pods} pods)"
             ))
             .y_desc("compromised workload")
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 17))
             .draw()
             .map_err(err)?;
         chart
@@ -200,7 +200,7 @@ pub fn ranking(title: &str, items: &[(String, u64)], total_pods: u64) -> Res<Str
                 Text::new(
                     format!(" {v}"),
                     (*v, SegmentValue::CenterOf(y)),
-                    (FONT, 12)
+                    (FONT, 15)
                         .into_font()
                         .color(&BLACK)
                         .pos(Pos::new(HPos::Left, VPos::Center)),
@@ -236,13 +236,13 @@ pub fn matrix(title: &str, labels: &[String], values: &[Vec<f64>], axis: &str) -
     {
         let n = labels.len().max(1) as u32;
         let cell = if n <= 12 { 40 } else { 22 };
-        let label_w = 20 + 7 * labels.iter().map(|l| l.len()).max().unwrap_or(4) as u32;
+        let label_w = 20 + 9 * labels.iter().map(|l| l.len()).max().unwrap_or(4) as u32;
         let width = WIDTH.max(label_w + cell * n + 60);
         let height = 150 + cell * n;
         let root = SVGBackend::with_string(&mut buf, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
+            .caption(title, (FONT, 24))
             .margin(15)
             .x_label_area_size(50)
             .y_label_area_size(label_w)
@@ -281,15 +281,15 @@ pub fn matrix(title: &str, labels: &[String], values: &[Vec<f64>], axis: &str) -
             .y_labels(n as usize)
             .x_label_formatter(&|v| name(v, false))
             .y_label_formatter(&|v| name(v, true))
-            .x_label_style((FONT, 12))
-            .y_label_style((FONT, 12))
+            .x_label_style((FONT, 15))
+            .y_label_style((FONT, 15))
             .x_desc(if numbered {
                 format!("destination {axis} (numbered as the rows)")
             } else {
                 format!("destination {axis}")
             })
             .y_desc(format!("source {axis}"))
-            .axis_desc_style((FONT, 14))
+            .axis_desc_style((FONT, 17))
             .draw()
             .map_err(err)?;
         for (r, row) in values.iter().enumerate() {
@@ -311,7 +311,7 @@ pub fn matrix(title: &str, labels: &[String], values: &[Vec<f64>], axis: &str) -
                         .draw_series(std::iter::once(Text::new(
                             format!("{:.0}%", v * 100.0),
                             (SegmentValue::CenterOf(x), SegmentValue::CenterOf(y)),
-                            (FONT, 12)
+                            (FONT, 15)
                                 .into_font()
                                 .color(&text_color)
                                 .pos(Pos::new(HPos::Center, VPos::Center)),
@@ -340,7 +340,7 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
             .unwrap_or(0)
             .max(1);
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 20))
+            .caption(title, (FONT, 24))
             .margin(15)
             .x_label_area_size(45)
             .y_label_area_size(60)
@@ -355,8 +355,8 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
             .x_labels(hops as usize)
             .x_desc("hop")
             .y_desc("pods newly compromised at this hop")
-            .label_style((FONT, 13))
-            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 17))
             .draw()
             .map_err(err)?;
         for (k, ns) in namespaces.iter().enumerate() {
@@ -388,7 +388,7 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
         }
         chart
             .configure_series_labels()
-            .label_font((FONT, 12))
+            .label_font((FONT, 15))
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .position(SeriesLabelPosition::UpperRight)

@@ -1,0 +1,256 @@
+//! Charts, the report folder, the README chart under docs/, and the HTML
+//! page in a headless browser (when Chromium is installed).
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    Command::cargo_bin("blastradius").unwrap()
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("blastradius-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn svg(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every text element's content, trimmed.
+fn texts(doc: &roxmltree::Document) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect()
+}
+
+fn report(dir: &Path) {
+    bin()
+        .args(["report", "scenarios/shop", "--target", "tier=data", "--out"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+#[test]
+fn report_writes_every_file_and_charts_are_well_formed() {
+    let dir = tmpdir("report");
+    report(&dir);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "hop-by-namespace.svg",
+            "index.html",
+            "namespace-matrix.svg",
+            "pod-matrix.svg",
+            "ranking.svg",
+            "reach-by-hop.svg",
+            "report.json",
+            "summary.md"
+        ]
+    );
+
+    // ranking.svg: one bar per workload (9 in the shop), largest first.
+    let s = svg(&dir.join("ranking.svg"));
+    let doc = roxmltree::Document::parse(&s).unwrap();
+    assert_eq!(doc.root_element().attribute("width"), Some("800"));
+    let t = texts(&doc);
+    assert!(t.contains(&"shop: top 9 workloads by blast radius".to_string()), "{t:?}");
+    assert!(t.iter().any(|x| x.starts_with("pods compromised (blast radius")), "x axis label");
+    let bars: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("#0072B2"))
+        .collect();
+    assert_eq!(bars.len(), 9, "one bar per workload");
+    let widths: Vec<f64> = bars.iter().map(|b| b.attribute("width").unwrap().parse().unwrap()).collect();
+    assert!(widths.windows(2).all(|w| w[0] >= w[1]), "bars sorted, largest first: {widths:?}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let top = json["ranking"][0]["workload"].as_str().unwrap();
+    assert!(t.contains(&top.to_string()), "the top workload {top} is labelled");
+
+    // reach-by-hop.svg: title, both axes, a legend entry per starting point.
+    let s = svg(&dir.join("reach-by-hop.svg"));
+    let doc = roxmltree::Document::parse(&s).unwrap();
+    let t = texts(&doc);
+    assert!(t.contains(&"shop: pods compromised per hop".to_string()));
+    assert!(t.contains(&"% of cluster pods".to_string()));
+    assert!(t.iter().any(|x| x.starts_with("hop (")));
+    for sim in json["simulations"].as_array().unwrap() {
+        let start = sim["start"].as_str().unwrap();
+        assert!(t.contains(&start.to_string()), "legend entry for {start}");
+    }
+    assert!(t.contains(&"tier=data".to_string()), "crown jewel marked");
+    assert!(doc.descendants().any(|n| n.has_tag_name("polyline")), "lines drawn");
+
+    // namespace-matrix.svg: n x n cells with printed values.
+    let s = svg(&dir.join("namespace-matrix.svg"));
+    let doc = roxmltree::Document::parse(&s).unwrap();
+    let t = texts(&doc);
+    let values = t.iter().filter(|x| x.ends_with('%')).count();
+    assert_eq!(values, 16, "4 namespaces -> 16 cells with values: {t:?}");
+
+    // hop-by-namespace.svg: a legend entry per namespace reached.
+    let s = svg(&dir.join("hop-by-namespace.svg"));
+    let doc = roxmltree::Document::parse(&s).unwrap();
+    let t = texts(&doc);
+    for ns in ["data", "kube-system", "monitoring", "shop"] {
+        assert!(t.contains(&ns.to_string()), "legend has {ns}: {t:?}");
+    }
+
+    // index.html is self-contained: inline SVGs, no external references.
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 5);
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert!(html.contains("Worst case: compromising"));
+    let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    assert!(md.starts_with("# Blast radius report: shop"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn report_is_byte_identical_across_runs() {
+    let (a, b) = (tmpdir("det-a"), tmpdir("det-b"));
+    report(&a);
+    report(&b);
+    for e in std::fs::read_dir(&a).unwrap() {
+        let name = e.unwrap().file_name();
+        let x = std::fs::read(a.join(&name)).unwrap();
+        let y = std::fs::read(b.join(&name)).unwrap();
+        assert!(x == y, "{name:?} differs between runs");
+    }
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
+
+#[test]
+fn report_refuses_a_file_as_output_folder() {
+    let dir = tmpdir("file");
+    std::fs::write(&dir, "mine").unwrap();
+    bin()
+        .args(["report", "scenarios/shop", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a folder"));
+    assert_eq!(std::fs::read_to_string(&dir).unwrap(), "mine", "the user's file is untouched");
+    let _ = std::fs::remove_file(&dir);
+}
+
+/// The README shows docs/reach-by-hop.svg; it must be what this command
+/// makes today. Regenerate with:
+/// `cargo run --release -- simulate scenarios/shop --from shop/frontend --from monitoring/prometheus --target tier=data --target pci=true --svg docs`
+#[test]
+fn docs_charts_are_not_stale() {
+    let dir = tmpdir("docs");
+    bin()
+        .args([
+            "simulate",
+            "scenarios/shop",
+            "--from",
+            "shop/frontend",
+            "--from",
+            "monitoring/prometheus",
+            "--target",
+            "tier=data",
+            "--target",
+            "pci=true",
+            "--svg",
+        ])
+        .arg(&dir)
+        .assert()
+        .success();
+    for name in ["reach-by-hop.svg", "hop-by-namespace.svg", "namespace-matrix.svg", "pod-matrix.svg"] {
+        let fresh = std::fs::read(dir.join(name)).unwrap();
+        let committed = std::fs::read(Path::new("docs").join(name)).unwrap();
+        assert!(
+            fresh == committed,
+            "docs/{name} is stale: regenerate it with the command in this test's doc comment"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// Open index.html in headless Chromium: no JavaScript errors, every chart
+/// laid out with a visible size, and a screenshot of a real page.
+#[test]
+fn report_renders_in_headless_chromium() {
+    let Some(chrome) = chromium() else {
+        eprintln!("SKIPPED: Chromium is not installed (apt-get install chromium); .ci/run installs it");
+        return;
+    };
+    let dir = tmpdir("browser");
+    report(&dir);
+    let index = std::fs::canonicalize(dir.join("index.html")).unwrap();
+    let url = format!("file://{}", index.display());
+    let profile = dir.join("profile");
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--window-size=1100,1600",
+        "--virtual-time-budget=3000",
+    ];
+    let out = std::process::Command::new(&chrome)
+        .args(common)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("Uncaught"), "JavaScript error: {stderr}");
+    let boxes = dom
+        .split("data-chart-boxes=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("the page's load script did not run: {}", &dom[..dom.len().min(500)]));
+    let sizes: Vec<(u32, u32)> = boxes
+        .split(' ')
+        .map(|b| {
+            let (w, h) = b.split_once('x').unwrap();
+            (w.parse().unwrap(), h.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(sizes.len(), 5, "five charts laid out: {boxes}");
+    for (w, h) in &sizes {
+        assert!(*w >= 400 && *h >= 150, "a chart is too small to see: {boxes}");
+    }
+    let shot = dir.join("shot.png");
+    let status = std::process::Command::new(&chrome)
+        .args(common)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let png = std::fs::read(&shot).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let w = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    let h = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+    assert_eq!((w, h), (1100, 1600));
+    assert!(png.len() > 30_000, "the screenshot is nearly blank ({} bytes)", png.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}
