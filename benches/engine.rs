@@ -1,1 +1,85 @@
-fn main() {}
+//! Criterion benches over deterministic synthetic clusters.
+//! `cargo bench -- --quick` runs them all in a few minutes on 2 cores.
+
+use blastradius::load::{load_str, LoadOptions};
+use blastradius::reach::{ReachOptions, Reachability};
+use blastradius::simulate::{rank_all, AttackGraph, SimOptions};
+use blastradius::synth::{generate, SynthOptions};
+use blastradius::view::{entities, ConnView, Level};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+
+fn sizes() -> Vec<(usize, usize, usize)> {
+    // (pods, namespaces, policies)
+    vec![(1_000, 10, 100), (10_000, 50, 1_000)]
+}
+
+fn synth(pods: usize, namespaces: usize, policies: usize) -> String {
+    generate(&SynthOptions {
+        pods,
+        namespaces,
+        policies,
+        seed: 1,
+        label_diversity: 20,
+    })
+}
+
+fn bench_load(c: &mut Criterion) {
+    let mut g = c.benchmark_group("load");
+    g.sample_size(10);
+    for (p, n, k) in sizes() {
+        let text = synth(p, n, k);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(p), &text, |b, t| {
+            b.iter(|| load_str("synth", black_box(t), &LoadOptions::default()).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn bench_compile(c: &mut Criterion) {
+    let mut g = c.benchmark_group("compile");
+    g.sample_size(10);
+    for (p, n, k) in sizes() {
+        let cluster = load_str("synth", &synth(p, n, k), &LoadOptions::default()).unwrap();
+        g.bench_with_input(BenchmarkId::from_parameter(p), &cluster, |b, cl| {
+            b.iter(|| Reachability::compile(black_box(cl), &ReachOptions::default()))
+        });
+    }
+    g.finish();
+}
+
+fn bench_matrix_view(c: &mut Criterion) {
+    let mut g = c.benchmark_group("workload_list");
+    g.sample_size(10);
+    for (p, n, k) in sizes() {
+        let cluster = load_str("synth", &synth(p, n, k), &LoadOptions::default()).unwrap();
+        let reach = Reachability::compile(&cluster, &ReachOptions::default());
+        g.bench_function(BenchmarkId::from_parameter(p), |b| {
+            b.iter(|| ConnView::build(black_box(&cluster), &reach, Level::Workload))
+        });
+    }
+    g.finish();
+}
+
+fn bench_simulate(c: &mut Criterion) {
+    let mut g = c.benchmark_group("simulate");
+    g.sample_size(10);
+    for (p, n, k) in sizes() {
+        let cluster = load_str("synth", &synth(p, n, k), &LoadOptions::default()).unwrap();
+        let reach = Reachability::compile(&cluster, &ReachOptions::default());
+        let graph = AttackGraph::build(&cluster, &reach, &SimOptions::default());
+        g.bench_function(BenchmarkId::new("graph", p), |b| {
+            b.iter(|| AttackGraph::build(black_box(&cluster), &reach, &SimOptions::default()))
+        });
+        g.bench_function(BenchmarkId::new("one", p), |b| {
+            b.iter(|| graph.spread(black_box(&[(0, 1)])))
+        });
+        let ents = entities(&cluster, &reach, Level::Workload);
+        g.bench_function(BenchmarkId::new("all", p), |b| b.iter(|| rank_all(black_box(&graph), &ents)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_load, bench_compile, bench_matrix_view, bench_simulate);
+criterion_main!(benches);
