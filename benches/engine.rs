@@ -76,10 +76,18 @@ fn bench_simulate(c: &mut Criterion) {
             b.iter(|| graph.spread(black_box(&[(0, 1)])))
         });
         let ents = entities(&cluster, &reach, Level::Workload);
-        g.bench_function(BenchmarkId::new("all", p), |b| b.iter(|| rank_all(black_box(&graph), &ents)));
+        g.bench_function(BenchmarkId::new("all", p), |b| {
+            b.iter(|| rank_all(black_box(&graph), &ents))
+        });
     }
     g.finish();
 }
 
-criterion_group!(benches, bench_load, bench_compile, bench_matrix_view, bench_simulate);
+criterion_group!(
+    benches,
+    bench_load,
+    bench_compile,
+    bench_matrix_view,
+    bench_simulate
+);
 criterion_main!(benches);

@@ -398,3 +398,95 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
     }
     Ok(buf)
 }
+
+/// Before/after blast radius per workload: two bars each (before, after).
+pub fn paired_bars(title: &str, items: &[(String, u64, u64)], total_pods: u64) -> Res<String> {
+    let mut buf = String::new();
+    {
+        let n = items.len().max(1) as u32;
+        let height = 150 + 36 * n;
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let xmax = items
+            .iter()
+            .map(|i| i.1.max(i.2))
+            .max()
+            .unwrap_or(0)
+            .max(total_pods)
+            .max(1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 24))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(330)
+            .build_cartesian_2d(
+                0u64..xmax,
+                (0u32..n.saturating_sub(1).max(1)).into_segmented(),
+            )
+            .map_err(err)?;
+        let label_of = |v: &SegmentValue<u32>| -> String {
+            match v {
+                SegmentValue::CenterOf(i) => (n - 1)
+                    .checked_sub(*i)
+                    .and_then(|k| items.get(k as usize))
+                    .map(|x| x.0.clone())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            }
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n as usize)
+            .y_label_formatter(&label_of)
+            .x_desc(format!(
+                "pods compromised (blast radius, of {total_pods} pods)"
+            ))
+            .y_desc("compromised workload")
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 17))
+            .draw()
+            .map_err(err)?;
+        for (k, (label, color)) in [("before", PALETTE[4]), ("after", PALETTE[5])]
+            .into_iter()
+            .enumerate()
+        {
+            let bars: Vec<Rectangle<(u64, SegmentValue<u32>)>> = items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| {
+                    let y = n - 1 - i as u32;
+                    let v = if k == 0 { it.1 } else { it.2 };
+                    let mut r = Rectangle::new(
+                        [(0, SegmentValue::Exact(y)), (v, SegmentValue::Exact(y + 1))],
+                        color.filled(),
+                    );
+                    // before in the upper half of the row, after in the lower half
+                    if k == 0 {
+                        r.set_margin(4, 16, 0, 0);
+                    } else {
+                        r.set_margin(16, 4, 0, 0);
+                    }
+                    r
+                })
+                .collect();
+            chart
+                .draw_series(bars)
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 15))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(buf)
+}

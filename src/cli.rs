@@ -40,6 +40,42 @@ pub enum Command {
     Report(ReportArgs),
     /// Generate a deterministic synthetic cluster (manifests) for benches and demos.
     Synth(SynthArgs),
+    /// Compare two policy sets: connections gained and lost, blast radius before and after; a CI gate.
+    Diff(DiffArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    /// A pull-request comment.
+    Md,
+    /// Before/after charts, written to --out.
+    Svg,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Before: a file, folder or `-`.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// After: a file, folder or `-`.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    #[command(flatten)]
+    pub opts: InputOpts,
+    #[command(flatten)]
+    pub attack: AttackArgs,
+    #[arg(long, value_enum, default_value_t = Level::Workload)]
+    pub level: Level,
+    #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
+    pub output: DiffFormat,
+    /// Exit 1 when any of these holds (comma list): added, removed, blast-increase, new-target-path.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub fail_on: Vec<crate::diff::FailOn>,
+    /// Folder for -o svg (default out/diff/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -168,6 +204,13 @@ pub struct InputArgs {
     /// Manifest files or folders (walked recursively for .yaml/.yml/.json); `-` reads stdin.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub opts: InputOpts,
+}
+
+/// Reading and semantics options, without the paths.
+#[derive(Args, Debug, Clone)]
+pub struct InputOpts {
     /// Whether ipBlock peers match pod IPs (SEM-24..27).
     #[arg(long, value_enum, default_value_t = IpBlockPods::Match)]
     pub ipblock_pods: IpBlockPods,
@@ -188,7 +231,7 @@ pub struct InputArgs {
     pub verbose: bool,
 }
 
-impl InputArgs {
+impl InputOpts {
     fn load_options(&self) -> LoadOptions {
         LoadOptions {
             lenient_cidr: self.lenient_cidr,
@@ -202,6 +245,12 @@ impl InputArgs {
         ReachOptions {
             ipblock_pods: self.ipblock_pods == IpBlockPods::Match,
         }
+    }
+}
+
+impl InputArgs {
+    fn reach_options(&self) -> ReachOptions {
+        self.opts.reach_options()
     }
 }
 
@@ -259,6 +308,7 @@ pub fn main() -> i32 {
         Command::Simulate(a) => cmd_simulate(a),
         Command::Report(a) => cmd_report(a),
         Command::Synth(a) => cmd_synth(a),
+        Command::Diff(a) => cmd_diff(a),
     };
     match result {
         Ok(code) => code,
@@ -270,8 +320,11 @@ pub fn main() -> i32 {
 }
 
 fn load(input: &InputArgs) -> Result<Cluster, Failure> {
-    let cluster =
-        load_paths(&input.paths, &input.load_options()).map_err(|e| Failure(e.to_string()))?;
+    load_with(&input.paths, &input.opts)
+}
+
+fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, Failure> {
+    let cluster = load_paths(paths, &input.load_options()).map_err(|e| Failure(e.to_string()))?;
     for w in &cluster.warnings {
         eprintln!("warning: {w}");
     }
@@ -637,4 +690,128 @@ fn cmd_synth(a: SynthArgs) -> Result<i32, Failure> {
             "error: say where to write: --out DIR or -o -".into(),
         )),
     }
+}
+
+fn cmd_diff(a: DiffArgs) -> Result<i32, Failure> {
+    if a.old.as_os_str() == "-" && a.new.as_os_str() == "-" {
+        return Err(Failure(
+            "error: OLD and NEW cannot both be `-` (stdin)".into(),
+        ));
+    }
+    let old = load_with(std::slice::from_ref(&a.old), &a.opts)?;
+    let new = load_with(std::slice::from_ref(&a.new), &a.opts)?;
+    let ro = Reachability::compile(&old, &a.opts.reach_options());
+    let rn = Reachability::compile(&new, &a.opts.reach_options());
+    let sim = a.attack.sim_options()?;
+    let targets = a.attack.targets()?;
+    let d = crate::diff::diff(
+        &crate::diff::Side {
+            cluster: &old,
+            reach: &ro,
+        },
+        &crate::diff::Side {
+            cluster: &new,
+            reach: &rn,
+        },
+        a.level,
+        &targets,
+        &sim,
+    );
+    let out = match a.output {
+        DiffFormat::Text => d.to_text(),
+        DiffFormat::Md => d.to_md(),
+        DiffFormat::Json => {
+            let v = serde_json::json!({ "schema": "blastradius.diff/v1", "diff": d });
+            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+        }
+        DiffFormat::Svg => {
+            let dir = a
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("out").join("diff"));
+            let name = format!(
+                "{} -> {}",
+                input_name(std::slice::from_ref(&a.old)),
+                input_name(std::slice::from_ref(&a.new))
+            );
+            let files =
+                diff_charts(&name, &d, &old, &ro, &new, &rn, &sim, &targets).map_err(Failure)?;
+            write_files(&dir, &files).map_err(|e| Failure(format!("error: {e}")))?;
+            let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+            format!("wrote {} to {}\n", names.join(", "), dir.display())
+        }
+    };
+    write_out(&out)?;
+    let failed: Vec<&crate::diff::FailOn> = a.fail_on.iter().filter(|f| d.holds(**f)).collect();
+    if failed.is_empty() {
+        Ok(0)
+    } else {
+        let names: Vec<String> = failed
+            .iter()
+            .map(|f| {
+                f.to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        eprintln!("gate failed: {}", names.join(", "));
+        Ok(1)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn diff_charts(
+    name: &str,
+    d: &crate::diff::Diff,
+    old: &Cluster,
+    ro: &Reachability,
+    new: &Cluster,
+    rn: &Reachability,
+    sim: &SimOptions,
+    targets: &[Target],
+) -> Result<Vec<(String, String)>, String> {
+    let items: Vec<(String, u64, u64)> = d
+        .blast_radius
+        .iter()
+        .take(20)
+        .map(|b| {
+            (
+                b.workload.clone(),
+                b.before.unwrap_or(0),
+                b.after.unwrap_or(0),
+            )
+        })
+        .collect();
+    let total = d.total_pods_before.max(d.total_pods_after);
+    let mut files = vec![(
+        "diff-blast-radius.svg".to_string(),
+        crate::charts::paired_bars(
+            &format!("{name}: blast radius before and after"),
+            &items,
+            total,
+        )?,
+    )];
+    if let Some(worst) = d.blast_radius.first() {
+        let mut series = Vec::new();
+        for (label, cluster, reach) in [("before", old, ro), ("after", new, rn)] {
+            if let Ok(pods) = cluster.find_pods(&worst.workload) {
+                let g = AttackGraph::build(cluster, reach, sim);
+                let r = g.simulate(&worst.workload, &[(pods[0], 1)], targets);
+                series.push(crate::charts::HopSeries {
+                    name: format!("{} ({label})", worst.workload),
+                    pods: r.hops.iter().map(|h| h.pods).collect(),
+                });
+            }
+        }
+        files.push((
+            "diff-reach-by-hop.svg".to_string(),
+            crate::charts::reach_by_hop(
+                &format!("{name}: {} before and after", worst.workload),
+                &series,
+                total,
+                &[],
+            )?,
+        ));
+    }
+    Ok(files)
 }

@@ -4,8 +4,10 @@
 //! [`reach`] (cluster → [`reach::Reachability`]) → consumers
 //! ([`explain`], [`render`]).
 
+pub mod audit;
 pub mod charts;
 pub mod cli;
+pub mod diff;
 pub mod explain;
 pub mod ip;
 pub mod load;

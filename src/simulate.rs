@@ -158,6 +158,7 @@ impl<'a> AttackGraph<'a> {
         // hop at which the whole group is compromised
         let mut hop: Vec<Option<usize>> = vec![None; ng];
         let mut parent: Vec<Option<(usize, u32)>> = vec![None; ng];
+        let mut held_parent: Vec<Option<(usize, u32)>> = vec![None; ng];
         let mut active: Vec<bool> = held_in.iter().map(|&n| n > 0).collect();
         let mut frontier: Vec<usize> = (0..ng).filter(|&g| active[g]).collect();
         for (g, &n) in held_in.iter().enumerate() {
@@ -174,7 +175,13 @@ impl<'a> AttackGraph<'a> {
                     let b = e.target().index();
                     if hop[b].is_none() {
                         hop[b] = Some(h);
-                        parent[b] = Some((a, *e.weight()));
+                        // Held groups are path roots: their parent is kept
+                        // apart so that paths through them stay short.
+                        if held_in[b] == 0 {
+                            parent[b] = Some((a, *e.weight()));
+                        } else {
+                            held_parent[b] = Some((a, *e.weight()));
+                        }
                         if !active[b] {
                             active[b] = true;
                             next.push(b);
@@ -186,8 +193,10 @@ impl<'a> AttackGraph<'a> {
         }
         Spread {
             held_in,
+            held_pods: held.iter().map(|h| h.0).collect(),
             hop,
             parent,
+            held_parent,
             active,
         }
     }
@@ -198,11 +207,15 @@ impl<'a> AttackGraph<'a> {
 pub struct Spread {
     /// Pods held at the start, per group.
     pub held_in: Vec<u64>,
+    /// The held pod entries.
+    pub held_pods: Vec<usize>,
     /// Hop at which every pod of the group is compromised.
     pub hop: Vec<Option<usize>>,
     /// The group, and the connections (an id into `AttackGraph::conns`),
     /// that first reached it.
     pub parent: Vec<Option<(usize, u32)>>,
+    /// For held groups: what first reached their other pods.
+    pub held_parent: Vec<Option<(usize, u32)>>,
     /// Groups whose capabilities the attacker has (held or reached).
     pub active: Vec<bool>,
 }
@@ -309,7 +322,30 @@ fn plain(name: &str) -> &str {
 }
 
 impl AttackGraph<'_> {
-    fn path_to(&self, s: &Spread, mut g: usize) -> String {
+    /// The shortest path to group `g`, the last step named `last` (the
+    /// workload asked about) when given.
+    fn path_to(&self, s: &Spread, mut g: usize, last: Option<&str>) -> String {
+        let end = last
+            .map(|l| plain(l).to_string())
+            .unwrap_or_else(|| plain(&self.group_name(g)).to_string());
+        if s.held_in[g] > 0 {
+            // A held group: its other pods were reached from `a` (possibly
+            // itself), which is the start or on a path from it.
+            return match s.held_parent[g] {
+                Some((a, c)) => {
+                    let from = if a == g {
+                        self.held_name(s, g).map_or_else(
+                            || plain(&self.group_name(g)).to_string(),
+                            |n| plain(&n).to_string(),
+                        )
+                    } else {
+                        self.path_to(s, a, None)
+                    };
+                    format!("{from} -[{}]-> {end}", short(self.conns.get(c)))
+                }
+                None => end,
+            };
+        }
         let mut steps: Vec<(usize, Option<u32>)> = vec![(g, None)];
         let mut guard = 0;
         while let Some((p, c)) = &s.parent[g] {
@@ -331,9 +367,27 @@ impl AttackGraph<'_> {
                     .unwrap_or_default();
                 out.push_str(&format!(" -[{c}]-> "));
             }
-            out.push_str(plain(&self.group_name(*grp)));
+            if i + 1 == steps.len() {
+                out.push_str(&end);
+            } else if s.held_in[*grp] > 0 {
+                out.push_str(plain(
+                    &self
+                        .held_name(s, *grp)
+                        .unwrap_or_else(|| self.group_name(*grp)),
+                ));
+            } else {
+                out.push_str(plain(&self.group_name(*grp)));
+            }
         }
         out
+    }
+
+    /// The workload of the first held pod in group `g`.
+    fn held_name(&self, s: &Spread, g: usize) -> Option<String> {
+        s.held_pods
+            .iter()
+            .find(|&&p| self.pod_group[p] == g)
+            .map(|&p| self.cluster.pods[p].workload.to_string())
     }
 
     /// Full result for one starting point.
@@ -360,7 +414,17 @@ impl AttackGraph<'_> {
                     continue;
                 }
                 new_pods += n;
-                for &p in &grp.pods {
+                // At hop 0 only the held pods; later the whole group.
+                let pods: Vec<usize> = if h == 0 {
+                    s.held_pods
+                        .iter()
+                        .copied()
+                        .filter(|&p| self.pod_group[p] == g)
+                        .collect()
+                } else {
+                    grp.pods.clone()
+                };
+                for &p in &pods {
                     let pod = &self.cluster.pods[p];
                     if seen_wl.insert(pod.workload.to_string()) {
                         new_workloads.push(pod.workload.to_string());
@@ -406,9 +470,9 @@ impl AttackGraph<'_> {
         let mut reached: Vec<ReachedWorkload> = best
             .into_iter()
             .map(|(w, (h, g))| ReachedWorkload {
-                workload: w,
+                workload: w.clone(),
                 hop: h,
-                path: self.path_to(&s, g),
+                path: self.path_to(&s, g, Some(&w)),
             })
             .collect();
         reached.sort_by(|a, b| a.hop.cmp(&b.hop).then_with(|| a.workload.cmp(&b.workload)));
@@ -416,7 +480,7 @@ impl AttackGraph<'_> {
             .iter()
             .map(|t| {
                 let mut matches = BTreeSet::new();
-                let mut best: Option<(usize, usize)> = None;
+                let mut best: Option<(usize, usize, usize)> = None;
                 for (g, grp) in self.groups.iter().enumerate() {
                     for &p in &grp.pods {
                         let pod = &self.cluster.pods[p];
@@ -424,10 +488,14 @@ impl AttackGraph<'_> {
                             continue;
                         }
                         matches.insert(pod.workload.to_string());
-                        let h = if s.held_in[g] > 0 { Some(0) } else { s.hop[g] };
+                        let h = if s.held_pods.contains(&p) {
+                            Some(0)
+                        } else {
+                            s.hop[g]
+                        };
                         if let Some(h) = h {
-                            if best.is_none_or(|(bh, _)| h < bh) {
-                                best = Some((h, g));
+                            if best.is_none_or(|(bh, _, _)| h < bh) {
+                                best = Some((h, g, p));
                             }
                         }
                     }
@@ -436,8 +504,10 @@ impl AttackGraph<'_> {
                     selector: t.text.clone(),
                     matches: matches.into_iter().collect(),
                     hop: best.map(|b| b.0),
-                    workload: best.map(|(_, g)| self.group_name(g)),
-                    path: best.map(|(_, g)| self.path_to(&s, g)),
+                    workload: best.map(|(_, _, p)| self.cluster.pods[p].workload.to_string()),
+                    path: best.map(|(_, g, p)| {
+                        self.path_to(&s, g, Some(&self.cluster.pods[p].workload.to_string()))
+                    }),
                 }
             })
             .collect();

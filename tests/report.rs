@@ -62,18 +62,35 @@ fn report_writes_every_file_and_charts_are_well_formed() {
     let doc = roxmltree::Document::parse(&s).unwrap();
     assert_eq!(doc.root_element().attribute("width"), Some("800"));
     let t = texts(&doc);
-    assert!(t.contains(&"shop: top 9 workloads by blast radius".to_string()), "{t:?}");
-    assert!(t.iter().any(|x| x.starts_with("pods compromised (blast radius")), "x axis label");
+    assert!(
+        t.contains(&"shop: top 9 workloads by blast radius".to_string()),
+        "{t:?}"
+    );
+    assert!(
+        t.iter()
+            .any(|x| x.starts_with("pods compromised (blast radius")),
+        "x axis label"
+    );
     let bars: Vec<roxmltree::Node> = doc
         .descendants()
         .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("#0072B2"))
         .collect();
     assert_eq!(bars.len(), 9, "one bar per workload");
-    let widths: Vec<f64> = bars.iter().map(|b| b.attribute("width").unwrap().parse().unwrap()).collect();
-    assert!(widths.windows(2).all(|w| w[0] >= w[1]), "bars sorted, largest first: {widths:?}");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let widths: Vec<f64> = bars
+        .iter()
+        .map(|b| b.attribute("width").unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        widths.windows(2).all(|w| w[0] >= w[1]),
+        "bars sorted, largest first: {widths:?}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     let top = json["ranking"][0]["workload"].as_str().unwrap();
-    assert!(t.contains(&top.to_string()), "the top workload {top} is labelled");
+    assert!(
+        t.contains(&top.to_string()),
+        "the top workload {top} is labelled"
+    );
 
     // reach-by-hop.svg: title, both axes, a legend entry per starting point.
     let s = svg(&dir.join("reach-by-hop.svg"));
@@ -87,7 +104,10 @@ fn report_writes_every_file_and_charts_are_well_formed() {
         assert!(t.contains(&start.to_string()), "legend entry for {start}");
     }
     assert!(t.contains(&"tier=data".to_string()), "crown jewel marked");
-    assert!(doc.descendants().any(|n| n.has_tag_name("polyline")), "lines drawn");
+    assert!(
+        doc.descendants().any(|n| n.has_tag_name("polyline")),
+        "lines drawn"
+    );
 
     // namespace-matrix.svg: n x n cells with printed values.
     let s = svg(&dir.join("namespace-matrix.svg"));
@@ -139,7 +159,11 @@ fn report_refuses_a_file_as_output_folder() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("is not a folder"));
-    assert_eq!(std::fs::read_to_string(&dir).unwrap(), "mine", "the user's file is untouched");
+    assert_eq!(
+        std::fs::read_to_string(&dir).unwrap(),
+        "mine",
+        "the user's file is untouched"
+    );
     let _ = std::fs::remove_file(&dir);
 }
 
@@ -166,7 +190,12 @@ fn docs_charts_are_not_stale() {
         .arg(&dir)
         .assert()
         .success();
-    for name in ["reach-by-hop.svg", "hop-by-namespace.svg", "namespace-matrix.svg", "pod-matrix.svg"] {
+    for name in [
+        "reach-by-hop.svg",
+        "hop-by-namespace.svg",
+        "namespace-matrix.svg",
+        "pod-matrix.svg",
+    ] {
         let fresh = std::fs::read(dir.join(name)).unwrap();
         let committed = std::fs::read(Path::new("docs").join(name)).unwrap();
         assert!(
@@ -189,7 +218,9 @@ fn chromium() -> Option<PathBuf> {
 #[test]
 fn report_renders_in_headless_chromium() {
     let Some(chrome) = chromium() else {
-        eprintln!("SKIPPED: Chromium is not installed (apt-get install chromium); .ci/run installs it");
+        eprintln!(
+            "SKIPPED: Chromium is not installed (apt-get install chromium); .ci/run installs it"
+        );
         return;
     };
     let dir = tmpdir("browser");
@@ -225,7 +256,12 @@ fn report_renders_in_headless_chromium() {
         .split("data-chart-boxes=\"")
         .nth(1)
         .and_then(|r| r.split('"').next())
-        .unwrap_or_else(|| panic!("the page's load script did not run: {}", &dom[..dom.len().min(500)]));
+        .unwrap_or_else(|| {
+            panic!(
+                "the page's load script did not run: {}",
+                &dom[..dom.len().min(500)]
+            )
+        });
     let sizes: Vec<(u32, u32)> = boxes
         .split(' ')
         .map(|b| {
@@ -235,7 +271,10 @@ fn report_renders_in_headless_chromium() {
         .collect();
     assert_eq!(sizes.len(), 5, "five charts laid out: {boxes}");
     for (w, h) in &sizes {
-        assert!(*w >= 400 && *h >= 150, "a chart is too small to see: {boxes}");
+        assert!(
+            *w >= 400 && *h >= 150,
+            "a chart is too small to see: {boxes}"
+        );
     }
     let shot = dir.join("shot.png");
     let status = std::process::Command::new(&chrome)
@@ -251,6 +290,10 @@ fn report_renders_in_headless_chromium() {
     let w = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
     let h = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
     assert_eq!((w, h), (1100, 1600));
-    assert!(png.len() > 30_000, "the screenshot is nearly blank ({} bytes)", png.len());
+    assert!(
+        png.len() > 30_000,
+        "the screenshot is nearly blank ({} bytes)",
+        png.len()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,1 @@
+//! Audit (being written).

@@ -1,0 +1,516 @@
+//! What-if before a change: two policy sets (and possibly workloads)
+//! compared connection by connection, and blast radius before and after.
+
+use crate::ip::{partition, IpRange};
+use crate::model::Cluster;
+use crate::ports::ConnSet;
+use crate::reach::Reachability;
+use crate::simulate::{rank_all, AttackGraph, SimOptions, Target};
+use crate::view::{entities, Entity, Level};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Hops to one target and the path, from one starting workload.
+type TargetHop = (Option<usize>, Option<String>);
+
+/// One side of the comparison.
+pub struct Side<'a> {
+    pub cluster: &'a Cluster,
+    pub reach: &'a Reachability,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ConnChange {
+    pub src: String,
+    pub dst: String,
+    #[serde(serialize_with = "ser")]
+    pub before: ConnSet,
+    #[serde(serialize_with = "ser")]
+    pub after: ConnSet,
+    #[serde(serialize_with = "ser")]
+    pub gained: ConnSet,
+    #[serde(serialize_with = "ser")]
+    pub lost: ConnSet,
+}
+
+fn ser<S: serde::Serializer>(c: &ConnSet, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&c.to_connlist())
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BlastChange {
+    pub workload: String,
+    /// None: the workload does not exist on that side.
+    pub before: Option<u64>,
+    pub after: Option<u64>,
+    pub delta: i64,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TargetChange {
+    pub workload: String,
+    pub target: String,
+    pub hops_before: Option<usize>,
+    pub hops_after: Option<usize>,
+    pub path_after: Option<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Diff {
+    pub level: &'static str,
+    pub added: Vec<ConnChange>,
+    pub removed: Vec<ConnChange>,
+    pub changed: Vec<ConnChange>,
+    pub workloads_added: Vec<String>,
+    pub workloads_removed: Vec<String>,
+    /// Sorted by the largest increase first.
+    pub blast_radius: Vec<BlastChange>,
+    /// Starting workloads that reach a crown jewel now but did not before.
+    pub new_target_paths: Vec<TargetChange>,
+    /// Targets reached in fewer hops than before.
+    pub closer_targets: Vec<TargetChange>,
+    pub total_pods_before: u64,
+    pub total_pods_after: u64,
+}
+
+/// Gate conditions for `--fail-on`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// A connection was added or gained ports.
+    Added,
+    /// A connection was removed or lost ports.
+    Removed,
+    /// Some workload's blast radius grew.
+    BlastIncrease,
+    /// Some workload reaches a crown jewel it could not reach before.
+    NewTargetPath,
+}
+
+impl Diff {
+    pub fn holds(&self, f: FailOn) -> bool {
+        match f {
+            FailOn::Added => {
+                !self.added.is_empty() || self.changed.iter().any(|c| !c.gained.is_empty())
+            }
+            FailOn::Removed => {
+                !self.removed.is_empty() || self.changed.iter().any(|c| !c.lost.is_empty())
+            }
+            FailOn::BlastIncrease => self
+                .blast_radius
+                .iter()
+                .any(|b| b.delta > 0 && b.before.is_some()),
+            FailOn::NewTargetPath => !self.new_target_paths.is_empty(),
+        }
+    }
+}
+
+/// Connections of an entity pair: the union over their classes.
+fn pair<'r>(reach: &'r Reachability, a: &Entity, b: &Entity) -> Cow<'r, ConnSet> {
+    if a.classes.len() == 1 && b.classes.len() == 1 {
+        return Cow::Borrowed(reach.class_to_class(a.classes[0], b.classes[0]));
+    }
+    let mut acc = ConnSet::empty();
+    for &s in &a.classes {
+        for &d in &b.classes {
+            acc = acc.union(reach.class_to_class(s, d));
+        }
+    }
+    Cow::Owned(acc)
+}
+
+fn atom_of(atoms: &[IpRange], probe: &IpRange) -> Option<usize> {
+    atoms.iter().position(|a| a.contains_range(probe))
+}
+
+/// Atoms fine enough for both sides.
+fn common_atoms(a: &[IpRange], b: &[IpRange], ipv6: bool) -> Vec<IpRange> {
+    partition(a.iter().chain(b.iter()).copied())
+        .into_iter()
+        .filter(|x| !x.v6 || ipv6)
+        .collect()
+}
+
+fn ext_conns(
+    reach: &Reachability,
+    e: &Entity,
+    atoms: &[IpRange],
+    probe: &IpRange,
+    inbound: bool,
+) -> ConnSet {
+    let Some(x) = atom_of(atoms, probe) else {
+        return ConnSet::empty();
+    };
+    let mut acc = ConnSet::empty();
+    for &c in &e.classes {
+        acc = acc.union(if inbound {
+            reach.ext_to_class(x, c)
+        } else {
+            reach.class_to_ext(c, x)
+        });
+    }
+    acc
+}
+
+pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimOptions) -> Diff {
+    let eo = entities(old.cluster, old.reach, level);
+    let en = entities(new.cluster, new.reach, level);
+    let by_name_old: HashMap<&str, usize> = eo
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.name.as_str(), i))
+        .collect();
+    let by_name_new: HashMap<&str, usize> = en
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.name.as_str(), i))
+        .collect();
+    let names: BTreeSet<&str> = by_name_old
+        .keys()
+        .chain(by_name_new.keys())
+        .copied()
+        .collect();
+    let mut changes: Vec<ConnChange> = Vec::new();
+    let empty = ConnSet::empty();
+    let mut record = |src: &str, dst: &str, before: &ConnSet, after: &ConnSet| {
+        if before != after {
+            changes.push(ConnChange {
+                src: src.to_string(),
+                dst: dst.to_string(),
+                before: before.clone(),
+                after: after.clone(),
+                gained: after.subtract(before),
+                lost: before.subtract(after),
+            });
+        }
+    };
+    // Entity to entity.
+    let names_v: Vec<&str> = names.iter().copied().collect();
+    for &a in &names_v {
+        for &b in &names_v {
+            if a == b {
+                continue;
+            }
+            let before = match (by_name_old.get(a), by_name_old.get(b)) {
+                (Some(&x), Some(&y)) => pair(old.reach, &eo[x], &eo[y]),
+                _ => Cow::Borrowed(&empty),
+            };
+            let after = match (by_name_new.get(a), by_name_new.get(b)) {
+                (Some(&x), Some(&y)) => pair(new.reach, &en[x], &en[y]),
+                _ => Cow::Borrowed(&empty),
+            };
+            record(a, b, &before, &after);
+        }
+    }
+    // External ranges, on atoms fine enough for both sides.
+    let ipv6 = old.reach.ipv6_in_use || new.reach.ipv6_in_use;
+    let src_atoms = common_atoms(&old.reach.ext_src, &new.reach.ext_src, ipv6);
+    let dst_atoms = common_atoms(&old.reach.ext_dst, &new.reach.ext_dst, ipv6);
+    for &n in &names_v {
+        let o = by_name_old.get(n).map(|&i| &eo[i]);
+        let w = by_name_new.get(n).map(|&i| &en[i]);
+        for atom in &src_atoms {
+            let before = o.map_or_else(ConnSet::empty, |e| {
+                ext_conns(old.reach, e, &old.reach.ext_src, atom, true)
+            });
+            let after = w.map_or_else(ConnSet::empty, |e| {
+                ext_conns(new.reach, e, &new.reach.ext_src, atom, true)
+            });
+            record(&format!("{atom}[External]"), n, &before, &after);
+        }
+        for atom in &dst_atoms {
+            let before = o.map_or_else(ConnSet::empty, |e| {
+                ext_conns(old.reach, e, &old.reach.ext_dst, atom, false)
+            });
+            let after = w.map_or_else(ConnSet::empty, |e| {
+                ext_conns(new.reach, e, &new.reach.ext_dst, atom, false)
+            });
+            record(n, &format!("{atom}[External]"), &before, &after);
+        }
+    }
+    changes.sort_by(|x, y| {
+        (x.src.as_bytes(), x.dst.as_bytes()).cmp(&(y.src.as_bytes(), y.dst.as_bytes()))
+    });
+    let (mut added, mut removed, mut changed) = (Vec::new(), Vec::new(), Vec::new());
+    for c in changes {
+        if c.before.is_empty() {
+            added.push(c);
+        } else if c.after.is_empty() {
+            removed.push(c);
+        } else {
+            changed.push(c);
+        }
+    }
+    let workloads_added: Vec<String> = en
+        .iter()
+        .filter(|e| !by_name_old.contains_key(e.name.as_str()))
+        .map(|e| e.name.clone())
+        .collect();
+    let workloads_removed: Vec<String> = eo
+        .iter()
+        .filter(|e| !by_name_new.contains_key(e.name.as_str()))
+        .map(|e| e.name.clone())
+        .collect();
+
+    // Blast radius per workload (always at workload level).
+    let go = AttackGraph::build(old.cluster, old.reach, sim);
+    let gn = AttackGraph::build(new.cluster, new.reach, sim);
+    let wo = entities(old.cluster, old.reach, Level::Workload);
+    let wn = entities(new.cluster, new.reach, Level::Workload);
+    let ro: BTreeMap<String, u64> = rank_all(&go, &wo)
+        .into_iter()
+        .map(|r| (r.workload, r.blast_radius))
+        .collect();
+    let rn: BTreeMap<String, u64> = rank_all(&gn, &wn)
+        .into_iter()
+        .map(|r| (r.workload, r.blast_radius))
+        .collect();
+    let all_w: BTreeSet<&String> = ro.keys().chain(rn.keys()).collect();
+    let mut blast_radius: Vec<BlastChange> = all_w
+        .into_iter()
+        .map(|w| {
+            let (b, a) = (ro.get(w).copied(), rn.get(w).copied());
+            BlastChange {
+                workload: w.clone(),
+                before: b,
+                after: a,
+                delta: a.unwrap_or(0) as i64 - b.unwrap_or(0) as i64,
+            }
+        })
+        .collect();
+    blast_radius.sort_by(|x, y| {
+        y.delta
+            .cmp(&x.delta)
+            .then_with(|| x.workload.cmp(&y.workload))
+    });
+
+    // Crown jewels: hops from every workload, before and after.
+    let mut new_target_paths = Vec::new();
+    let mut closer_targets = Vec::new();
+    if !targets.is_empty() {
+        let hops = |g: &AttackGraph, ents: &[Entity]| -> BTreeMap<String, Vec<TargetHop>> {
+            ents.iter()
+                .filter(|e| e.replicas > 0)
+                .map(|e| {
+                    let r = g.simulate(&e.name, &[(e.pods[0], 1)], targets);
+                    (
+                        e.name.clone(),
+                        r.targets.into_iter().map(|t| (t.hop, t.path)).collect(),
+                    )
+                })
+                .collect()
+        };
+        let ho = hops(&go, &wo);
+        let hn = hops(&gn, &wn);
+        for (w, after) in &hn {
+            let before = ho.get(w);
+            for (i, (h_after, path)) in after.iter().enumerate() {
+                let h_before = before.and_then(|b| b.get(i)).and_then(|x| x.0);
+                let change = TargetChange {
+                    workload: w.clone(),
+                    target: targets[i].text.clone(),
+                    hops_before: h_before,
+                    hops_after: *h_after,
+                    path_after: path.clone(),
+                };
+                match (h_before, h_after) {
+                    (None, Some(_)) => new_target_paths.push(change),
+                    (Some(b), Some(a)) if a < &b => closer_targets.push(change),
+                    _ => {}
+                }
+            }
+        }
+    }
+    Diff {
+        level: match level {
+            Level::Workload => "workload",
+            Level::Pod => "pod",
+        },
+        added,
+        removed,
+        changed,
+        workloads_added,
+        workloads_removed,
+        blast_radius,
+        new_target_paths,
+        closer_targets,
+        total_pods_before: old.cluster.pod_count(),
+        total_pods_after: new.cluster.pod_count(),
+    }
+}
+
+fn gains(c: &ConnChange) -> String {
+    let mut parts = Vec::new();
+    if !c.gained.is_empty() {
+        parts.push(format!("+{}", c.gained.to_connlist()));
+    }
+    if !c.lost.is_empty() {
+        parts.push(format!("-{}", c.lost.to_connlist()));
+    }
+    parts.join(" ")
+}
+
+impl Diff {
+    /// One line for the top of a PR comment or a terminal.
+    pub fn headline(&self) -> String {
+        let up = self.blast_radius.iter().filter(|b| b.delta > 0).count();
+        let down = self.blast_radius.iter().filter(|b| b.delta < 0).count();
+        let mut s = format!(
+            "{} added, {} removed, {} changed connections; blast radius up for {up} workload{}, down for {down}",
+            self.added.len(),
+            self.removed.len(),
+            self.changed.len(),
+            if up == 1 { "" } else { "s" }
+        );
+        if let Some(b) = self.blast_radius.first().filter(|b| b.delta > 0) {
+            s.push_str(&format!(" (largest: {} +{} pods)", b.workload, b.delta));
+        }
+        if !self.new_target_paths.is_empty() {
+            s.push_str(&format!(
+                "; {} NEW PATH(S) TO CROWN JEWELS",
+                self.new_target_paths.len()
+            ));
+        }
+        s
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = format!("{}\n", self.headline());
+        if !self.new_target_paths.is_empty() {
+            s.push_str("\nNew paths to crown jewels:\n");
+            for t in &self.new_target_paths {
+                s.push_str(&format!(
+                    "  ! {} reaches {} at hop {} (was unreachable): {}\n",
+                    t.workload,
+                    t.target,
+                    t.hops_after.unwrap_or(0),
+                    t.path_after.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        if !self.closer_targets.is_empty() {
+            s.push_str("\nCrown jewels now closer:\n");
+            for t in &self.closer_targets {
+                s.push_str(&format!(
+                    "  {} reaches {} in {} hops (was {})\n",
+                    t.workload,
+                    t.target,
+                    t.hops_after.unwrap_or(0),
+                    t.hops_before.unwrap_or(0)
+                ));
+            }
+        }
+        if !self.workloads_added.is_empty() || !self.workloads_removed.is_empty() {
+            s.push_str("\nWorkloads:\n");
+            for w in &self.workloads_added {
+                s.push_str(&format!("  + {w} (new workload)\n"));
+            }
+            for w in &self.workloads_removed {
+                s.push_str(&format!("  - {w} (removed workload)\n"));
+            }
+        }
+        for (title, list, mark) in [
+            ("Connections added", &self.added, '+'),
+            ("Connections removed", &self.removed, '-'),
+        ] {
+            if !list.is_empty() {
+                s.push_str(&format!("\n{title}:\n"));
+                for c in list {
+                    let conns = if mark == '+' { &c.after } else { &c.before };
+                    s.push_str(&format!(
+                        "  {mark} {} => {} : {}\n",
+                        c.src,
+                        c.dst,
+                        conns.to_connlist()
+                    ));
+                }
+            }
+        }
+        if !self.changed.is_empty() {
+            s.push_str("\nConnections changed:\n");
+            for c in &self.changed {
+                s.push_str(&format!("  ~ {} => {} : {}\n", c.src, c.dst, gains(c)));
+            }
+        }
+        let moved: Vec<&BlastChange> = self.blast_radius.iter().filter(|b| b.delta != 0).collect();
+        if !moved.is_empty() {
+            s.push_str("\nBlast radius (pods reached; before -> after):\n");
+            for b in moved {
+                s.push_str(&format!(
+                    "  {:<50} {:>6} -> {:<6} {:+}\n",
+                    b.workload,
+                    b.before.map_or("-".into(), |x| x.to_string()),
+                    b.after.map_or("-".into(), |x| x.to_string()),
+                    b.delta
+                ));
+            }
+        }
+        s
+    }
+
+    /// A pull-request comment: the summary first, details folded.
+    pub fn to_md(&self) -> String {
+        let mut s = String::from("### NetworkPolicy change: blast radius review\n\n");
+        if !self.new_target_paths.is_empty() {
+            s.push_str("> [!CAUTION]\n> This change opens new paths to crown jewels:\n");
+            for t in &self.new_target_paths {
+                s.push_str(&format!(
+                    "> - `{}` reaches `{}` at hop {}: `{}`\n",
+                    t.workload,
+                    t.target,
+                    t.hops_after.unwrap_or(0),
+                    t.path_after.as_deref().unwrap_or("")
+                ));
+            }
+            s.push('\n');
+        }
+        s.push_str(&format!("**{}**\n\n", self.headline()));
+        let moved: Vec<&BlastChange> = self.blast_radius.iter().filter(|b| b.delta != 0).collect();
+        if !moved.is_empty() {
+            s.push_str("| workload | blast radius before | after | change |\n|---|---|---|---|\n");
+            for b in moved.iter().take(10) {
+                s.push_str(&format!(
+                    "| `{}` | {} | {} | {:+} |\n",
+                    b.workload,
+                    b.before.map_or("-".into(), |x| x.to_string()),
+                    b.after.map_or("-".into(), |x| x.to_string()),
+                    b.delta
+                ));
+            }
+            s.push('\n');
+        }
+        let section = |s: &mut String,
+                       title: &str,
+                       list: &[ConnChange],
+                       f: &dyn Fn(&ConnChange) -> String| {
+            if list.is_empty() {
+                return;
+            }
+            s.push_str(&format!(
+                "<details><summary>{title} ({})</summary>\n\n| src | dst | conn |\n|---|---|---|\n",
+                list.len()
+            ));
+            for c in list {
+                s.push_str(&format!("| `{}` | `{}` | {} |\n", c.src, c.dst, f(c)));
+            }
+            s.push_str("\n</details>\n\n");
+        };
+        section(&mut s, "Connections added", &self.added, &|c| {
+            c.after.to_connlist()
+        });
+        section(&mut s, "Connections removed", &self.removed, &|c| {
+            c.before.to_connlist()
+        });
+        section(&mut s, "Connections changed", &self.changed, &gains);
+        if !self.workloads_added.is_empty() || !self.workloads_removed.is_empty() {
+            s.push_str("<details><summary>Workloads added/removed</summary>\n\n");
+            for w in &self.workloads_added {
+                s.push_str(&format!("- added `{w}`\n"));
+            }
+            for w in &self.workloads_removed {
+                s.push_str(&format!("- removed `{w}`\n"));
+            }
+            s.push_str("\n</details>\n");
+        }
+        s
+    }
+}

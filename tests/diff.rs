@@ -1,0 +1,359 @@
+//! `diff`: hand-made before/after pairs with exact expected results, the
+//! CI gate's exit codes, and the PR-comment and SVG outputs.
+
+use assert_cmd::Command;
+use blastradius::diff::{diff, Diff, FailOn, Side};
+use blastradius::load::{load_str, LoadOptions};
+use blastradius::reach::{ReachOptions, Reachability};
+use blastradius::simulate::{SimOptions, Target};
+use blastradius::view::Level;
+use std::path::PathBuf;
+
+fn pod(ns: &str, name: &str, labels: &str) -> String {
+    format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {ns}, labels: {{{labels}}}}}\nspec: {{containers: [{{name: c, image: x}}]}}\n")
+}
+
+fn np(ns: &str, name: &str, spec: &str) -> String {
+    format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: {ns}}}\nspec: {spec}\n")
+}
+
+fn docs(d: &[String]) -> String {
+    d.join("---\n")
+}
+
+/// Three pods in x: web -> api -> db is the intended chain; ingress is
+/// denied by default, and egress is open.
+fn base() -> Vec<String> {
+    vec![
+        pod("x", "web", "app: web"),
+        pod("x", "api", "app: api"),
+        pod("x", "db", "app: db, tier: db"),
+        np("x", "deny", "{podSelector: {}, policyTypes: [Ingress]}"),
+        np("x", "api-from-web", "{podSelector: {matchLabels: {app: api}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 8080}]}]}"),
+    ]
+}
+
+fn run(old: &[String], new: &[String], targets: &[&str]) -> Diff {
+    let o = load_str("old", &docs(old), &LoadOptions::default()).unwrap();
+    let n = load_str("new", &docs(new), &LoadOptions::default()).unwrap();
+    let ro = Reachability::compile(&o, &ReachOptions::default());
+    let rn = Reachability::compile(&n, &ReachOptions::default());
+    let t: Vec<Target> = targets.iter().map(|t| Target::parse(t).unwrap()).collect();
+    diff(
+        &Side {
+            cluster: &o,
+            reach: &ro,
+        },
+        &Side {
+            cluster: &n,
+            reach: &rn,
+        },
+        Level::Workload,
+        &t,
+        &SimOptions::default(),
+    )
+}
+
+fn lines(list: &[blastradius::diff::ConnChange]) -> Vec<String> {
+    list.iter()
+        .map(|c| {
+            format!(
+                "{} => {} : {} -> {}",
+                c.src,
+                c.dst,
+                c.before.to_connlist(),
+                c.after.to_connlist()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn identical_inputs_have_no_changes() {
+    let d = run(&base(), &base(), &["tier=db"]);
+    assert!(d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty());
+    assert!(d.blast_radius.iter().all(|b| b.delta == 0));
+    for f in [
+        FailOn::Added,
+        FailOn::Removed,
+        FailOn::BlastIncrease,
+        FailOn::NewTargetPath,
+    ] {
+        assert!(!d.holds(f), "{f:?}");
+    }
+}
+
+#[test]
+fn added_connection_and_new_path_to_the_crown_jewel() {
+    let mut new = base();
+    new.push(np(
+        "x",
+        "db-from-api",
+        "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}], ports: [{port: 5432}]}]}",
+    ));
+    let d = run(&base(), &new, &["tier=db"]);
+    assert_eq!(
+        lines(&d.added),
+        vec!["x/api[Pod] => x/db[Pod] : No Connections -> TCP 5432"]
+    );
+    assert!(d.removed.is_empty() && d.changed.is_empty());
+    // Blast radius: web 1 -> 2 (api, then db), api 0 -> 1, db 0 -> 0.
+    let br: Vec<(String, Option<u64>, Option<u64>, i64)> = d
+        .blast_radius
+        .iter()
+        .map(|b| (b.workload.clone(), b.before, b.after, b.delta))
+        .collect();
+    assert_eq!(
+        br,
+        vec![
+            ("x/api[Pod]".into(), Some(0), Some(1), 1),
+            ("x/web[Pod]".into(), Some(1), Some(2), 1),
+            ("x/db[Pod]".into(), Some(0), Some(0), 0),
+        ]
+    );
+    let paths: Vec<(String, Option<usize>, Option<usize>, Option<String>)> = d
+        .new_target_paths
+        .iter()
+        .map(|t| {
+            (
+                t.workload.clone(),
+                t.hops_before,
+                t.hops_after,
+                t.path_after.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        vec![
+            (
+                "x/api[Pod]".into(),
+                None,
+                Some(1),
+                Some("x/api -[TCP 5432]-> x/db".into())
+            ),
+            (
+                "x/web[Pod]".into(),
+                None,
+                Some(2),
+                Some("x/web -[TCP 8080]-> x/api -[TCP 5432]-> x/db".into())
+            ),
+        ]
+    );
+    assert!(
+        d.holds(FailOn::Added) && d.holds(FailOn::BlastIncrease) && d.holds(FailOn::NewTargetPath)
+    );
+    assert!(!d.holds(FailOn::Removed));
+    assert!(d.to_text().contains("New paths to crown jewels:\n  ! x/api[Pod] reaches tier=db at hop 1 (was unreachable): x/api -[TCP 5432]-> x/db"));
+}
+
+#[test]
+fn removed_connection_and_blast_radius_down() {
+    let mut old = base();
+    old.push(np(
+        "x",
+        "db-open",
+        "{podSelector: {matchLabels: {app: db}}, ingress: [{}]}",
+    ));
+    let d = run(&old, &base(), &[]);
+    // db was open to every source: web, api and every external range lose it.
+    assert_eq!(
+        lines(&d.removed),
+        vec![
+            "0.0.0.0-255.255.255.255[External] => x/db[Pod] : All Connections -> No Connections",
+            "x/api[Pod] => x/db[Pod] : All Connections -> No Connections",
+            "x/web[Pod] => x/db[Pod] : All Connections -> No Connections",
+        ]
+    );
+    assert!(d.added.is_empty());
+    let web = d
+        .blast_radius
+        .iter()
+        .find(|b| b.workload == "x/web[Pod]")
+        .unwrap();
+    assert_eq!((web.before, web.after, web.delta), (Some(2), Some(1), -1));
+    assert!(d.holds(FailOn::Removed) && !d.holds(FailOn::BlastIncrease) && !d.holds(FailOn::Added));
+}
+
+#[test]
+fn changed_ports_gained_and_lost() {
+    let mut new = base();
+    new[4] = np(
+        "x",
+        "api-from-web",
+        "{podSelector: {matchLabels: {app: api}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 8443}, {port: 53, protocol: UDP}]}]}",
+    );
+    let d = run(&base(), &new, &[]);
+    assert!(d.added.is_empty() && d.removed.is_empty());
+    assert_eq!(d.changed.len(), 1);
+    let c = &d.changed[0];
+    assert_eq!(
+        (c.src.as_str(), c.dst.as_str()),
+        ("x/web[Pod]", "x/api[Pod]")
+    );
+    assert_eq!(c.gained.to_connlist(), "TCP 8443,UDP 53");
+    assert_eq!(c.lost.to_connlist(), "TCP 8080");
+    assert!(d.holds(FailOn::Added) && d.holds(FailOn::Removed));
+    assert!(d
+        .to_text()
+        .contains("~ x/web[Pod] => x/api[Pod] : +TCP 8443,UDP 53 -TCP 8080"));
+}
+
+#[test]
+fn workloads_added_and_removed() {
+    let mut new = base();
+    new.remove(0); // web goes away
+    new.push(pod("x", "worker", "app: worker"));
+    let d = run(&base(), &new, &[]);
+    assert_eq!(d.workloads_added, vec!["x/worker[Pod]"]);
+    assert_eq!(d.workloads_removed, vec!["x/web[Pod]"]);
+    let web = d
+        .blast_radius
+        .iter()
+        .find(|b| b.workload == "x/web[Pod]")
+        .unwrap();
+    assert_eq!((web.before, web.after), (Some(1), None));
+    let worker = d
+        .blast_radius
+        .iter()
+        .find(|b| b.workload == "x/worker[Pod]")
+        .unwrap();
+    assert_eq!((worker.before, worker.after), (None, Some(0)));
+    // A new workload's own blast radius is not an increase.
+    assert!(!d.holds(FailOn::BlastIncrease));
+    assert!(lines(&d.removed)
+        .contains(&"x/web[Pod] => x/api[Pod] : TCP 8080 -> No Connections".to_string()));
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("blastradius-diff-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write_pair() -> (PathBuf, PathBuf) {
+    let dir = tmp("pair");
+    let (old, new) = (dir.join("old.yaml"), dir.join("new.yaml"));
+    std::fs::write(&old, docs(&base())).unwrap();
+    let mut n = base();
+    n.push(np(
+        "x",
+        "db-from-api",
+        "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}], ports: [{port: 5432}]}]}",
+    ));
+    std::fs::write(&new, docs(&n)).unwrap();
+    (old, new)
+}
+
+#[test]
+fn gate_exit_codes() {
+    let (old, new) = write_pair();
+    let bin = || Command::cargo_bin("blastradius").unwrap();
+    // Nothing to fail on: 0.
+    bin().arg("diff").arg(&old).arg(&new).assert().code(0);
+    for (fail_on, code) in [
+        ("added", 1),
+        ("removed", 0),
+        ("blast-increase", 1),
+        ("new-target-path", 1),
+        ("removed,added", 1),
+    ] {
+        bin()
+            .arg("diff")
+            .arg(&old)
+            .arg(&new)
+            .args(["--target", "tier=db", "--fail-on", fail_on])
+            .assert()
+            .code(code);
+    }
+    // Without --target there is no crown jewel to reach.
+    bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .args(["--fail-on", "new-target-path"])
+        .assert()
+        .code(0);
+    // The same file on both sides: nothing changed.
+    bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&old)
+        .args(["--fail-on", "added,removed,blast-increase"])
+        .assert()
+        .code(0);
+    // Bad input: 2, whatever the gate.
+    let bad = old.with_file_name("bad.yaml");
+    std::fs::write(&bad, "kind: [").unwrap();
+    bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&bad)
+        .args(["--fail-on", "added"])
+        .assert()
+        .code(2);
+    bin().args(["diff", "-", "-"]).assert().code(2);
+    bin()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .args(["--fail-on", "nonsense"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn markdown_comment_and_svg() {
+    let (old, new) = write_pair();
+    let out = Command::cargo_bin("blastradius")
+        .unwrap()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .args(["--target", "tier=db", "-o", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.starts_with("### NetworkPolicy change: blast radius review\n\n> [!CAUTION]"),
+        "{md}"
+    );
+    let summary = md.find("**1 added, 0 removed").unwrap();
+    let details = md.find("<details>").unwrap();
+    assert!(summary < details, "summary before details");
+    assert!(md.contains("| `x/web[Pod]` | 1 | 2 | +1 |"));
+
+    let dir = tmp("svg");
+    Command::cargo_bin("blastradius")
+        .unwrap()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .args(["-o", "svg", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let bars = std::fs::read_to_string(dir.join("diff-blast-radius.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&bars).unwrap();
+    // before (sky blue) and after (vermillion): one bar each per workload.
+    let count = |fill: &str| {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some(fill))
+            .count()
+    };
+    assert_eq!(count("#56B4E9"), 3 + 1, "3 before bars + legend swatch");
+    assert_eq!(count("#D55E00"), 3 + 1, "3 after bars + legend swatch");
+    let curves = std::fs::read_to_string(dir.join("diff-reach-by-hop.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&curves).unwrap();
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    assert!(
+        texts.contains(&"x/api[Pod] (before)") && texts.contains(&"x/api[Pod] (after)"),
+        "{texts:?}"
+    );
+}
