@@ -111,7 +111,8 @@ fn added_connection_and_new_path_to_the_crown_jewel() {
             ("x/db[Pod]".into(), Some(0), Some(0), 0),
         ]
     );
-    let paths: Vec<(String, Option<usize>, Option<usize>, Option<String>)> = d
+    type Row = (String, Option<usize>, Option<usize>, Option<String>);
+    let paths: Vec<Row> = d
         .new_target_paths
         .iter()
         .map(|t| {
