@@ -183,19 +183,42 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
             });
         }
     };
-    // Entity to entity.
+    // Entity to entity. Old matrix ids are translated to new ones once, so
+    // that single-class pairs compare as two integers.
     let names_v: Vec<&str> = names.iter().copied().collect();
-    for &a in &names_v {
-        for &b in &names_v {
-            if a == b {
+    let idx: Vec<(Option<usize>, Option<usize>)> = names_v
+        .iter()
+        .map(|n| (by_name_old.get(n).copied(), by_name_new.get(n).copied()))
+        .collect();
+    let old_to_new: Vec<Option<u32>> = (0..old.reach.distinct_conn_sets() as u32)
+        .map(|id| new.reach.find_id(old.reach.conn(id)))
+        .collect();
+    let single = |es: &[Entity], i: Option<usize>| {
+        i.filter(|&i| es[i].classes.len() == 1)
+            .map(|i| es[i].classes[0])
+    };
+    for (ai, &a) in names_v.iter().enumerate() {
+        let (oa, na) = idx[ai];
+        let (soa, sna) = (single(&eo, oa), single(&en, na));
+        for (bi, &b) in names_v.iter().enumerate() {
+            if ai == bi {
                 continue;
             }
-            let before = match (by_name_old.get(a), by_name_old.get(b)) {
-                (Some(&x), Some(&y)) => pair(old.reach, &eo[x], &eo[y]),
+            let (ob, nb) = idx[bi];
+            if let (Some(x), Some(y), Some(p), Some(q)) =
+                (soa, single(&eo, ob), sna, single(&en, nb))
+            {
+                let id_new = new.reach.class_id(p, q);
+                if old_to_new[old.reach.class_id(x, y) as usize] == Some(id_new) {
+                    continue; // unchanged
+                }
+            }
+            let before = match (oa, ob) {
+                (Some(x), Some(y)) => pair(old.reach, &eo[x], &eo[y]),
                 _ => Cow::Borrowed(&empty),
             };
-            let after = match (by_name_new.get(a), by_name_new.get(b)) {
-                (Some(&x), Some(&y)) => pair(new.reach, &en[x], &en[y]),
+            let after = match (na, nb) {
+                (Some(x), Some(y)) => pair(new.reach, &en[x], &en[y]),
                 _ => Cow::Borrowed(&empty),
             };
             record(a, b, &before, &after);

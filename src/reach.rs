@@ -507,6 +507,11 @@ impl Reachability {
             .unwrap_or_default()
     }
 
+    /// The id of a connection set in this matrix, if it occurs.
+    pub fn find_id(&self, c: &ConnSet) -> Option<u32> {
+        self.table.index.get(c).copied()
+    }
+
     /// Number of distinct connection sets in the matrix.
     pub fn distinct_conn_sets(&self) -> usize {
         self.table.sets.len()
