@@ -226,6 +226,9 @@ pub struct InputOpts {
     /// Treat hostNetwork pods as ordinary pods (by default selectors ignore them, SEM-49).
     #[arg(long)]
     pub host_network_as_pods: bool,
+    /// Refuse unknown fields in NetworkPolicies (by default a warning names them).
+    #[arg(long)]
+    pub strict: bool,
     /// Say what was skipped (other kinds, terminal pods) on stderr.
     #[arg(short, long)]
     pub verbose: bool,
@@ -238,6 +241,7 @@ impl InputOpts {
             include_terminal_pods: self.include_terminal_pods,
             host_network_as_pods: self.host_network_as_pods,
             lenient_names: self.lenient_names,
+            strict: self.strict,
         }
     }
 

@@ -36,6 +36,9 @@ pub struct LoadOptions {
     /// SEM-63: accept NetworkPolicy names that are not DNS subdomains
     /// (np-guard does), with a warning.
     pub lenient_names: bool,
+    /// Refuse unknown fields in NetworkPolicies (a typo like `podSelecter`)
+    /// instead of warning.
+    pub strict: bool,
 }
 
 /// One refusal, with where it is and what would be valid.
@@ -88,14 +91,25 @@ impl std::error::Error for LoadErrors {}
 /// Most errors reported from one input before giving up.
 const MAX_ERRORS: usize = 50;
 
+/// Largest input file (or stdin) read. YAML is parsed in memory: a 256 MiB
+/// file needs a few times that at peak, which stays well inside a laptop.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Read every path (`-` is stdin) and build the cluster.
 pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Cluster, LoadErrors> {
     let mut loader = Loader::new(opts.clone());
     for p in paths {
         if p.as_os_str() == "-" {
-            let mut text = String::new();
-            match std::io::stdin().read_to_string(&mut text) {
-                Ok(_) => loader.add_text("<stdin>", &text, false),
+            let mut bytes = Vec::new();
+            match std::io::stdin()
+                .take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut bytes)
+            {
+                Ok(n) if n as u64 > MAX_FILE_BYTES => loader.file_error("<stdin>", too_big()),
+                Ok(_) => match String::from_utf8(bytes) {
+                    Ok(text) => loader.add_text("<stdin>", &text, false),
+                    Err(_) => loader.file_error("<stdin>", not_text()),
+                },
                 Err(e) => loader.file_error("<stdin>", format!("cannot read: {e}")),
             }
             continue;
@@ -107,22 +121,34 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Cluster, Load
         }
         for f in files {
             let name = f.display().to_string();
+            if std::fs::metadata(&f).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+                loader.file_error(&name, too_big());
+                continue;
+            }
             match std::fs::read(&f) {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => {
                         let json = f.extension().is_some_and(|e| e == "json");
                         loader.add_text(&name, &text, json)
                     }
-                    Err(_) => loader.file_error(
-                        &name,
-                        "is not UTF-8 text; expected YAML or JSON manifests".into(),
-                    ),
+                    Err(_) => loader.file_error(&name, not_text()),
                 },
                 Err(e) => loader.file_error(&name, format!("cannot read: {e}")),
             }
         }
     }
     loader.finish()
+}
+
+fn too_big() -> String {
+    format!(
+        "is larger than the {} MiB input limit; split it into several files",
+        MAX_FILE_BYTES / (1024 * 1024)
+    )
+}
+
+fn not_text() -> String {
+    "is not UTF-8 text (binary data?); expected YAML or JSON manifests".into()
 }
 
 /// Load from in-memory text (tests, fuzzing, benches).
@@ -405,6 +431,29 @@ impl Loader {
                 self.workload(&ctx, &kind, o.metadata, t, 1)
             }),
             ("networking.k8s.io/v1", "NetworkPolicy") => {
+                let unknown = fields::unknown_in_policy(&v);
+                if !unknown.is_empty() {
+                    let mut errs = Vec::new();
+                    for u in unknown {
+                        let msg = format!("unknown field `{}`{}", u.key, u.hint());
+                        if self.opts.strict {
+                            errs.push(
+                                ctx.err(&u.path, format!("{msg} (refused because of --strict)")),
+                            );
+                        } else {
+                            self.cluster.warnings.push(format!(
+                                "{} ({}): {}: {msg}; it is ignored, as the API server drops unknown fields (--strict refuses it)",
+                                ctx.origin(),
+                                ctx.object,
+                                ctx.path(&u.path)
+                            ));
+                        }
+                    }
+                    if !errs.is_empty() {
+                        self.errors.extend(errs);
+                        return;
+                    }
+                }
                 typed::<net::NetworkPolicy>(&ctx, v).and_then(|o| self.policy(&ctx, o))
             }
             (
@@ -451,6 +500,19 @@ impl Loader {
         if !self.errors.is_empty() {
             self.errors.truncate(MAX_ERRORS);
             return Err(LoadErrors(self.errors));
+        }
+        if self.cluster.pods.is_empty()
+            && self.cluster.policies.is_empty()
+            && self.cluster.namespaces.is_empty()
+        {
+            self.cluster.warnings.push(if self.cluster.skipped.is_empty() {
+                "no Kubernetes objects found in the input".to_string()
+            } else {
+                format!(
+                    "no pods, workloads, namespaces or NetworkPolicies in the input (only {} other objects)",
+                    self.cluster.skipped.len()
+                )
+            });
         }
         self.cluster.finish();
         Ok(self.cluster)
@@ -1314,5 +1376,131 @@ mod tests {
         assert!(check_label_key("Bad_Prefix/app").is_err());
         assert!(check_label_value("").is_ok());
         assert!(check_label_value("web server").is_err());
+    }
+}
+
+/// Unknown-field detection for NetworkPolicies: the API server silently
+/// drops unknown fields, so a typo like `podSelecter` quietly selects every
+/// pod. Field names follow networking.k8s.io/v1.
+mod fields {
+    use serde_yaml::Value;
+
+    pub struct Unknown {
+        pub path: String,
+        pub key: String,
+        pub suggestion: Option<&'static str>,
+    }
+
+    impl Unknown {
+        pub fn hint(&self) -> String {
+            self.suggestion
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default()
+        }
+    }
+
+    const TOP: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+    const SPEC: &[&str] = &["podSelector", "policyTypes", "ingress", "egress"];
+    const PEER: &[&str] = &["podSelector", "namespaceSelector", "ipBlock"];
+    const IPBLOCK: &[&str] = &["cidr", "except"];
+    const PORT: &[&str] = &["protocol", "port", "endPort"];
+    const SELECTOR: &[&str] = &["matchLabels", "matchExpressions"];
+    const EXPR: &[&str] = &["key", "operator", "values"];
+
+    fn distance(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.to_lowercase().chars().collect();
+        let b: Vec<char> = b.to_lowercase().chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != cb);
+                let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+                let ins = cur.get(j).copied().unwrap_or(0) + 1;
+                if let Some(c) = cur.get_mut(j + 1) {
+                    *c = sub.min(del).min(ins);
+                }
+            }
+            prev = cur;
+        }
+        prev.last().copied().unwrap_or(0)
+    }
+
+    fn keys(v: &Value, known: &[&'static str], path: &str, out: &mut Vec<Unknown>) {
+        let Value::Mapping(m) = v else { return };
+        for k in m.keys() {
+            let Some(k) = k.as_str() else { continue };
+            if known.contains(&k) {
+                continue;
+            }
+            let suggestion = known
+                .iter()
+                .map(|c| (distance(k, c), *c))
+                .filter(|(d, _)| *d <= 3)
+                .min()
+                .map(|(_, c)| c);
+            out.push(Unknown {
+                path: if path.is_empty() {
+                    k.to_string()
+                } else {
+                    format!("{path}.{k}")
+                },
+                key: k.to_string(),
+                suggestion,
+            });
+        }
+    }
+
+    fn list(v: Option<&Value>) -> impl Iterator<Item = (usize, &Value)> {
+        v.and_then(|v| v.as_sequence())
+            .into_iter()
+            .flatten()
+            .enumerate()
+    }
+
+    fn selector(v: Option<&Value>, path: &str, out: &mut Vec<Unknown>) {
+        let Some(v) = v else { return };
+        keys(v, SELECTOR, path, out);
+        for (i, e) in list(v.get("matchExpressions")) {
+            keys(e, EXPR, &format!("{path}.matchExpressions[{i}]"), out);
+        }
+    }
+
+    pub fn unknown_in_policy(v: &Value) -> Vec<Unknown> {
+        let mut out = Vec::new();
+        keys(v, TOP, "", &mut out);
+        let Some(spec) = v.get("spec") else {
+            return out;
+        };
+        keys(spec, SPEC, "spec", &mut out);
+        selector(spec.get("podSelector"), "spec.podSelector", &mut out);
+        for (dir, field) in [("ingress", "from"), ("egress", "to")] {
+            for (i, r) in list(spec.get(dir)) {
+                let base = format!("spec.{dir}[{i}]");
+                let rule_keys: &[&'static str] = if dir == "ingress" {
+                    &["from", "ports"]
+                } else {
+                    &["to", "ports"]
+                };
+                keys(r, rule_keys, &base, &mut out);
+                for (j, p) in list(r.get(field)) {
+                    let pp = format!("{base}.{field}[{j}]");
+                    keys(p, PEER, &pp, &mut out);
+                    selector(p.get("podSelector"), &format!("{pp}.podSelector"), &mut out);
+                    selector(
+                        p.get("namespaceSelector"),
+                        &format!("{pp}.namespaceSelector"),
+                        &mut out,
+                    );
+                    if let Some(b) = p.get("ipBlock") {
+                        keys(b, IPBLOCK, &format!("{pp}.ipBlock"), &mut out);
+                    }
+                }
+                for (k, p) in list(r.get("ports")) {
+                    keys(p, PORT, &format!("{base}.ports[{k}]"), &mut out);
+                }
+            }
+        }
+        out
     }
 }

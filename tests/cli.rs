@@ -233,3 +233,38 @@ fn verbose_lists_skipped_kinds() {
             "skipped 4 objects: ConfigMap 2, Service 2",
         ));
 }
+
+#[test]
+fn unknown_fields_warn_and_strict_refuses() {
+    let typo = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p}\nspec:\n  podSelecter: {matchLabels: {app: db}}\n  ingress:\n  - from: [{podSelector: {}}]\n    prts: [{port: 80}]\n";
+    bin()
+        .args(["reach", "-"])
+        .write_stdin(typo)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "spec.podSelecter: unknown field `podSelecter` (did you mean `podSelector`?)",
+        ))
+        .stderr(predicate::str::contains(
+            "spec.ingress[0].prts: unknown field `prts` (did you mean `ports`?)",
+        ));
+    bin()
+        .args(["reach", "-", "--strict"])
+        .write_stdin(typo)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "document 1 (NetworkPolicy p): spec.podSelecter: unknown field",
+        ));
+}
+
+#[test]
+fn empty_input_warns() {
+    bin()
+        .args(["reach", "-", "-o", "connlist"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("no Kubernetes objects found"));
+}

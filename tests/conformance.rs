@@ -23,6 +23,7 @@ fn np_guard_load() -> LoadOptions {
         include_terminal_pods: true,
         host_network_as_pods: true,
         lenient_names: true,
+        strict: false,
     }
 }
 
