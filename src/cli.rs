@@ -42,6 +42,30 @@ pub enum Command {
     Synth(SynthArgs),
     /// Compare two policy sets: connections gained and lost, blast radius before and after; a CI gate.
     Diff(DiffArgs),
+    /// Find the classic mistakes: no default deny, workloads in `default`, allow-all rules, dead selectors, ...
+    Audit(AuditArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code-scanning UIs.
+    Sarif,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(short, long, value_enum, default_value_t = AuditFormat::Text)]
+    pub output: AuditFormat,
+    /// Exit 1 when a finding of this severity or higher is present.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on_severity: Option<crate::audit::Severity>,
+    /// Only list findings of this severity or higher.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<crate::audit::Severity>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -313,6 +337,7 @@ pub fn main() -> i32 {
         Command::Report(a) => cmd_report(a),
         Command::Synth(a) => cmd_synth(a),
         Command::Diff(a) => cmd_diff(a),
+        Command::Audit(a) => cmd_audit(a),
     };
     match result {
         Ok(code) => code,
@@ -818,4 +843,29 @@ fn diff_charts(
         ));
     }
     Ok(files)
+}
+
+fn cmd_audit(a: AuditArgs) -> Result<i32, Failure> {
+    let cluster = load(&a.input)?;
+    let reach = Reachability::compile(&cluster, &a.input.reach_options());
+    let mut findings = crate::audit::audit(&cluster, &reach);
+    if let Some(min) = a.min_severity {
+        findings.retain(|f| f.severity >= min);
+    }
+    let out = match a.output {
+        AuditFormat::Text => crate::audit::to_text(&findings),
+        AuditFormat::Json => crate::audit::to_json(&findings),
+        AuditFormat::Sarif => crate::audit::to_sarif(&findings),
+    };
+    write_out(&out)?;
+    match a.fail_on_severity {
+        Some(min) if findings.iter().any(|f| f.severity >= min) => {
+            eprintln!(
+                "gate failed: findings of severity {} or higher",
+                min.as_str()
+            );
+            Ok(1)
+        }
+        _ => Ok(0),
+    }
 }

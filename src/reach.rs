@@ -113,6 +113,13 @@ impl ConnTable {
     }
 }
 
+/// What a rule's ports allow: towards IP atoms (and any destination when
+/// the rule names no port), and per named-port signature when it does.
+struct RuleConns {
+    to_ip: u32,
+    per_sig: Option<Vec<u32>>,
+}
+
 /// A rule compiled against the cluster: which classes and IP atoms its peers
 /// match.
 struct CompiledPeers {
@@ -224,15 +231,26 @@ impl Reachability {
         }
         let nc = classes.len();
         let rep = |c: usize| -> &Pod { &pods[classes[c][0]] };
-        let ns_labels: HashMap<&str, Labels> = classes
-            .iter()
-            .map(|c| {
-                let ns = pods[c[0]].namespace.as_str();
-                (ns, cluster.namespace_labels(ns))
-            })
-            .collect();
 
-        let compile_peers = |rule: &Rule, policy_ns: &str, ext: &[IpRange]| -> CompiledPeers {
+        // Index classes by namespace: a selector peer without a
+        // namespaceSelector only ever looks at one namespace (SEM-16), and a
+        // namespaceSelector is matched once per namespace, not per class.
+        let mut ns_index: HashMap<&str, usize> = HashMap::new();
+        let mut ns_classes: Vec<Vec<usize>> = Vec::new();
+        let mut ns_labels: Vec<Labels> = Vec::new();
+        for c in 0..nc {
+            let ns = rep(c).namespace.as_str();
+            let i = *ns_index.entry(ns).or_insert_with(|| {
+                ns_classes.push(Vec::new());
+                ns_labels.push(cluster.namespace_labels(ns));
+                ns_classes.len() - 1
+            });
+            ns_classes[i].push(c);
+        }
+        let ip_classes: Vec<usize> = (0..nc).filter(|&c| !rep(c).ips.is_empty()).collect();
+        let mut ns_sel_cache: HashMap<crate::selector::Selector, Vec<usize>> = HashMap::new();
+
+        let mut compile_peers = |rule: &Rule, policy_ns: &str, ext: &[IpRange]| -> CompiledPeers {
             let mut out = CompiledPeers {
                 classes: FixedBitSet::with_capacity(nc),
                 ext: FixedBitSet::with_capacity(ext.len()),
@@ -249,21 +267,31 @@ impl Reachability {
                         namespaces,
                         pods: podsel,
                     } => {
-                        for c in 0..nc {
-                            let p = rep(c);
-                            // SEM-49: hostNetwork pods are not matched by selectors.
-                            if p.host_network {
-                                continue;
-                            }
-                            let ns_ok = match namespaces {
-                                None => p.namespace == policy_ns, // SEM-16
-                                Some(sel) => ns_labels
-                                    .get(p.namespace.as_str())
-                                    .is_some_and(|l| sel.matches(l)), // SEM-17
-                            };
-                            // SEM-18: both selectors of one peer ANDed.
-                            if ns_ok && podsel.as_ref().is_none_or(|s| s.matches(&p.labels)) {
-                                out.classes.insert(c);
+                        let nss: Vec<usize> = match namespaces {
+                            // SEM-16: the policy's own namespace.
+                            None => ns_index.get(policy_ns).copied().into_iter().collect(),
+                            // SEM-17: every namespace whose labels match.
+                            Some(sel) => match ns_sel_cache.get(sel) {
+                                Some(v) => v.clone(),
+                                None => {
+                                    let v: Vec<usize> = (0..ns_labels.len())
+                                        .filter(|&i| sel.matches(&ns_labels[i]))
+                                        .collect();
+                                    ns_sel_cache.insert(sel.clone(), v.clone());
+                                    v
+                                }
+                            },
+                        };
+                        for n in nss {
+                            for &c in &ns_classes[n] {
+                                let p = rep(c);
+                                // SEM-49: hostNetwork pods are not matched by
+                                // selectors; SEM-18: both selectors ANDed.
+                                if !p.host_network
+                                    && podsel.as_ref().is_none_or(|s| s.matches(&p.labels))
+                                {
+                                    out.classes.insert(c);
+                                }
                             }
                         }
                     }
@@ -275,7 +303,7 @@ impl Reachability {
                         }
                         // SEM-25..27: pod IPs, when chosen; hostNetwork pods
                         // speak with the node's address (SEM-49).
-                        for c in 0..nc {
+                        for &c in &ip_classes {
                             let p = rep(c);
                             if (options.ipblock_pods || p.host_network)
                                 && p.ips.iter().any(|ip| b.contains_addr(*ip))
@@ -289,19 +317,42 @@ impl Reachability {
             out
         };
 
+        // Named ports resolve per destination (SEM-34..36); classes with the
+        // same named container ports resolve alike, so resolve per signature.
+        let mut sig_index: HashMap<Vec<(&str, crate::ports::Protocol, u16)>, usize> =
+            HashMap::new();
+        let mut sig_rep: Vec<usize> = Vec::new();
+        let sig_of_class: Vec<usize> = (0..nc)
+            .map(|c| {
+                let mut sig: Vec<_> = rep(c)
+                    .ports
+                    .iter()
+                    .filter_map(|p| p.name.as_deref().map(|n| (n, p.protocol, p.port)))
+                    .collect();
+                sig.sort_unstable();
+                sig.dedup();
+                *sig_index.entry(sig).or_insert_with(|| {
+                    sig_rep.push(c);
+                    sig_rep.len() - 1
+                })
+            })
+            .collect();
         let mut table = ConnTable::new();
-        // Connections of a rule towards each class (named ports resolve per
-        // destination, SEM-34..36) and towards IP atoms (names never resolve).
-        let rule_conns = |rule: &Rule, table: &mut ConnTable| -> (Vec<u32>, u32) {
+        let rule_conns = |rule: &Rule, table: &mut ConnTable| -> RuleConns {
             let to_ip = table.intern(rule.ports_towards(None));
-            let per_class = if rule.has_named_ports() {
-                (0..nc)
-                    .map(|c| table.intern(rule.ports_towards(Some(rep(c)))))
+            let per_sig = rule.has_named_ports().then(|| {
+                sig_rep
+                    .iter()
+                    .map(|&c| table.intern(rule.ports_towards(Some(rep(c)))))
                     .collect()
-            } else {
-                vec![to_ip; nc]
-            };
-            (per_class, to_ip)
+            });
+            RuleConns { to_ip, per_sig }
+        };
+        let conn_at = |rc: &RuleConns, d: usize| -> u32 {
+            match &rc.per_sig {
+                Some(v) => v[sig_of_class[d]],
+                None => rc.to_ip,
+            }
         };
 
         // Which classes each policy selects (SEM-1, SEM-2, SEM-49).
@@ -310,9 +361,11 @@ impl Reachability {
             .iter()
             .map(|pol| {
                 let mut b = FixedBitSet::with_capacity(nc);
-                for c in 0..nc {
-                    if pol.selects(rep(c)) {
-                        b.insert(c);
+                if let Some(&n) = ns_index.get(pol.namespace.as_str()) {
+                    for &c in &ns_classes[n] {
+                        if pol.selects(rep(c)) {
+                            b.insert(c);
+                        }
                     }
                 }
                 b
@@ -347,11 +400,13 @@ impl Reachability {
             }
             for rule in rules {
                 let peers = compile_peers(rule, &pol.namespace, &ext_dst);
-                let (per_class, to_ip) = rule_conns(rule, &mut table);
+                let rc = rule_conns(rule, &mut table);
+                let to_ip = rc.to_ip;
                 let mut contrib: Vec<(usize, u32)> = Vec::new();
                 for d in peers.classes.ones() {
-                    if per_class[d] != EMPTY {
-                        contrib.push((d, per_class[d]));
+                    let id = conn_at(&rc, d);
+                    if id != EMPTY {
+                        contrib.push((d, id));
                     }
                 }
                 if to_ip != EMPTY {
@@ -373,7 +428,7 @@ impl Reachability {
         let nxs = ext_src.len();
         let mut ingress_rules: Vec<Vec<(usize, usize)>> = vec![Vec::new(); nc];
         let mut peer_cache: HashMap<(usize, usize), CompiledPeers> = HashMap::new();
-        let mut conn_cache: HashMap<(usize, usize), (Vec<u32>, u32)> = HashMap::new();
+        let mut conn_cache: HashMap<(usize, usize), RuleConns> = HashMap::new();
         for (pi, pol) in cluster.policies.iter().enumerate() {
             let Some(rules) = &pol.ingress else { continue };
             if selected[pi].is_clear() {
@@ -395,7 +450,7 @@ impl Reachability {
             col.fill(if ingress_isolated[d] { EMPTY } else { ALL });
             for key in &ingress_rules[d] {
                 let peers = &peer_cache[key];
-                let id = conn_cache[key].0[d];
+                let id = conn_at(&conn_cache[key], d);
                 if id == EMPTY {
                     continue;
                 }

@@ -268,3 +268,45 @@ fn empty_input_warns() {
         .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains("no Kubernetes objects found"));
 }
+
+#[test]
+fn audit_formats_and_gate() {
+    bin()
+        .args(["audit", "scenarios/shop"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("BR009 [low]"))
+        .stdout(predicate::str::contains("data/db ingress[0]"));
+    bin()
+        .args(["audit", "scenarios/shop", "--fail-on-severity", "high"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("gate failed"));
+    // Only low findings kept, gate on high: nothing high is listed, but the
+    // gate looks at what is listed.
+    bin()
+        .args([
+            "audit",
+            "scenarios/shop",
+            "--min-severity",
+            "high",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"severity\": \"high\""))
+        .stdout(predicate::str::contains("\"severity\": \"low\"").not());
+    let out = bin()
+        .args(["audit", "scenarios/shop", "-o", "sarif"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    // A clean input passes the gate.
+    bin()
+        .args(["audit", "-", "--fail-on-severity", "low"])
+        .write_stdin("apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n")
+        .assert()
+        .code(0);
+}
