@@ -115,9 +115,10 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Cluster, Load
             continue;
         }
         let mut files = Vec::new();
-        if let Err(e) = collect_files(p, &mut files, &mut HashSet::new(), true) {
-            loader.file_error(&p.display().to_string(), e);
-            continue;
+        let mut errors = Vec::new();
+        collect_files(p, &mut files, &mut HashSet::new(), true, &mut errors);
+        for (f, e) in errors {
+            loader.file_error(&f.display().to_string(), e);
         }
         for f in files {
             let name = f.display().to_string();
@@ -171,34 +172,51 @@ fn collect_files(
     out: &mut Vec<PathBuf>,
     seen: &mut HashSet<PathBuf>,
     top: bool,
-) -> Result<(), String> {
-    let meta = std::fs::metadata(p).map_err(|e| format!("cannot read: {e}"))?;
+    errors: &mut Vec<(PathBuf, String)>,
+) {
+    let meta = match std::fs::metadata(p) {
+        Ok(m) => m,
+        Err(e) => {
+            // Inside a folder, only manifests we would have read matter.
+            if top || is_manifest(p) {
+                errors.push((p.to_path_buf(), format!("cannot read: {e}")));
+            }
+            return;
+        }
+    };
     if meta.is_file() {
         if top || is_manifest(p) {
             out.push(p.to_path_buf());
         }
-        return Ok(());
+        return;
     }
     if !meta.is_dir() {
-        return if top {
-            Err("is neither a file nor a folder".into())
-        } else {
-            Ok(())
-        };
+        if top {
+            errors.push((p.to_path_buf(), "is neither a file nor a folder".into()));
+        }
+        return;
     }
-    let canon = std::fs::canonicalize(p).map_err(|e| format!("cannot read: {e}"))?;
+    let canon = match std::fs::canonicalize(p) {
+        Ok(c) => c,
+        Err(e) => {
+            errors.push((p.to_path_buf(), format!("cannot read: {e}")));
+            return;
+        }
+    };
     if !seen.insert(canon) {
-        return Ok(()); // a symlink loop: this folder was walked already
+        return; // a symlink loop: this folder was walked already
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-        .map_err(|e| format!("cannot read folder: {e}"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            errors.push((p.to_path_buf(), format!("cannot read folder: {e}")));
+            return;
+        }
+    };
     entries.sort();
     for e in entries {
-        collect_files(&e, out, seen, false)?;
+        collect_files(&e, out, seen, false, errors);
     }
-    Ok(())
 }
 
 struct Loader {
@@ -266,15 +284,30 @@ impl Loader {
     }
 
     fn add_text(&mut self, file: &str, text: &str, json: bool) {
+        // A UTF-8 byte-order mark is not part of the YAML (kubectl skips it too).
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if json {
-            match serde_json::from_str::<serde_json::Value>(text) {
-                Ok(v) => match serde_yaml::to_value(v) {
-                    Ok(v) => self.add_doc(file, 1, None, v),
-                    Err(e) => self.errors.push(doc_error(file, 1, e.to_string())),
-                },
-                Err(e) => self
-                    .errors
-                    .push(doc_error(file, 1, format!("invalid JSON: {e}"))),
+            // One or more JSON values, one after the other (as kubectl reads them).
+            let mut docs = Vec::new();
+            let stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+            for (i, v) in stream.enumerate() {
+                let v = v
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| serde_yaml::to_value(v).map_err(|e| e.to_string()));
+                match v {
+                    Ok(v) => docs.push(v),
+                    Err(e) => {
+                        self.errors.push(doc_error(
+                            file,
+                            i + 1,
+                            format!("invalid JSON: {e}; nothing from this file was used"),
+                        ));
+                        return;
+                    }
+                }
+            }
+            for (i, v) in docs.into_iter().enumerate() {
+                self.add_doc(file, i + 1, None, v);
             }
             return;
         }
@@ -335,7 +368,7 @@ impl Loader {
             self.errors.push(e);
             return;
         };
-        if item.is_none() && kind.ends_with("List") {
+        if kind.ends_with("List") && map.contains_key("items") {
             match map.get("items") {
                 Some(serde_yaml::Value::Sequence(items)) => {
                     // Items of a typed list (`PodList`) may omit kind and
@@ -375,8 +408,63 @@ impl Loader {
             file,
             doc,
             item,
-            object: format!("{kind} {name}"),
+            object: if name.is_empty() {
+                format!("{kind} without a name")
+            } else {
+                format!("{kind} {name}")
+            },
         };
+        if api.is_empty() {
+            self.errors.push(ctx.err(
+                "apiVersion",
+                "Required value: every Kubernetes object needs apiVersion (e.g. `v1`, `apps/v1`, `networking.k8s.io/v1`)",
+            ));
+            return;
+        }
+        // A known group with a misspelt kind would otherwise be skipped silently.
+        const KNOWN: [(&str, &str); 10] = [
+            ("v1", "Namespace"),
+            ("v1", "Pod"),
+            ("v1", "ReplicationController"),
+            ("apps/v1", "Deployment"),
+            ("apps/v1", "StatefulSet"),
+            ("apps/v1", "ReplicaSet"),
+            ("apps/v1", "DaemonSet"),
+            ("batch/v1", "Job"),
+            ("batch/v1", "CronJob"),
+            ("networking.k8s.io/v1", "NetworkPolicy"),
+        ];
+        if let Some((_, k)) = KNOWN
+            .iter()
+            .find(|(a, k)| *a == api && *k != kind && k.eq_ignore_ascii_case(&kind))
+        {
+            self.errors.push(ctx.err(
+                "kind",
+                format!(
+                    "unknown kind \"{kind}\" in {api} (did you mean {k}? kinds are case-sensitive)"
+                ),
+            ));
+            return;
+        }
+        // Workloads without a pod template are refused by the API server.
+        let template_path: Option<&[&str]> = match kind.as_str() {
+            "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => Some(&["spec", "template"]),
+            "CronJob" => Some(&["spec", "jobTemplate", "spec", "template"]),
+            _ => None,
+        };
+        if let Some(tp) = template_path.filter(|_| api != "v1") {
+            let mut cur = Some(&v);
+            for k in tp {
+                cur = cur.and_then(|c| c.get(*k));
+            }
+            if cur.is_none_or(|c| c.is_null()) {
+                self.errors.push(ctx.err(
+                    &tp.join("."),
+                    "Required value: a workload needs a pod template (metadata.labels and spec.containers)",
+                ));
+                return;
+            }
+        }
         let r = match (api.as_str(), kind.as_str()) {
             ("v1", "Namespace") => {
                 typed::<core::Namespace>(&ctx, v).and_then(|o| self.namespace(&ctx, o))
@@ -389,6 +477,7 @@ impl Loader {
                 }),
             ("apps/v1", "Deployment") => typed::<apps::Deployment>(&ctx, v).and_then(|o| {
                 let s = o.spec;
+                workload_selector(&ctx, &s.selector, Some(&s.template))?;
                 self.workload(
                     &ctx,
                     &kind,
@@ -399,6 +488,7 @@ impl Loader {
             }),
             ("apps/v1", "StatefulSet") => typed::<apps::StatefulSet>(&ctx, v).and_then(|o| {
                 let s = o.spec;
+                workload_selector(&ctx, &s.selector, Some(&s.template))?;
                 self.workload(
                     &ctx,
                     &kind,
@@ -409,11 +499,13 @@ impl Loader {
             }),
             ("apps/v1", "ReplicaSet") => typed::<apps::ReplicaSet>(&ctx, v).and_then(|o| {
                 let s = o.spec;
+                workload_selector(&ctx, &s.selector, s.template.as_ref())?;
                 self.workload(&ctx, &kind, o.metadata, s.template, s.replicas.unwrap_or(1))
             }),
             // One pod per node; the node count is unknown, so one pod.
             ("apps/v1", "DaemonSet") => typed::<apps::DaemonSet>(&ctx, v).and_then(|o| {
                 let s = o.spec;
+                workload_selector(&ctx, &s.selector, Some(&s.template))?;
                 self.workload(&ctx, &kind, o.metadata, Some(s.template), 1)
             }),
             ("batch/v1", "Job") => typed::<batch::Job>(&ctx, v).and_then(|o| {
@@ -606,15 +698,25 @@ impl Loader {
             });
         let mut ips: Vec<IpAddr> = Vec::new();
         if let Some(st) = &o.status {
-            let listed = st.pod_ips.iter().flatten().map(|p| p.ip.as_str());
-            for s in st.pod_ip.iter().map(|s| s.as_str()).chain(listed) {
+            let single = st
+                .pod_ip
+                .iter()
+                .map(|s| ("status.podIP".to_string(), s.as_str()));
+            let listed = st
+                .pod_ips
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, p)| (format!("status.podIPs[{i}].ip"), p.ip.as_str()));
+            for (path, s) in single.chain(listed) {
                 match s.parse::<IpAddr>() {
                     Ok(ip) if !ips.contains(&ip) => ips.push(ip),
                     Ok(_) => {}
                     Err(_) => {
-                        return Err(vec![
-                            ctx.err("status.podIPs", format!("`{s}` is not an IP address"))
-                        ])
+                        return Err(vec![ctx.err(
+                            &path,
+                            format!("`{s}` is not an IP address (e.g. 10.244.1.7 or fd00::7)"),
+                        )])
                     }
                 }
             }
@@ -934,6 +1036,35 @@ fn typed<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// apps/v1 workloads: the selector must be set and select the template's
+/// labels, or the API server refuses the object.
+fn workload_selector(
+    ctx: &Ctx,
+    sel: &LabelSelector,
+    template: Option<&core::PodTemplateSpec>,
+) -> Result<(), Vec<LoadError>> {
+    let mut errs = Vec::new();
+    let compiled = selector(ctx, "spec.selector", sel, &mut errs);
+    ok_or(errs)?;
+    if compiled.is_empty() {
+        return Err(vec![ctx.err(
+            "spec.selector",
+            "Required value: an apps/v1 workload needs a non-empty selector that matches its template labels",
+        )]);
+    }
+    let labels = template
+        .and_then(|t| t.metadata.as_ref())
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default();
+    if !compiled.matches(&labels) {
+        return Err(vec![ctx.err(
+            "spec.template.metadata.labels",
+            format!("Invalid value: `selector` ({compiled}) does not match template `labels`: add the selector's labels to the pod template"),
+        )]);
+    }
+    Ok(())
+}
+
 fn namespace_of(m: &ObjectMeta) -> String {
     // SEM-46: no namespace means the client's current one, `default`.
     m.namespace
@@ -943,12 +1074,45 @@ fn namespace_of(m: &ObjectMeta) -> String {
 }
 
 fn required_name(ctx: &Ctx, m: &ObjectMeta) -> Result<String, Vec<LoadError>> {
-    match m.name.as_deref() {
-        Some(n) if !n.is_empty() => Ok(n.to_string()),
-        _ => Err(vec![ctx.err(
-            "metadata.name",
-            "Required value: every object needs metadata.name (generateName is not supported in manifests read offline)",
-        )]),
+    let name = match m.name.as_deref() {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => {
+            return Err(vec![ctx.err(
+                "metadata.name",
+                "Required value: every object needs metadata.name (generateName is not supported in manifests read offline)",
+            )])
+        }
+    };
+    let mut errs = Vec::new();
+    // Namespaces are DNS labels; other objects DNS subdomains (SEM-63).
+    // NetworkPolicy names are checked in `policy` (they have --lenient-names).
+    if ctx.object.starts_with("Namespace ") {
+        if let Err(m) = check_dns_label(&name) {
+            errs.push(ctx.err("metadata.name", m));
+        }
+    } else if !ctx.object.starts_with("NetworkPolicy ") {
+        if let Err(m) = check_dns_subdomain(&name) {
+            errs.push(ctx.err("metadata.name", m));
+        }
+    }
+    if let Some(ns) = m.namespace.as_deref().filter(|n| !n.is_empty()) {
+        if let Err(m) = check_dns_label(ns) {
+            errs.push(ctx.err("metadata.namespace", m));
+        }
+    }
+    ok_or(errs)?;
+    Ok(name)
+}
+
+/// A lower-case RFC 1123 label: at most 63 characters (namespace names).
+fn check_dns_label(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty() && s.len() <= 63 && !s.contains('.') && check_dns_subdomain(s).is_ok();
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "Invalid value: \"{s}\": a namespace name must be a lowercase RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (e.g. 'prod')"
+        ))
     }
 }
 
@@ -978,20 +1142,26 @@ fn container_ports(
     warnings: &mut Vec<String>,
 ) -> Vec<ContainerPort> {
     let mut out = Vec::new();
-    // Native sidecars (init containers that keep running) can listen too.
-    let sidecars = spec
+    // Every container is validated; native sidecars (init containers that
+    // keep running) can listen too, other init containers have exited.
+    let inits = spec
         .init_containers
         .iter()
         .flatten()
         .enumerate()
-        .filter(|(_, c)| c.restart_policy.as_deref() == Some("Always"))
-        .map(|(i, c)| (format!("{base}.initContainers[{i}]"), c));
+        .map(|(i, c)| {
+            (
+                format!("{base}.initContainers[{i}]"),
+                c,
+                c.restart_policy.as_deref() == Some("Always"),
+            )
+        });
     let mains = spec
         .containers
         .iter()
         .enumerate()
-        .map(|(i, c)| (format!("{base}.containers[{i}]"), c));
-    for (cpath, c) in mains.chain(sidecars) {
+        .map(|(i, c)| (format!("{base}.containers[{i}]"), c, true));
+    for (cpath, c, listens) in mains.chain(inits) {
         for (j, p) in c.ports.iter().flatten().enumerate() {
             let path = format!("{cpath}.ports[{j}]");
             let port = match u16::try_from(p.container_port) {
@@ -1021,11 +1191,13 @@ fn container_ports(
                     errs.push(ctx.err(&format!("{path}.name"), m));
                 }
             }
-            out.push(ContainerPort {
-                name: p.name.clone(),
-                port,
-                protocol,
-            });
+            if listens {
+                out.push(ContainerPort {
+                    name: p.name.clone(),
+                    port,
+                    protocol,
+                });
+            }
         }
     }
     out

@@ -69,7 +69,7 @@ metadata:
 spec:
   replicas: 2
   selector:
-    matchLabels: {{app: {name}}}
+    matchLabels: {labels}
   template:
     metadata:
       labels: {labels}

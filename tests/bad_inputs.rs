@@ -19,28 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Cases the tool gets wrong today (file names, or `gen-*` generated cases).
-const KNOWN_BAD: &[&str] = &[
-    // Exit 0: a misspelt kind in a known group is skipped as "not used".
-    "082-kind-lowercase.yaml",
-    // Path says `status.podIPs` for a bad `status.podIP`.
-    "098-pod-ip.yaml",
-    // Path says `status.podIPs`, not the entry `status.podIPs[1].ip`.
-    "099-pod-ips.yaml",
-    // Exit 0: a Deployment without `spec.template` is accepted.
-    "105-deploy-no-tmpl.yaml",
-    // Exit 0: `metadata.namespace` is not checked (must be a DNS label).
-    "110-policy-ns.yaml",
-    // Exit 0: Pod names are not checked (must be a DNS subdomain).
-    "111-pod-name.yaml",
-    // Exit 0: ports of ordinary init containers are not checked.
-    "118-pod-init-proto.yaml",
-    // Exit 0: Namespace names are not checked (must be a DNS label).
-    "119-ns-name.yaml",
-    // Exit 0: a Deployment whose selector does not match its template labels.
-    "120-deploy-selector.yaml",
-    // The error names the folder, not the looping link, and drops the folder.
-    "gen-symlink-self-in-folder",
-];
+const KNOWN_BAD: &[&str] = &[];
 
 /// The corpus must hold at least this many rows.
 const MIN_ROWS: usize = 60;

@@ -310,3 +310,43 @@ fn audit_formats_and_gate() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn bom_nested_lists_and_json_streams_are_read() {
+    // A UTF-8 byte-order mark is skipped, as kubectl does.
+    bin()
+        .args(["reach", "-", "-o", "connlist"])
+        .write_stdin(format!("\u{feff}{SMALL}"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "prod/client[Pod] => prod/web[Pod] : TCP 8080",
+        ));
+    // A NetworkPolicyList inside a List is expanded, not dropped.
+    let nested = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicyList\n  items:\n  - metadata: {name: deny, namespace: prod}\n    spec: {podSelector: {}}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: web, namespace: prod}\n  spec: {containers: [{name: c, image: x}]}\n";
+    bin()
+        .args(["reach", "-", "-o", "connlist"])
+        .write_stdin(nested)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[External] => prod/web").not());
+    // Several JSON objects in one .json file.
+    let dir = std::env::temp_dir().join(format!("blastradius-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("two.json");
+    std::fs::write(
+        &f,
+        r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"x"},"spec":{"containers":[{"name":"c","image":"i"}]}}
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"b","namespace":"x"},"spec":{"containers":[{"name":"c","image":"i"}]}}"#,
+    )
+    .unwrap();
+    bin()
+        .args(["reach", "-o", "connlist"])
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "x/a[Pod] => x/b[Pod] : All Connections",
+        ));
+    let _ = std::fs::remove_dir_all(&dir);
+}
