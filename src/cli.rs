@@ -349,7 +349,34 @@ pub fn main() -> i32 {
 }
 
 fn load(input: &InputArgs) -> Result<Cluster, Failure> {
-    load_with(&input.paths, &input.opts)
+    timed(input.opts.verbose, "load", || load_with(&input.paths, &input.opts))
+}
+
+/// Run a phase; with -v, say how long it took on stderr.
+fn timed<T>(verbose: bool, what: &str, f: impl FnOnce() -> T) -> T {
+    let t = std::time::Instant::now();
+    let r = f();
+    if verbose {
+        eprintln!("{what}: {:.3} s", t.elapsed().as_secs_f64());
+    }
+    r
+}
+
+fn compile(cluster: &Cluster, input: &InputArgs) -> Reachability {
+    let r = timed(input.opts.verbose, "compile", || {
+        Reachability::compile(cluster, &input.reach_options())
+    });
+    if input.opts.verbose {
+        eprintln!(
+            "matrix: {} pods in {} classes, {} source and {} destination IP ranges, {} distinct port sets",
+            cluster.pod_count(),
+            r.class_count(),
+            r.ext_src.len(),
+            r.ext_dst.len(),
+            r.distinct_conn_sets()
+        );
+    }
+    r
 }
 
 fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, Failure> {
@@ -394,7 +421,7 @@ fn write_out(s: &str) -> Result<i32, Failure> {
 
 fn cmd_reach(a: ReachArgs) -> Result<i32, Failure> {
     let cluster = load(&a.input)?;
-    let reach = Reachability::compile(&cluster, &a.input.reach_options());
+    let reach = compile(&cluster, &a.input);
     let view = ConnView::build(&cluster, &reach, a.level);
     for w in &view.warnings {
         eprintln!("warning: {w}");
@@ -488,7 +515,7 @@ fn held_from(cluster: &Cluster, spec: &str) -> Result<(String, Vec<(usize, u64)>
 
 fn cmd_simulate(a: SimulateArgs) -> Result<i32, Failure> {
     let cluster = load(&a.input)?;
-    let reach = Reachability::compile(&cluster, &a.input.reach_options());
+    let reach = compile(&cluster, &a.input);
     let opts = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
     if a.from.is_empty() && a.from_selector.is_none() && !a.all {
@@ -496,7 +523,7 @@ fn cmd_simulate(a: SimulateArgs) -> Result<i32, Failure> {
             "error: say where the attacker starts: --from ns/name, --from-selector SELECTOR, or --all".into(),
         ));
     }
-    let graph = AttackGraph::build(&cluster, &reach, &opts);
+    let graph = timed(a.input.opts.verbose, "attack graph", || AttackGraph::build(&cluster, &reach, &opts));
     let mut sims: Vec<SimResult> = Vec::new();
     for f in &a.from {
         let (name, held) = held_from(&cluster, f)?;
@@ -597,10 +624,10 @@ fn input_name(paths: &[PathBuf]) -> String {
 
 fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
     let cluster = load(&a.input)?;
-    let reach = Reachability::compile(&cluster, &a.input.reach_options());
+    let reach = compile(&cluster, &a.input);
     let opts = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
-    let graph = AttackGraph::build(&cluster, &reach, &opts);
+    let graph = timed(a.input.opts.verbose, "attack graph", || AttackGraph::build(&cluster, &reach, &opts));
     let entities = crate::view::entities(&cluster, &reach, Level::Workload);
     let ranked = rank_all(&graph, &entities);
     // Starting points: as given, or the workloads exposed to outside
@@ -847,7 +874,7 @@ fn diff_charts(
 
 fn cmd_audit(a: AuditArgs) -> Result<i32, Failure> {
     let cluster = load(&a.input)?;
-    let reach = Reachability::compile(&cluster, &a.input.reach_options());
+    let reach = compile(&cluster, &a.input);
     let mut findings = crate::audit::audit(&cluster, &reach);
     if let Some(min) = a.min_severity {
         findings.retain(|f| f.severity >= min);
