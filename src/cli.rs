@@ -349,7 +349,9 @@ pub fn main() -> i32 {
 }
 
 fn load(input: &InputArgs) -> Result<Cluster, Failure> {
-    timed(input.opts.verbose, "load", || load_with(&input.paths, &input.opts))
+    timed(input.opts.verbose, "load", || {
+        load_with(&input.paths, &input.opts)
+    })
 }
 
 /// Run a phase; with -v, say how long it took on stderr.
@@ -523,7 +525,9 @@ fn cmd_simulate(a: SimulateArgs) -> Result<i32, Failure> {
             "error: say where the attacker starts: --from ns/name, --from-selector SELECTOR, or --all".into(),
         ));
     }
-    let graph = timed(a.input.opts.verbose, "attack graph", || AttackGraph::build(&cluster, &reach, &opts));
+    let graph = timed(a.input.opts.verbose, "attack graph", || {
+        AttackGraph::build(&cluster, &reach, &opts)
+    });
     let mut sims: Vec<SimResult> = Vec::new();
     for f in &a.from {
         let (name, held) = held_from(&cluster, f)?;
@@ -627,7 +631,9 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
     let reach = compile(&cluster, &a.input);
     let opts = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
-    let graph = timed(a.input.opts.verbose, "attack graph", || AttackGraph::build(&cluster, &reach, &opts));
+    let graph = timed(a.input.opts.verbose, "attack graph", || {
+        AttackGraph::build(&cluster, &reach, &opts)
+    });
     let entities = crate::view::entities(&cluster, &reach, Level::Workload);
     let ranked = rank_all(&graph, &entities);
     // Starting points: as given, or the workloads exposed to outside
@@ -674,7 +680,7 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
             w.workload,
             w.blast_radius,
             w.fraction * 100.0,
-            w.max_hop
+            w.max_hop.map_or("-".into(), |h| h.to_string())
         ));
     }
     md.push_str("## Ranking\n\n");

@@ -196,7 +196,7 @@ pub fn ranking_text(r: &[Ranked], top: usize) -> String {
             x.replicas,
             x.blast_radius,
             pct(x.fraction),
-            x.max_hop
+            x.max_hop.map_or("-".into(), |h| h.to_string())
         );
     }
     s
@@ -213,7 +213,7 @@ pub fn ranking_md(r: &[Ranked], top: usize) -> String {
             x.replicas,
             x.blast_radius,
             pct(x.fraction),
-            x.max_hop
+            x.max_hop.map_or("-".into(), |h| h.to_string())
         );
     }
     s
@@ -446,7 +446,7 @@ pub fn html(
             esc(&w.workload),
             w.blast_radius,
             w.fraction * 100.0,
-            w.max_hop
+            w.max_hop.map_or("-".into(), |h| h.to_string())
         );
     }
     s.push_str("<ul>\n");
@@ -465,7 +465,7 @@ pub fn html(
                 x.replicas,
                 x.blast_radius,
                 x.fraction * 100.0,
-                x.max_hop
+                x.max_hop.map_or("-".into(), |h| h.to_string())
             );
         }
         s.push_str("</table>\n");

@@ -568,23 +568,44 @@ pub struct Ranked {
     pub replicas: u64,
     pub blast_radius: u64,
     pub fraction: f64,
-    pub max_hop: usize,
+    /// Hops of the longest shortest path; computed for the top
+    /// [`RANK_HOPS_FOR_TOP`] only.
+    pub max_hop: Option<usize>,
 }
 
+/// How many of the top-ranked workloads get their exact number of hops
+/// (one breadth-first spread each); the rest only need the closure.
+pub const RANK_HOPS_FOR_TOP: usize = 50;
+
 /// Simulate from every workload (one held pod each) and rank by blast radius,
-/// largest first, ties by name. Workloads whose first pod shares a group share
-/// one spread.
+/// largest first, ties by name.
+///
+/// Without a hop limit the blast radius is the size of the transitive
+/// closure, computed once for the whole graph: strongly connected components
+/// (petgraph's Tarjan), then descendant sets as bitsets over the condensed
+/// DAG, sinks first. With `max_hops` each distinct start spreads on its own.
 pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked> {
     let total = g.cluster.pod_count();
-    let mut cache: HashMap<usize, Spread> = HashMap::new();
+    let blast_of_group: Vec<u64> = match g.options.max_hops {
+        None => closure_blast(g),
+        Some(_) => {
+            let mut cache: HashMap<usize, u64> = HashMap::new();
+            g.groups
+                .iter()
+                .enumerate()
+                .map(|(grp, gr)| {
+                    *cache
+                        .entry(grp)
+                        .or_insert_with(|| g.spread(&[(gr.pods[0], 1)]).blast_radius(g))
+                })
+                .collect()
+        }
+    };
     let mut out: Vec<Ranked> = entities
         .iter()
         .filter(|e| e.replicas > 0)
         .map(|e| {
-            let p = e.pods[0];
-            let grp = g.pod_group[p];
-            let s = cache.entry(grp).or_insert_with(|| g.spread(&[(p, 1)]));
-            let br = s.blast_radius(g);
+            let br = blast_of_group[g.pod_group[e.pods[0]]];
             Ranked {
                 workload: e.name.clone(),
                 namespace: e.namespace.clone(),
@@ -595,7 +616,7 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked
                 } else {
                     br as f64 / total as f64
                 },
-                max_hop: s.hop.iter().flatten().copied().max().unwrap_or(0),
+                max_hop: None,
             }
         })
         .collect();
@@ -604,5 +625,65 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked
             .cmp(&a.blast_radius)
             .then_with(|| a.workload.cmp(&b.workload))
     });
+    let by_name: HashMap<&str, &crate::view::Entity> =
+        entities.iter().map(|e| (e.name.as_str(), e)).collect();
+    let mut hops_cache: HashMap<usize, usize> = HashMap::new();
+    for r in out.iter_mut().take(RANK_HOPS_FOR_TOP) {
+        if let Some(e) = by_name.get(r.workload.as_str()) {
+            let p = e.pods[0];
+            let h = *hops_cache.entry(g.pod_group[p]).or_insert_with(|| {
+                let s = g.spread(&[(p, 1)]);
+                s.hop.iter().flatten().copied().max().unwrap_or(0)
+            });
+            r.max_hop = Some(h);
+        }
+    }
     out
+}
+
+/// Pods compromised from one held pod of each group, at no hop limit.
+fn closure_blast(g: &AttackGraph) -> Vec<u64> {
+    use petgraph::algo::tarjan_scc;
+    let sccs = tarjan_scc(&g.graph); // reverse topological order: sinks first
+    let ns = sccs.len();
+    let mut scc_of = vec![0usize; g.groups.len()];
+    for (i, comp) in sccs.iter().enumerate() {
+        for n in comp {
+            scc_of[n.index()] = i;
+        }
+    }
+    let scc_pods: Vec<u64> = sccs
+        .iter()
+        .map(|c| c.iter().map(|n| g.groups[n.index()].replicas).sum())
+        .collect();
+    // Strict descendants of each component, and their pod totals.
+    let mut below: Vec<fixedbitset::FixedBitSet> = Vec::with_capacity(ns);
+    let mut below_pods: Vec<u64> = Vec::with_capacity(ns);
+    for (i, comp) in sccs.iter().enumerate() {
+        let mut set = fixedbitset::FixedBitSet::with_capacity(ns);
+        for n in comp {
+            for m in g.graph.neighbors(*n) {
+                let j = scc_of[m.index()];
+                if j != i && !set.contains(j) {
+                    set.insert(j);
+                    set.union_with(&below[j]);
+                }
+            }
+        }
+        below_pods.push(set.ones().map(|j| scc_pods[j]).sum());
+        below.push(set);
+    }
+    g.groups
+        .iter()
+        .enumerate()
+        .map(|(grp, gr)| {
+            let i = scc_of[grp];
+            let node = NodeIndex::new(grp);
+            let cyclic = sccs[i].len() > 1 || g.graph.contains_edge(node, node);
+            // Other groups of its own component, and its own other pods when
+            // some path leads back to it.
+            let own = scc_pods[i] - gr.replicas + if cyclic { gr.replicas - 1 } else { 0 };
+            below_pods[i] + own
+        })
+        .collect()
 }

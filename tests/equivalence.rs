@@ -298,3 +298,24 @@ proptest! {
         check(&c, ipblock_pods)?;
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::default())]
+
+    /// `rank_all` (transitive closure over strongly connected components)
+    /// gives each workload the blast radius of its own breadth-first spread.
+    #[test]
+    fn closure_ranking_agrees_with_spread(c in cluster(), ipblock_pods in any::<bool>()) {
+        use blastradius::simulate::{rank_all, AttackGraph, SimOptions};
+        use blastradius::view::{entities, Level};
+        let reach = Reachability::compile(&c, &ReachOptions { ipblock_pods });
+        let g = AttackGraph::build(&c, &reach, &SimOptions::default());
+        let ents = entities(&c, &reach, Level::Workload);
+        let ranked = rank_all(&g, &ents);
+        for e in &ents {
+            let want = g.spread(&[(e.pods[0], 1)]).blast_radius(&g);
+            let got = ranked.iter().find(|r| r.workload == e.name).map(|r| r.blast_radius);
+            prop_assert_eq!(got, Some(want), "{}", e.name);
+        }
+    }
+}
