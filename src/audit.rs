@@ -164,11 +164,9 @@ pub const RULES: &[RuleInfo] = &[
     },
 ];
 
-fn rule_info(id: &str) -> &'static RuleInfo {
-    RULES
-        .iter()
-        .find(|r| r.id == id)
-        .expect("every finding id is in RULES")
+/// The name of a check (every finding id is in [`RULES`]).
+fn rule_name(id: &'static str) -> &'static str {
+    RULES.iter().find(|r| r.id == id).map_or(id, |r| r.name)
 }
 
 /// Run every check. Findings are sorted by id, then by their first object.
@@ -187,14 +185,12 @@ pub fn audit(cluster: &Cluster, reach: &Reachability) -> Vec<Finding> {
     fill_lines(&mut findings);
     findings.sort_by(|x, y| {
         let k = |f: &Finding| {
-            let o = &f.objects[0];
-            (
-                f.id,
-                o.object.clone(),
-                o.file.clone(),
-                o.doc,
-                f.title.clone(),
-            )
+            // `objects` is never empty.
+            let o = f
+                .objects
+                .first()
+                .map(|o| (o.object.clone(), o.file.clone(), o.doc));
+            (f.id, o, f.title.clone())
         };
         k(x).cmp(&k(y))
     });
@@ -243,7 +239,7 @@ impl<'a> Auditor<'a> {
         debug_assert!(!objects.is_empty());
         self.out.push(Finding {
             id,
-            rule: rule_info(id).name,
+            rule: rule_name(id),
             severity,
             title,
             objects,
@@ -299,15 +295,25 @@ impl<'a> Auditor<'a> {
     /// evaluated once per class.
     fn pods_where(&self, pred: impl Fn(&Pod) -> bool) -> Vec<usize> {
         if !self.classes_usable() {
-            return (0..self.c.pods.len())
-                .filter(|&i| pred(&self.c.pods[i]))
+            return self
+                .c
+                .pods
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| pred(p))
+                .map(|(i, _)| i)
                 .collect();
         }
         let mut out: Vec<usize> = self
             .reach
             .classes
             .iter()
-            .filter(|members| pred(&self.c.pods[members[0]]))
+            .filter(|members| {
+                members
+                    .first()
+                    .and_then(|&rep| self.pod(rep))
+                    .is_some_and(&pred)
+            })
             .flatten()
             .copied()
             .collect();
@@ -323,17 +329,26 @@ impl<'a> Auditor<'a> {
         self.pods_where(|p| pol.selects(p))
     }
 
+    /// A pod by index (indices come from this cluster's own lists).
+    fn pod(&self, i: usize) -> Option<&'a Pod> {
+        self.c.pods.get(i)
+    }
+
     fn isolated(&self, pod: usize, dir: Direction) -> bool {
-        let class = self.reach.pod_class[pod];
-        match dir {
-            Direction::Ingress => self.reach.ingress_isolated[class],
-            Direction::Egress => self.reach.egress_isolated[class],
-        }
+        let Some(&class) = self.reach.pod_class.get(pod) else {
+            return false;
+        };
+        let isolated = match dir {
+            Direction::Ingress => &self.reach.ingress_isolated,
+            Direction::Egress => &self.reach.egress_isolated,
+        };
+        isolated.get(class).copied().unwrap_or(false)
     }
 
     fn replicas(&self, pods: &[usize]) -> u64 {
         pods.iter()
-            .map(|&i| u64::from(self.c.pods[i].replicas))
+            .filter_map(|&i| self.pod(i))
+            .map(|p| u64::from(p.replicas))
             .sum()
     }
 
@@ -342,8 +357,7 @@ impl<'a> Auditor<'a> {
     /// Workload entities of these pods, sorted, each at its first origin.
     fn workloads(&self, pods: &[usize]) -> Vec<(WorkloadRef, Origin)> {
         let mut m: BTreeMap<WorkloadRef, Origin> = BTreeMap::new();
-        for &i in pods {
-            let p = &self.c.pods[i];
+        for p in pods.iter().filter_map(|&i| self.pod(i)) {
             m.entry(p.workload.clone())
                 .and_modify(|o| {
                     if p.origin < *o {
@@ -483,8 +497,13 @@ impl<'a> Auditor<'a> {
     // ---- BR003 ----------------------------------------------------------
 
     fn default_namespace(&mut self) {
-        let pods: Vec<usize> = (0..self.c.pods.len())
-            .filter(|&i| self.c.pods[i].namespace == "default")
+        let pods: Vec<usize> = self
+            .c
+            .pods
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.namespace == "default")
+            .map(|(i, _)| i)
             .collect();
         if pods.is_empty() {
             return;
@@ -514,23 +533,20 @@ impl<'a> Auditor<'a> {
     fn unprotected(&mut self) {
         // Every policy applies in at least one direction (SEM-5), so "selected
         // by no policy" is "isolated in neither direction".
-        let open: Vec<usize> = (0..self.c.pods.len())
-            .filter(|&i| {
-                !self.c.pods[i].host_network
-                    && !self.isolated(i, Direction::Ingress)
-                    && !self.isolated(i, Direction::Egress)
-            })
-            .collect();
         let mut by_workload: BTreeMap<WorkloadRef, Vec<usize>> = BTreeMap::new();
-        for i in open {
-            by_workload
-                .entry(self.c.pods[i].workload.clone())
-                .or_default()
-                .push(i);
+        for (i, p) in self.c.pods.iter().enumerate() {
+            if !p.host_network
+                && !self.isolated(i, Direction::Ingress)
+                && !self.isolated(i, Direction::Egress)
+            {
+                by_workload.entry(p.workload.clone()).or_default().push(i);
+            }
         }
         for (w, pods) in by_workload {
             let obj = workload_object(&w);
-            let rep = &self.c.pods[pods[0]];
+            let Some(rep) = pods.first().and_then(|&i| self.pod(i)) else {
+                continue;
+            };
             let labels = Selector {
                 match_labels: rep.labels.clone(),
                 requirements: Vec::new(),
@@ -603,18 +619,22 @@ impl<'a> Auditor<'a> {
                 vec![ANY_PEER_NOTE],
             ),
             Some(peers) => {
-                let wide: Vec<usize> = (0..peers.len()).filter(|&j| is_wide(&peers[j])).collect();
+                let wide: Vec<(usize, &Peer)> = peers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| is_wide(p))
+                    .collect();
                 if wide.is_empty() {
                     return;
                 }
                 let at = wide
                     .iter()
-                    .map(|j| format!("{}[{i}].{field}[{j}]", dir.as_str()))
+                    .map(|(j, _)| format!("{}[{i}].{field}[{j}]", dir.as_str()))
                     .collect::<Vec<_>>()
                     .join(", ");
                 let (descs, mut notes): (Vec<String>, Vec<&str>) = wide
                     .iter()
-                    .map(|&j| wide_peer_desc(&peers[j], &pol.namespace))
+                    .map(|&(_, p)| wide_peer_desc(p, &pol.namespace))
                     .unzip();
                 notes.sort_unstable();
                 notes.dedup();
@@ -859,10 +879,8 @@ impl<'a> Auditor<'a> {
         let named_ns: Vec<String> = namespaces.as_ref().map_or(Vec::new(), names_selected);
         let mut severity = Severity::Medium;
         let mut why = String::from("The peer admits nothing today, so the rule does not allow the flow it was written for; and it starts admitting whatever later gets these labels.");
-        if nss.is_empty() {
-            let sel = namespaces
-                .as_ref()
-                .expect("no namespace only with a selector");
+        // `nss` is empty only for a namespaceSelector that matches no namespace.
+        if let Some(sel) = namespaces.as_ref().filter(|_| nss.is_empty()) {
             if named_ns.is_empty() {
                 why.push_str(&format!(
                     " Its namespaceSelector ({sel}) matches no namespace."
@@ -947,7 +965,7 @@ impl<'a> Auditor<'a> {
                             let d: Vec<usize> = self
                                 .pods_matching(rule.peers.as_deref(), &pol.namespace)
                                 .into_iter()
-                                .filter(|&k| !self.c.pods[k].host_network)
+                                .filter(|&k| self.pod(k).is_some_and(|p| !p.host_network))
                                 .collect();
                             let pod_peers = rule
                                 .peers
@@ -966,7 +984,8 @@ impl<'a> Auditor<'a> {
                         };
                         if dsts
                             .iter()
-                            .any(|&d| self.c.pods[d].named_port(name, spec.protocol).is_some())
+                            .filter_map(|&d| self.pod(d))
+                            .any(|p| p.named_port(name, spec.protocol).is_some())
                         {
                             continue;
                         }
@@ -1013,13 +1032,15 @@ impl<'a> Auditor<'a> {
         // Same name, other protocol: the classic `protocol` omission (SEM-34).
         let other: BTreeSet<(Protocol, u16)> = dsts
             .iter()
-            .flat_map(|&d| self.c.pods[d].ports.iter())
+            .filter_map(|&d| self.pod(d))
+            .flat_map(|p| p.ports.iter())
             .filter(|p| p.name.as_deref() == Some(name) && p.protocol != proto)
             .map(|p| (p.protocol, p.port))
             .collect();
         let declared: BTreeSet<String> = dsts
             .iter()
-            .flat_map(|&d| self.c.pods[d].ports.iter())
+            .filter_map(|&d| self.pod(d))
+            .flat_map(|p| p.ports.iter())
             .map(|p| match &p.name {
                 Some(n) => format!("{n} ({}/{})", p.port, p.protocol),
                 None => format!("{}/{}", p.port, p.protocol),
@@ -1106,12 +1127,19 @@ impl<'a> Auditor<'a> {
                 if !self.isolated(i, Direction::Egress) {
                     continue;
                 }
-                let allowed = if self.classes_usable() {
-                    *by_class
-                        .entry(self.reach.pod_class[i])
-                        .or_insert_with(|| self.dns_allowed(&self.c.pods[i], &targets))
-                } else {
-                    self.dns_allowed(&self.c.pods[i], &targets)
+                let Some(pod) = self.pod(i) else {
+                    continue;
+                };
+                let class = self
+                    .reach
+                    .pod_class
+                    .get(i)
+                    .filter(|_| self.classes_usable());
+                let allowed = match class {
+                    Some(&class) => *by_class
+                        .entry(class)
+                        .or_insert_with(|| self.dns_allowed(pod, &targets)),
+                    None => self.dns_allowed(pod, &targets),
                 };
                 if !allowed {
                     affected.entry(ns).or_default().push(i);
@@ -1131,7 +1159,11 @@ impl<'a> Auditor<'a> {
                 .policies
                 .iter()
                 .filter(|pol| {
-                    pol.egress.is_some() && pods.iter().any(|&i| pol.selects(&self.c.pods[i]))
+                    pol.egress.is_some()
+                        && pods
+                            .iter()
+                            .filter_map(|&i| self.pod(i))
+                            .any(|p| pol.selects(p))
                 })
                 .map(|pol| pol.id())
                 .collect();
@@ -1161,7 +1193,10 @@ impl<'a> Auditor<'a> {
                 let mut sels: Vec<Selector> = Vec::new();
                 for pol in &self.c.policies {
                     if pol.egress.is_some()
-                        && pods.iter().any(|&i| pol.selects(&self.c.pods[i]))
+                        && pods
+                            .iter()
+                            .filter_map(|&i| self.pod(i))
+                            .any(|p| pol.selects(p))
                         && !sels.contains(&pol.pod_selector)
                     {
                         sels.push(pol.pod_selector.clone());
@@ -1243,7 +1278,10 @@ impl<'a> Auditor<'a> {
         k: usize,
     ) {
         let field = dir.peers_field();
-        let merged = match (&peers[j], &peers[k]) {
+        let (Some(peer_j), Some(peer_k)) = (peers.get(j), peers.get(k)) else {
+            return;
+        };
+        let merged = match (peer_j, peer_k) {
             (Peer::Pods { namespaces, .. }, Peer::Pods { pods, .. }) => Peer::Pods {
                 namespaces: namespaces.clone(),
                 pods: pods.clone(),
@@ -1275,12 +1313,12 @@ impl<'a> Auditor<'a> {
         let extra: Vec<&Pod> = or_pods
             .iter()
             .filter(|x| !and_pods.contains(x))
-            .map(|&x| &self.c.pods[x])
+            .filter_map(|&x| self.pod(x))
             .collect();
         let mut why = format!(
             "Two items of a peer list are ORed (SEM-19): `{}` OR `{}`. One item holding both selectors ANDs them (SEM-18): `{}`. A single dash of YAML indentation is the whole difference, and the OR form is rarely what was meant. Counted against the loaded cluster, the rule as written matches {a} pod{} ({}); the AND form would match {b} ({}).",
-            describe_peer(&peers[j], &pol.namespace),
-            describe_peer(&peers[k], &pol.namespace),
+            describe_peer(peer_j, &pol.namespace),
+            describe_peer(peer_k, &pol.namespace),
             describe_peer(&merged, &pol.namespace),
             plural(a as usize),
             workloads_or_none(&self.workload_names(&or_pods)),
@@ -1348,7 +1386,11 @@ fn list(items: &[String], max: usize) -> String {
     match items.len() {
         0 => "none".to_string(),
         n if n <= max => items.join(", "),
-        n => format!("{} and {} more", items[..max].join(", "), n - max),
+        n => format!(
+            "{} and {} more",
+            items.get(..max).unwrap_or(items).join(", "),
+            n - max
+        ),
     }
 }
 
@@ -1878,7 +1920,8 @@ pub fn to_json(findings: &[Finding]) -> String {
         schema: "blastradius.audit/v1",
         findings,
     };
-    let mut s = serde_json::to_string_pretty(&doc).expect("findings serialize");
+    // Plain structs of strings and numbers: serialization cannot fail.
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
 }
@@ -1936,12 +1979,13 @@ pub fn to_sarif(findings: &[Finding]) -> String {
                 .objects
                 .iter()
                 .map(|o| {
-                    let mut phys = json!({"artifactLocation": {"uri": path_uri(&o.file)}});
+                    let mut phys = serde_json::Map::new();
+                    phys.insert("artifactLocation".into(), json!({"uri": path_uri(&o.file)}));
                     if let Some(l) = o.line {
-                        phys["region"] = json!({"startLine": l});
+                        phys.insert("region".into(), json!({"startLine": l}));
                     }
                     json!({
-                        "physicalLocation": phys,
+                        "physicalLocation": serde_json::Value::Object(phys),
                         "logicalLocations": [{"fullyQualifiedName": o.object, "kind": "resource"}],
                     })
                 })
@@ -1969,7 +2013,8 @@ pub fn to_sarif(findings: &[Finding]) -> String {
             "results": results,
         }],
     });
-    let mut s = serde_json::to_string_pretty(&v).expect("sarif serializes");
+    // A `json!` value (string keys only): serialization cannot fail.
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
 }

@@ -18,6 +18,11 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 0, 0),       // black
 ];
 
+/// The `i`-th palette colour, cycling.
+fn palette(i: usize) -> RGBColor {
+    PALETTE.get(i % PALETTE.len()).copied().unwrap_or(BLACK)
+}
+
 const FONT: &str = "sans-serif";
 const WIDTH: u32 = 800;
 
@@ -85,7 +90,7 @@ pub fn reach_by_hop(
             .draw()
             .map_err(err)?;
         for (i, s) in series.iter().enumerate() {
-            let color = PALETTE[i % PALETTE.len()];
+            let color = palette(i);
             chart
                 .draw_series(LineSeries::new(
                     s.pods.iter().enumerate().map(|(h, &y)| (h as u32, y)),
@@ -224,7 +229,9 @@ fn ramp(v: f64) -> RGBColor {
     let v = v.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
     let i = (v.floor() as usize).min(STOPS.len() - 2);
     let t = v - i as f64;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let (Some(&a), Some(&b)) = (STOPS.get(i), STOPS.get(i + 1)) else {
+        return RGBColor(253, 231, 37);
+    };
     let mix = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * t).round() as u8;
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
@@ -261,10 +268,10 @@ pub fn matrix(title: &str, labels: &[String], values: &[Vec<f64>], axis: &str) -
                     } else {
                         Some(*i)
                     };
-                    let Some(i) = i.filter(|i| (*i as usize) < labels.len()) else {
+                    let Some((i, l)) = i.and_then(|i| labels.get(i as usize).map(|l| (i, l)))
+                    else {
                         return String::new();
                     };
-                    let l = &labels[i as usize];
                     match (numbered, flip) {
                         (false, _) => l.clone(),
                         (true, true) => format!("{l} [{}]", i + 1),
@@ -360,17 +367,20 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
             .draw()
             .map_err(err)?;
         for (k, ns) in namespaces.iter().enumerate() {
-            let color = PALETTE[k % PALETTE.len()];
+            let color = palette(k);
             let bars: Vec<Rectangle<(SegmentValue<u32>, u64)>> = rows
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.get(k).copied().unwrap_or(0) > 0)
-                .map(|(h, r)| {
+                .filter_map(|(h, r)| match r.get(k) {
+                    Some(&v) if v > 0 => Some((h, r, v)),
+                    _ => None,
+                })
+                .map(|(h, r, v)| {
                     let below: u64 = r.iter().take(k).sum();
                     let mut rect = Rectangle::new(
                         [
                             (SegmentValue::Exact(h as u32), below),
-                            (SegmentValue::Exact(h as u32 + 1), below + r[k]),
+                            (SegmentValue::Exact(h as u32 + 1), below + v),
                         ],
                         color.filled(),
                     );

@@ -3,7 +3,7 @@
 
 use crate::explain::{explain, Endpoint};
 use crate::load::{load_paths, LoadOptions};
-use crate::model::Cluster;
+use crate::model::{Cluster, Pod};
 use crate::ports::{parse_port_list, ConnSet};
 use crate::reach::{ReachOptions, Reachability};
 use crate::render::{render, summary_lines, Format};
@@ -439,8 +439,8 @@ fn endpoint(cluster: &Cluster, spec: &str, flag: &str) -> Result<Endpoint, Failu
     let pods = cluster
         .find_pods(spec)
         .map_err(|e| Failure(format!("error: --{flag}: {e}")))?;
-    let first = pods[0];
-    let pod = &cluster.pods[first];
+    let (first, pod) = first_pod(cluster, &pods)
+        .ok_or_else(|| Failure(format!("error: --{flag}: no pod or workload `{spec}`")))?;
     let name = if pod.workload.kind == "Pod" || pod.workload.name != pod.name {
         format!("{}[Pod]", pod.id())
     } else {
@@ -511,8 +511,16 @@ fn held_from(cluster: &Cluster, spec: &str) -> Result<(String, Vec<(usize, u64)>
     let pods = cluster
         .find_pods(spec)
         .map_err(|e| Failure(format!("error: --from: {e}")))?;
-    let p = pods[0];
-    Ok((cluster.pods[p].workload.to_string(), vec![(p, 1)]))
+    let (p, pod) = first_pod(cluster, &pods)
+        .ok_or_else(|| Failure(format!("error: --from: no pod or workload `{spec}`")))?;
+    Ok((pod.workload.to_string(), vec![(p, 1)]))
+}
+
+/// The first of the pod indices [`Cluster::find_pods`] returned, with its pod
+/// (`find_pods` never returns an empty list, but do not rely on it).
+fn first_pod<'c>(cluster: &'c Cluster, pods: &[usize]) -> Option<(usize, &'c Pod)> {
+    let &i = pods.first()?;
+    cluster.pods.get(i).map(|p| (i, p))
 }
 
 fn cmd_simulate(a: SimulateArgs) -> Result<i32, Failure> {
@@ -611,7 +619,9 @@ fn cmd_simulate(a: SimulateArgs) -> Result<i32, Failure> {
 
 /// A name for the input, for titles and the default report folder.
 fn input_name(paths: &[PathBuf]) -> String {
-    let p = &paths[0];
+    let Some(p) = paths.first() else {
+        return "input".into();
+    };
     if p.as_os_str() == "-" {
         return "stdin".into();
     }
@@ -856,9 +866,13 @@ fn diff_charts(
     if let Some(worst) = d.blast_radius.first() {
         let mut series = Vec::new();
         for (label, cluster, reach) in [("before", old, ro), ("after", new, rn)] {
-            if let Ok(pods) = cluster.find_pods(&worst.workload) {
+            if let Some(first) = cluster
+                .find_pods(&worst.workload)
+                .ok()
+                .and_then(|pods| pods.first().copied())
+            {
                 let g = AttackGraph::build(cluster, reach, sim);
-                let r = g.simulate(&worst.workload, &[(pods[0], 1)], targets);
+                let r = g.simulate(&worst.workload, &[(first, 1)], targets);
                 series.push(crate::charts::HopSeries {
                     name: format!("{} ({label})", worst.workload),
                     pods: r.hops.iter().map(|h| h.pods).collect(),

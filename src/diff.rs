@@ -106,8 +106,8 @@ impl Diff {
 
 /// Connections of an entity pair: the union over their classes.
 fn pair<'r>(reach: &'r Reachability, a: &Entity, b: &Entity) -> Cow<'r, ConnSet> {
-    if a.classes.len() == 1 && b.classes.len() == 1 {
-        return Cow::Borrowed(reach.class_to_class(a.classes[0], b.classes[0]));
+    if let ([s], [d]) = (a.classes.as_slice(), b.classes.as_slice()) {
+        return Cow::Borrowed(reach.class_to_class(*s, *d));
     }
     let mut acc = ConnSet::empty();
     for &s in &a.classes {
@@ -186,39 +186,42 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
     // Entity to entity. Old matrix ids are translated to new ones once, so
     // that single-class pairs compare as two integers.
     let names_v: Vec<&str> = names.iter().copied().collect();
-    let idx: Vec<(Option<usize>, Option<usize>)> = names_v
+    // Each name's entity on the old and on the new side.
+    let idx: Vec<(Option<&Entity>, Option<&Entity>)> = names_v
         .iter()
-        .map(|n| (by_name_old.get(n).copied(), by_name_new.get(n).copied()))
+        .map(|n| {
+            (
+                by_name_old.get(n).and_then(|&i| eo.get(i)),
+                by_name_new.get(n).and_then(|&i| en.get(i)),
+            )
+        })
         .collect();
     let old_to_new: Vec<Option<u32>> = (0..old.reach.distinct_conn_sets() as u32)
         .map(|id| new.reach.find_id(old.reach.conn(id)))
         .collect();
-    let single = |es: &[Entity], i: Option<usize>| {
-        i.filter(|&i| es[i].classes.len() == 1)
-            .map(|i| es[i].classes[0])
+    let single = |e: Option<&Entity>| match e.map(|e| e.classes.as_slice()) {
+        Some(&[c]) => Some(c),
+        _ => None,
     };
-    for (ai, &a) in names_v.iter().enumerate() {
-        let (oa, na) = idx[ai];
-        let (soa, sna) = (single(&eo, oa), single(&en, na));
-        for (bi, &b) in names_v.iter().enumerate() {
+    for (ai, (&a, &(oa, na))) in names_v.iter().zip(&idx).enumerate() {
+        let (soa, sna) = (single(oa), single(na));
+        for (bi, (&b, &(ob, nb))) in names_v.iter().zip(&idx).enumerate() {
             if ai == bi {
                 continue;
             }
-            let (ob, nb) = idx[bi];
-            if let (Some(x), Some(y), Some(p), Some(q)) =
-                (soa, single(&eo, ob), sna, single(&en, nb))
-            {
+            if let (Some(x), Some(y), Some(p), Some(q)) = (soa, single(ob), sna, single(nb)) {
                 let id_new = new.reach.class_id(p, q);
-                if old_to_new[old.reach.class_id(x, y) as usize] == Some(id_new) {
+                let id_old = old.reach.class_id(x, y) as usize;
+                if old_to_new.get(id_old).copied().flatten() == Some(id_new) {
                     continue; // unchanged
                 }
             }
             let before = match (oa, ob) {
-                (Some(x), Some(y)) => pair(old.reach, &eo[x], &eo[y]),
+                (Some(x), Some(y)) => pair(old.reach, x, y),
                 _ => Cow::Borrowed(&empty),
             };
             let after = match (na, nb) {
-                (Some(x), Some(y)) => pair(new.reach, &en[x], &en[y]),
+                (Some(x), Some(y)) => pair(new.reach, x, y),
                 _ => Cow::Borrowed(&empty),
             };
             record(a, b, &before, &after);
@@ -229,8 +232,8 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
     let src_atoms = common_atoms(&old.reach.ext_src, &new.reach.ext_src, ipv6);
     let dst_atoms = common_atoms(&old.reach.ext_dst, &new.reach.ext_dst, ipv6);
     for &n in &names_v {
-        let o = by_name_old.get(n).map(|&i| &eo[i]);
-        let w = by_name_new.get(n).map(|&i| &en[i]);
+        let o = by_name_old.get(n).and_then(|&i| eo.get(i));
+        let w = by_name_new.get(n).and_then(|&i| en.get(i));
         for atom in &src_atoms {
             let before = o.map_or_else(ConnSet::empty, |e| {
                 ext_conns(old.reach, e, &old.reach.ext_src, atom, true)
@@ -313,12 +316,13 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
         let hops = |g: &AttackGraph, ents: &[Entity]| -> BTreeMap<String, Vec<TargetHop>> {
             ents.iter()
                 .filter(|e| e.replicas > 0)
-                .map(|e| {
-                    let r = g.simulate(&e.name, &[(e.pods[0], 1)], targets);
-                    (
+                .filter_map(|e| {
+                    let &p = e.pods.first()?;
+                    let r = g.simulate(&e.name, &[(p, 1)], targets);
+                    Some((
                         e.name.clone(),
                         r.targets.into_iter().map(|t| (t.hop, t.path)).collect(),
-                    )
+                    ))
                 })
                 .collect()
         };
@@ -326,11 +330,12 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
         let hn = hops(&gn, &wn);
         for (w, after) in &hn {
             let before = ho.get(w);
-            for (i, (h_after, path)) in after.iter().enumerate() {
+            // One entry per target, in `targets` order.
+            for (i, ((h_after, path), t)) in after.iter().zip(targets).enumerate() {
                 let h_before = before.and_then(|b| b.get(i)).and_then(|x| x.0);
                 let change = TargetChange {
                     workload: w.clone(),
-                    target: targets[i].text.clone(),
+                    target: t.text.clone(),
                     hops_before: h_before,
                     hops_after: *h_after,
                     path_after: path.clone(),

@@ -12,6 +12,8 @@ use std::net::IpAddr;
 #[derive(Clone, Debug)]
 pub enum Endpoint {
     /// A pod (index into `Cluster::pods`) and the name it was asked by.
+    /// An index outside `Cluster::pods` stands for no pod: that end has no
+    /// policies (like an IP end) and matches no peer.
     Pod(usize, String),
     Ip(IpAddr),
 }
@@ -85,25 +87,10 @@ fn ser_conn<S: serde::Serializer>(c: &ConnSet, s: S) -> Result<S::Ok, S::Error> 
 
 pub fn explain(c: &Cluster, opts: &ReachOptions, from: &Endpoint, to: &Endpoint) -> Explanation {
     let same_pod = matches!((from, to), (Endpoint::Pod(a, _), Endpoint::Pod(b, _)) if a == b);
-    let dst_pod = match to {
-        Endpoint::Pod(d, _) => Some(&c.pods[*d]),
-        Endpoint::Ip(_) => None,
-    };
-    let egress = match from {
-        Endpoint::Pod(s, _) => Some(side(c, opts, &c.pods[*s], Direction::Egress, to, dst_pod)),
-        Endpoint::Ip(_) => None,
-    };
-    let ingress = match to {
-        Endpoint::Pod(d, _) => Some(side(
-            c,
-            opts,
-            &c.pods[*d],
-            Direction::Ingress,
-            from,
-            dst_pod,
-        )),
-        Endpoint::Ip(_) => None,
-    };
+    let src_pod = endpoint_pod(c, from);
+    let dst_pod = endpoint_pod(c, to);
+    let egress = src_pod.map(|p| side(c, opts, p, Direction::Egress, to, dst_pod));
+    let ingress = dst_pod.map(|p| side(c, opts, p, Direction::Ingress, from, dst_pod));
     let all = ConnSet::all();
     let eg = egress.as_ref().map_or(&all, |s| &s.allows);
     let ing = ingress.as_ref().map_or(&all, |s| &s.allows);
@@ -131,6 +118,14 @@ pub fn explain(c: &Cluster, opts: &ReachOptions, from: &Endpoint, to: &Endpoint)
         ingress,
         allowed,
         segments,
+    }
+}
+
+/// The pod an endpoint stands for, if it is one (and the index is valid).
+fn endpoint_pod<'c>(c: &'c Cluster, e: &Endpoint) -> Option<&'c Pod> {
+    match e {
+        Endpoint::Pod(i, _) => c.pods.get(*i),
+        Endpoint::Ip(_) => None,
     }
 }
 
@@ -210,7 +205,7 @@ fn peer_match(
     for (j, peer) in peers.iter().enumerate() {
         let hit = match (peer, other) {
             (Peer::Pods { namespaces, pods }, Endpoint::Pod(o, _)) => {
-                let o = &c.pods[*o];
+                let Some(o) = c.pods.get(*o) else { continue };
                 !o.host_network
                     && match namespaces {
                         None => o.namespace == policy_ns,
@@ -221,7 +216,7 @@ fn peer_match(
             (Peer::Pods { .. }, Endpoint::Ip(_)) => false,
             (Peer::IpBlock(b), Endpoint::Ip(ip)) => b.contains_addr(*ip),
             (Peer::IpBlock(b), Endpoint::Pod(o, _)) => {
-                let o = &c.pods[*o];
+                let Some(o) = c.pods.get(*o) else { continue };
                 (opts.ipblock_pods || o.host_network) && o.ips.iter().any(|ip| b.contains_addr(*ip))
             }
         };
@@ -278,8 +273,8 @@ fn segments(eg: Option<&Side>, ing: Option<&Side>) -> Vec<Segment> {
         }
         cuts.sort_unstable();
         cuts.dedup();
-        for w in cuts.windows(2) {
-            let (lo, hi) = (w[0] as u16, (w[1] - 1) as u16);
+        for (&start, &next) in cuts.iter().zip(cuts.iter().skip(1)) {
+            let (lo, hi) = (start as u16, (next - 1) as u16);
             let mut allowed = true;
             let mut reasons = Vec::new();
             for s in &sides {

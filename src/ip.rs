@@ -177,15 +177,15 @@ pub fn partition(ranges: impl IntoIterator<Item = IpRange>) -> Vec<IpRange> {
     // Boundaries as "a new atom starts here" points, per family.
     let mut starts: [Vec<u128>; 2] = [vec![0], vec![0]];
     for r in ranges {
-        let fam = usize::from(r.v6);
-        starts[fam].push(r.start);
-        let fam_max = if r.v6 {
-            u128::MAX
+        let [v4_starts, v6_starts] = &mut starts;
+        let (fam_starts, fam_max) = if r.v6 {
+            (v6_starts, u128::MAX)
         } else {
-            u128::from(u32::MAX)
+            (v4_starts, u128::from(u32::MAX))
         };
+        fam_starts.push(r.start);
         if r.end < fam_max {
-            starts[fam].push(r.end + 1);
+            fam_starts.push(r.end + 1);
         }
     }
     let mut atoms = Vec::new();

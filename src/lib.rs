@@ -4,8 +4,25 @@
 //! [`reach`] (cluster → [`reach::Reachability`]) → consumers
 //! ([`explain`], [`render`]).
 
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
 pub mod audit;
 pub mod charts;
+pub mod chokepoints;
 pub mod cli;
 pub mod diff;
 pub mod explain;

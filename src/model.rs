@@ -272,8 +272,11 @@ impl Cluster {
     /// (a pod, or else a workload), or `name` alone when it is unique.
     pub fn find_pods(&self, spec: &str) -> Result<Vec<usize>, String> {
         let by = |pred: &dyn Fn(&Pod) -> bool| -> Vec<usize> {
-            (0..self.pods.len())
-                .filter(|&i| pred(&self.pods[i]))
+            self.pods
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| pred(p))
+                .map(|(i, _)| i)
                 .collect()
         };
         let found = if spec.ends_with(']') {
@@ -294,8 +297,10 @@ impl Cluster {
             };
             let mut nss: Vec<&str> = pods
                 .iter()
-                .map(|&i| self.pods[i].namespace.as_str())
+                .filter_map(|&i| self.pods.get(i))
+                .map(|p| p.namespace.as_str())
                 .collect();
+            nss.sort_unstable();
             nss.dedup();
             if nss.len() > 1 {
                 return Err(format!(

@@ -41,10 +41,6 @@ impl Protocol {
             _ => None,
         }
     }
-
-    fn idx(self) -> usize {
-        self as usize
-    }
 }
 
 impl fmt::Display for Protocol {
@@ -59,10 +55,35 @@ pub const MAX_PORT: u16 = 65535;
 /// A set of (protocol, port) pairs in canonical form.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnSet {
+    /// Per protocol, in [`Protocol::ALL`] order.
     ranges: [Vec<(u16, u16)>; 3],
 }
 
+/// The empty set, for lookups that must hand out a reference to something.
+pub static NO_CONNS: ConnSet = ConnSet {
+    ranges: [Vec::new(), Vec::new(), Vec::new()],
+};
+
 impl ConnSet {
+    /// The ranges of one protocol (a match, not an index: cannot fail).
+    fn of(&self, p: Protocol) -> &Vec<(u16, u16)> {
+        let [sctp, tcp, udp] = &self.ranges;
+        match p {
+            Protocol::Sctp => sctp,
+            Protocol::Tcp => tcp,
+            Protocol::Udp => udp,
+        }
+    }
+
+    fn of_mut(&mut self, p: Protocol) -> &mut Vec<(u16, u16)> {
+        let [sctp, tcp, udp] = &mut self.ranges;
+        match p {
+            Protocol::Sctp => sctp,
+            Protocol::Tcp => tcp,
+            Protocol::Udp => udp,
+        }
+    }
+
     pub fn empty() -> ConnSet {
         ConnSet::default()
     }
@@ -85,7 +106,7 @@ impl ConnSet {
         let mut c = ConnSet::empty();
         let lo = lo.max(MIN_PORT);
         if lo <= hi {
-            c.ranges[p.idx()].push((lo, hi));
+            c.of_mut(p).push((lo, hi));
         }
         c
     }
@@ -104,13 +125,11 @@ impl ConnSet {
 
     /// Ranges of one protocol, ascending and disjoint.
     pub fn ranges(&self, p: Protocol) -> &[(u16, u16)] {
-        &self.ranges[p.idx()]
+        self.of(p)
     }
 
     pub fn contains(&self, p: Protocol, port: u16) -> bool {
-        self.ranges[p.idx()]
-            .iter()
-            .any(|&(lo, hi)| lo <= port && port <= hi)
+        self.of(p).iter().any(|&(lo, hi)| lo <= port && port <= hi)
     }
 
     /// Number of (protocol, port) pairs in the set.
@@ -123,19 +142,15 @@ impl ConnSet {
     }
 
     pub fn union(&self, other: &ConnSet) -> ConnSet {
-        let mut out = ConnSet::empty();
-        for i in 0..3 {
-            out.ranges[i] = union_ranges(&self.ranges[i], &other.ranges[i]);
+        ConnSet {
+            ranges: Protocol::ALL.map(|p| union_ranges(self.of(p), other.of(p))),
         }
-        out
     }
 
     pub fn intersect(&self, other: &ConnSet) -> ConnSet {
-        let mut out = ConnSet::empty();
-        for i in 0..3 {
-            out.ranges[i] = intersect_ranges(&self.ranges[i], &other.ranges[i]);
+        ConnSet {
+            ranges: Protocol::ALL.map(|p| intersect_ranges(self.of(p), other.of(p))),
         }
-        out
     }
 
     pub fn subtract(&self, other: &ConnSet) -> ConnSet {
@@ -144,16 +159,16 @@ impl ConnSet {
 
     pub fn complement(&self) -> ConnSet {
         let mut out = ConnSet::empty();
-        for i in 0..3 {
+        for (out_r, r) in out.ranges.iter_mut().zip(&self.ranges) {
             let mut next: u32 = u32::from(MIN_PORT);
-            for &(lo, hi) in &self.ranges[i] {
+            for &(lo, hi) in r {
                 if u32::from(lo) > next {
-                    out.ranges[i].push((next as u16, lo - 1));
+                    out_r.push((next as u16, lo - 1));
                 }
                 next = u32::from(hi) + 1;
             }
             if next <= u32::from(MAX_PORT) {
-                out.ranges[i].push((next as u16, MAX_PORT));
+                out_r.push((next as u16, MAX_PORT));
             }
         }
         out
@@ -171,7 +186,7 @@ impl ConnSet {
         }
         let mut groups = Vec::new();
         for p in Protocol::ALL {
-            let r = &self.ranges[p.idx()];
+            let r = self.of(p);
             if r.is_empty() {
                 continue;
             }
@@ -191,7 +206,7 @@ impl ConnSet {
         }
         let mut groups = Vec::new();
         for p in Protocol::ALL {
-            let r = &self.ranges[p.idx()];
+            let r = self.of(p);
             if r.is_empty() {
                 continue;
             }
@@ -210,7 +225,7 @@ impl ConnSet {
     pub fn to_json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
         for p in Protocol::ALL {
-            let r = &self.ranges[p.idx()];
+            let r = self.of(p);
             if !r.is_empty() {
                 m.insert(
                     p.as_str().to_string(),
@@ -229,7 +244,7 @@ impl ConnSet {
     pub fn first(&self) -> Option<(Protocol, u16)> {
         Protocol::ALL
             .into_iter()
-            .find_map(|p| self.ranges[p.idx()].first().map(|&(lo, _)| (p, lo)))
+            .find_map(|p| self.of(p).first().map(|&(lo, _)| (p, lo)))
     }
 }
 
@@ -267,9 +282,7 @@ fn union_ranges(a: &[(u16, u16)], b: &[(u16, u16)]) -> Vec<(u16, u16)> {
 fn intersect_ranges(a: &[(u16, u16)], b: &[(u16, u16)]) -> Vec<(u16, u16)> {
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let (alo, ahi) = a[i];
-        let (blo, bhi) = b[j];
+    while let (Some(&(alo, ahi)), Some(&(blo, bhi))) = (a.get(i), b.get(j)) {
         let lo = alo.max(blo);
         let hi = ahi.min(bhi);
         if lo <= hi {

@@ -9,7 +9,7 @@
 
 use crate::ip::{partition, IpRange};
 use crate::model::{Cluster, Direction, Peer, Pod, Rule};
-use crate::ports::ConnSet;
+use crate::ports::{ConnSet, NO_CONNS};
 use crate::selector::Labels;
 use fixedbitset::FixedBitSet;
 use std::collections::HashMap;
@@ -71,8 +71,10 @@ impl ConnTable {
         id
     }
 
+    /// The set with this id; an id this table never handed out reads as
+    /// the empty set.
     pub fn get(&self, id: u32) -> &ConnSet {
-        &self.sets[id as usize]
+        self.sets.get(id as usize).unwrap_or(&NO_CONNS)
     }
 
     pub fn union(&mut self, a: u32, b: u32) -> u32 {
@@ -195,6 +197,8 @@ impl Reachability {
         // Equivalence classes of pods.
         let mut key_to_class: HashMap<ClassKey, usize> = HashMap::new();
         let mut classes: Vec<Vec<usize>> = Vec::new();
+        // The representative (first) pod of each class.
+        let mut reps: Vec<&Pod> = Vec::new();
         let mut pod_class = Vec::with_capacity(pods.len());
         for (i, pod) in pods.iter().enumerate() {
             let ip_relevant = options.ipblock_pods || pod.host_network;
@@ -224,30 +228,40 @@ impl Reachability {
             };
             let c = *key_to_class.entry(key).or_insert_with(|| {
                 classes.push(Vec::new());
+                reps.push(pod);
                 classes.len() - 1
             });
-            classes[c].push(i);
+            if let Some(members) = classes.get_mut(c) {
+                members.push(i);
+            }
             pod_class.push(c);
         }
         let nc = classes.len();
-        let rep = |c: usize| -> &Pod { &pods[classes[c][0]] };
 
         // Index classes by namespace: a selector peer without a
         // namespaceSelector only ever looks at one namespace (SEM-16), and a
         // namespaceSelector is matched once per namespace, not per class.
+        // Each entry is (class, its representative pod).
         let mut ns_index: HashMap<&str, usize> = HashMap::new();
-        let mut ns_classes: Vec<Vec<usize>> = Vec::new();
+        let mut ns_classes: Vec<Vec<(usize, &Pod)>> = Vec::new();
         let mut ns_labels: Vec<Labels> = Vec::new();
-        for c in 0..nc {
-            let ns = rep(c).namespace.as_str();
+        for (c, &rep) in reps.iter().enumerate() {
+            let ns = rep.namespace.as_str();
             let i = *ns_index.entry(ns).or_insert_with(|| {
                 ns_classes.push(Vec::new());
                 ns_labels.push(cluster.namespace_labels(ns));
                 ns_classes.len() - 1
             });
-            ns_classes[i].push(c);
+            if let Some(members) = ns_classes.get_mut(i) {
+                members.push((c, rep));
+            }
         }
-        let ip_classes: Vec<usize> = (0..nc).filter(|&c| !rep(c).ips.is_empty()).collect();
+        let ip_classes: Vec<(usize, &Pod)> = reps
+            .iter()
+            .enumerate()
+            .filter(|(_, rep)| !rep.ips.is_empty())
+            .map(|(c, &rep)| (c, rep))
+            .collect();
         let mut ns_sel_cache: HashMap<crate::selector::Selector, Vec<usize>> = HashMap::new();
 
         let mut compile_peers = |rule: &Rule, policy_ns: &str, ext: &[IpRange]| -> CompiledPeers {
@@ -274,8 +288,11 @@ impl Reachability {
                             Some(sel) => match ns_sel_cache.get(sel) {
                                 Some(v) => v.clone(),
                                 None => {
-                                    let v: Vec<usize> = (0..ns_labels.len())
-                                        .filter(|&i| sel.matches(&ns_labels[i]))
+                                    let v: Vec<usize> = ns_labels
+                                        .iter()
+                                        .enumerate()
+                                        .filter(|(_, l)| sel.matches(l))
+                                        .map(|(i, _)| i)
                                         .collect();
                                     ns_sel_cache.insert(sel.clone(), v.clone());
                                     v
@@ -283,8 +300,7 @@ impl Reachability {
                             },
                         };
                         for n in nss {
-                            for &c in &ns_classes[n] {
-                                let p = rep(c);
+                            for &(c, p) in ns_classes.get(n).into_iter().flatten() {
                                 // SEM-49: hostNetwork pods are not matched by
                                 // selectors; SEM-18: both selectors ANDed.
                                 if !p.host_network
@@ -303,8 +319,7 @@ impl Reachability {
                         }
                         // SEM-25..27: pod IPs, when chosen; hostNetwork pods
                         // speak with the node's address (SEM-49).
-                        for &c in &ip_classes {
-                            let p = rep(c);
+                        for &(c, p) in &ip_classes {
                             if (options.ipblock_pods || p.host_network)
                                 && p.ips.iter().any(|ip| b.contains_addr(*ip))
                             {
@@ -321,10 +336,11 @@ impl Reachability {
         // same named container ports resolve alike, so resolve per signature.
         let mut sig_index: HashMap<Vec<(&str, crate::ports::Protocol, u16)>, usize> =
             HashMap::new();
-        let mut sig_rep: Vec<usize> = Vec::new();
-        let sig_of_class: Vec<usize> = (0..nc)
-            .map(|c| {
-                let mut sig: Vec<_> = rep(c)
+        let mut sig_rep: Vec<&Pod> = Vec::new();
+        let sig_of_class: Vec<usize> = reps
+            .iter()
+            .map(|&rep| {
+                let mut sig: Vec<_> = rep
                     .ports
                     .iter()
                     .filter_map(|p| p.name.as_deref().map(|n| (n, p.protocol, p.port)))
@@ -332,7 +348,7 @@ impl Reachability {
                 sig.sort_unstable();
                 sig.dedup();
                 *sig_index.entry(sig).or_insert_with(|| {
-                    sig_rep.push(c);
+                    sig_rep.push(rep);
                     sig_rep.len() - 1
                 })
             })
@@ -343,14 +359,20 @@ impl Reachability {
             let per_sig = rule.has_named_ports().then(|| {
                 sig_rep
                     .iter()
-                    .map(|&c| table.intern(rule.ports_towards(Some(rep(c)))))
+                    .map(|&rep| table.intern(rule.ports_towards(Some(rep))))
                     .collect()
             });
             RuleConns { to_ip, per_sig }
         };
+        // `d` is a class (< nc) and `per_sig` has one entry per signature, so
+        // both lookups always succeed; EMPTY is only a formal fallback.
         let conn_at = |rc: &RuleConns, d: usize| -> u32 {
             match &rc.per_sig {
-                Some(v) => v[sig_of_class[d]],
+                Some(v) => sig_of_class
+                    .get(d)
+                    .and_then(|&sig| v.get(sig))
+                    .copied()
+                    .unwrap_or(EMPTY),
                 None => rc.to_ip,
             }
         };
@@ -362,8 +384,8 @@ impl Reachability {
             .map(|pol| {
                 let mut b = FixedBitSet::with_capacity(nc);
                 if let Some(&n) = ns_index.get(pol.namespace.as_str()) {
-                    for &c in &ns_classes[n] {
-                        if pol.selects(rep(c)) {
+                    for &(c, rep) in ns_classes.get(n).into_iter().flatten() {
+                        if pol.selects(rep) {
                             b.insert(c);
                         }
                     }
@@ -373,29 +395,34 @@ impl Reachability {
             .collect();
         let mut ingress_isolated = vec![false; nc];
         let mut egress_isolated = vec![false; nc];
-        for (pi, pol) in cluster.policies.iter().enumerate() {
-            for c in selected[pi].ones() {
+        for (pol, sel) in cluster.policies.iter().zip(&selected) {
+            for c in sel.ones() {
                 if pol.ingress.is_some() {
-                    ingress_isolated[c] = true;
+                    if let Some(iso) = ingress_isolated.get_mut(c) {
+                        *iso = true;
+                    }
                 }
                 if pol.egress.is_some() {
-                    egress_isolated[c] = true;
+                    if let Some(iso) = egress_isolated.get_mut(c) {
+                        *iso = true;
+                    }
                 }
             }
         }
 
         // Egress side (SEM-8, source half): cells[s][d] and cells[s][C + x].
+        // Row s of `cells` is `cells[s * stride..(s + 1) * stride]`.
         let nxd = ext_dst.len();
         let stride = nc + nxd;
         let mut cells = vec![EMPTY; nc * stride];
-        for s in 0..nc {
-            if !egress_isolated[s] {
-                cells[s * stride..(s + 1) * stride].fill(ALL); // SEM-4
+        for (row, &isolated) in cells.chunks_exact_mut(stride.max(1)).zip(&egress_isolated) {
+            if !isolated {
+                row.fill(ALL); // SEM-4
             }
         }
-        for (pi, pol) in cluster.policies.iter().enumerate() {
+        for (pol, sel) in cluster.policies.iter().zip(&selected) {
             let Some(rules) = &pol.egress else { continue };
-            if selected[pi].is_clear() {
+            if sel.is_clear() {
                 continue;
             }
             for rule in rules {
@@ -414,59 +441,77 @@ impl Reachability {
                         contrib.push((nc + x, to_ip));
                     }
                 }
-                for s in selected[pi].ones() {
-                    let row = &mut cells[s * stride..(s + 1) * stride];
+                for s in sel.ones() {
+                    let Some(row) = cells.get_mut(s * stride..(s + 1) * stride) else {
+                        continue;
+                    };
                     for &(k, id) in &contrib {
-                        row[k] = table.union(row[k], id); // SEM-7: union
+                        if let Some(cell) = row.get_mut(k) {
+                            *cell = table.union(*cell, id); // SEM-7: union
+                        }
                     }
                 }
             }
         }
 
         // Ingress side, one destination class at a time, combined with the
-        // egress side in place (SEM-8).
+        // egress side in place (SEM-8). Rules compile once per policy, in
+        // policy order, then are listed under every class they select.
         let nxs = ext_src.len();
-        let mut ingress_rules: Vec<Vec<(usize, usize)>> = vec![Vec::new(); nc];
-        let mut peer_cache: HashMap<(usize, usize), CompiledPeers> = HashMap::new();
-        let mut conn_cache: HashMap<(usize, usize), RuleConns> = HashMap::new();
-        for (pi, pol) in cluster.policies.iter().enumerate() {
+        let mut ingress_compiled: Vec<(&FixedBitSet, Vec<(CompiledPeers, RuleConns)>)> = Vec::new();
+        for (pol, sel) in cluster.policies.iter().zip(&selected) {
             let Some(rules) = &pol.ingress else { continue };
-            if selected[pi].is_clear() {
+            if sel.is_clear() {
                 continue;
             }
-            for (ri, rule) in rules.iter().enumerate() {
-                peer_cache.insert((pi, ri), compile_peers(rule, &pol.namespace, &ext_src));
-                conn_cache.insert((pi, ri), rule_conns(rule, &mut table));
-            }
-            for d in selected[pi].ones() {
-                for ri in 0..rules.len() {
-                    ingress_rules[d].push((pi, ri));
+            let compiled = rules
+                .iter()
+                .map(|rule| {
+                    let peers = compile_peers(rule, &pol.namespace, &ext_src);
+                    (peers, rule_conns(rule, &mut table))
+                })
+                .collect();
+            ingress_compiled.push((sel, compiled));
+        }
+        let mut ingress_rules: Vec<Vec<&(CompiledPeers, RuleConns)>> = vec![Vec::new(); nc];
+        for (sel, compiled) in &ingress_compiled {
+            for d in sel.ones() {
+                if let Some(rules) = ingress_rules.get_mut(d) {
+                    rules.extend(compiled);
                 }
             }
         }
+        // `from_ext` row x is `from_ext[x * nc..(x + 1) * nc]`.
         let mut from_ext = vec![EMPTY; nxs * nc];
         let mut col = vec![EMPTY; nc + nxs];
-        for d in 0..nc {
-            col.fill(if ingress_isolated[d] { EMPTY } else { ALL });
-            for key in &ingress_rules[d] {
-                let peers = &peer_cache[key];
-                let id = conn_at(&conn_cache[key], d);
+        for (d, (rules, &isolated)) in ingress_rules.iter().zip(&ingress_isolated).enumerate() {
+            col.fill(if isolated { EMPTY } else { ALL });
+            for (peers, rc) in rules {
+                let id = conn_at(rc, d);
                 if id == EMPTY {
                     continue;
                 }
                 for s in peers.classes.ones() {
-                    col[s] = table.union(col[s], id);
+                    if let Some(v) = col.get_mut(s) {
+                        *v = table.union(*v, id);
+                    }
                 }
                 for x in peers.ext.ones() {
-                    col[nc + x] = table.union(col[nc + x], id);
+                    if let Some(v) = col.get_mut(nc + x) {
+                        *v = table.union(*v, id);
+                    }
                 }
             }
-            for s in 0..nc {
-                let cell = &mut cells[s * stride + d];
-                *cell = table.intersect(*cell, col[s]);
+            let (col_classes, col_ext) = col.split_at_checked(nc).unwrap_or_default();
+            for (row, &from_s) in cells.chunks_exact_mut(stride.max(1)).zip(col_classes) {
+                if let Some(cell) = row.get_mut(d) {
+                    *cell = table.intersect(*cell, from_s);
+                }
             }
-            for x in 0..nxs {
-                from_ext[x * nc + d] = col[nc + x];
+            for (row, &from_x) in from_ext.chunks_exact_mut(nc.max(1)).zip(col_ext) {
+                if let Some(cell) = row.get_mut(d) {
+                    *cell = from_x;
+                }
             }
         }
 
@@ -493,10 +538,23 @@ impl Reachability {
         self.classes.len() + self.ext_dst.len()
     }
 
+    /// `cells[s][k]`: class `s` to column `k` (a class, or `C + x` for
+    /// destination atom `x`); EMPTY outside the matrix.
+    fn cell(&self, s: usize, k: usize) -> u32 {
+        let stride = self.stride();
+        if s >= self.classes.len() || k >= stride {
+            return EMPTY;
+        }
+        self.cells.get(s * stride + k).copied().unwrap_or(EMPTY)
+    }
+
     /// Interned id of class-to-class connections (ids are only comparable
-    /// within one `Reachability`).
+    /// within one `Reachability`). An unknown class connects to nothing.
     pub fn class_id(&self, s: usize, d: usize) -> u32 {
-        self.cells[s * self.stride() + d]
+        if d >= self.classes.len() {
+            return EMPTY;
+        }
+        self.cell(s, d)
     }
 
     pub fn class_to_class(&self, s: usize, d: usize) -> &ConnSet {
@@ -504,12 +562,19 @@ impl Reachability {
     }
 
     pub fn class_to_ext(&self, s: usize, x: usize) -> &ConnSet {
-        self.table
-            .get(self.cells[s * self.stride() + self.classes.len() + x])
+        if x >= self.ext_dst.len() {
+            return &NO_CONNS;
+        }
+        self.table.get(self.cell(s, self.classes.len() + x))
     }
 
     pub fn ext_to_class(&self, x: usize, d: usize) -> &ConnSet {
-        self.table.get(self.from_ext[x * self.classes.len() + d])
+        let nc = self.classes.len();
+        if x >= self.ext_src.len() || d >= nc {
+            return &NO_CONNS;
+        }
+        self.table
+            .get(self.from_ext.get(x * nc + d).copied().unwrap_or(EMPTY))
     }
 
     pub fn conn(&self, id: u32) -> &ConnSet {
@@ -520,8 +585,10 @@ impl Reachability {
     /// template): governed by policy like any two pods. SEM-47 exempts a pod
     /// only towards itself.
     pub fn replica_to_replica(&self, p: usize) -> &ConnSet {
-        let c = self.pod_class[p];
-        self.class_to_class(c, c)
+        match self.pod_class.get(p) {
+            Some(&c) => self.class_to_class(c, c),
+            None => &NO_CONNS,
+        }
     }
 
     /// Pod entry to pod entry; an entry towards itself means a pod towards
@@ -531,8 +598,10 @@ impl Reachability {
         if s == d {
             return ConnSet::all();
         }
-        self.class_to_class(self.pod_class[s], self.pod_class[d])
-            .clone()
+        match (self.pod_class.get(s), self.pod_class.get(d)) {
+            (Some(&cs), Some(&cd)) => self.class_to_class(cs, cd).clone(),
+            _ => ConnSet::empty(),
+        }
     }
 
     /// The source atom holding an address.
@@ -548,7 +617,9 @@ impl Reachability {
     /// External address to pod (SEM-9: only the pod's ingress counts).
     /// Atoms cover both address families, so every address has one.
     pub fn ip_to_pod(&self, ip: IpAddr, d: usize) -> ConnSet {
-        let c = self.pod_class[d];
+        let Some(&c) = self.pod_class.get(d) else {
+            return ConnSet::empty();
+        };
         self.src_atom(ip)
             .map(|x| self.ext_to_class(x, c).clone())
             .unwrap_or_default()
@@ -556,7 +627,9 @@ impl Reachability {
 
     /// Pod to external address (SEM-9: only the pod's egress counts).
     pub fn pod_to_ip(&self, s: usize, ip: IpAddr) -> ConnSet {
-        let c = self.pod_class[s];
+        let Some(&c) = self.pod_class.get(s) else {
+            return ConnSet::empty();
+        };
         self.dst_atom(ip)
             .map(|x| self.class_to_ext(c, x).clone())
             .unwrap_or_default()

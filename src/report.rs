@@ -1,7 +1,7 @@
 //! Simulation outputs: text, Markdown and JSON; chart data; the HTML report.
 
 use crate::charts::{self, HopSeries, JewelMark};
-use crate::model::Cluster;
+use crate::model::{Cluster, Pod};
 use crate::reach::{Reachability, EMPTY};
 use crate::simulate::{Ranked, SimResult};
 use std::collections::BTreeMap;
@@ -235,32 +235,42 @@ pub fn namespace_matrix(cluster: &Cluster, reach: &Reachability) -> (Vec<String>
         .collect();
     // pods per (namespace, class)
     let mut per: BTreeMap<(usize, usize), u64> = BTreeMap::new();
-    for (i, p) in cluster.pods.iter().enumerate() {
-        *per.entry((idx[p.namespace.as_str()], reach.pod_class[i]))
-            .or_default() += u64::from(p.replicas);
+    // `reach` is compiled from `cluster`: one class per pod.
+    for (p, &class) in cluster.pods.iter().zip(&reach.pod_class) {
+        if let Some(&ns) = idx.get(p.namespace.as_str()) {
+            *per.entry((ns, class)).or_default() += u64::from(p.replicas);
+        }
     }
     let n = names.len();
-    let mut allowed = vec![vec![0u64; n]; n];
-    let mut total = vec![vec![0u64; n]; n];
+    // Pair counts in u128: a class can hold more than 2^32 pods (replicas
+    // are i32), and their pairs overflow u64.
+    let mut allowed = vec![vec![0u128; n]; n];
+    let mut total = vec![vec![0u128; n]; n];
+    fn at(m: &mut [Vec<u128>], a: usize, b: usize) -> Option<&mut u128> {
+        m.get_mut(a).and_then(|row| row.get_mut(b))
+    }
     for (&(na, ca), &pa) in &per {
         for (&(nb, cb), &pb) in &per {
+            let (pa, pb) = (u128::from(pa), u128::from(pb));
             let pairs = if ca == cb { pa * pb - pa } else { pa * pb };
-            total[na][nb] += pairs;
+            if let Some(t) = at(&mut total, na, nb) {
+                *t += pairs;
+            }
             if reach.class_id(ca, cb) != EMPTY {
-                allowed[na][nb] += pairs;
+                if let Some(a) = at(&mut allowed, na, nb) {
+                    *a += pairs;
+                }
             }
         }
     }
-    let values = (0..n)
-        .map(|a| {
-            (0..n)
-                .map(|b| {
-                    if total[a][b] == 0 {
-                        0.0
-                    } else {
-                        allowed[a][b] as f64 / total[a][b] as f64
-                    }
-                })
+    let values = total
+        .iter()
+        .zip(&allowed)
+        .map(|(total_row, allowed_row)| {
+            total_row
+                .iter()
+                .zip(allowed_row)
+                .map(|(&t, &a)| if t == 0 { 0.0 } else { a as f64 / t as f64 })
                 .collect()
         })
         .collect();
@@ -270,20 +280,22 @@ pub fn namespace_matrix(cluster: &Cluster, reach: &Reachability) -> (Vec<String>
 /// Pod × pod matrix (pod entries; a template counts its replicas), for small
 /// clusters.
 pub fn pod_matrix(cluster: &Cluster, reach: &Reachability) -> (Vec<String>, Vec<Vec<f64>>) {
-    let mut order: Vec<usize> = (0..cluster.pods.len()).collect();
-    order.sort_by_key(|&i| cluster.pods[i].id());
-    let labels = order.iter().map(|&i| cluster.pods[i].id()).collect();
+    let mut order: Vec<(usize, &Pod)> = cluster.pods.iter().enumerate().collect();
+    order.sort_by_key(|(_, p)| p.id());
+    let labels = order.iter().map(|(_, p)| p.id()).collect();
     let values = order
         .iter()
-        .map(|&a| {
+        .map(|&(a, pod_a)| {
             order
                 .iter()
-                .map(|&b| {
-                    let (ca, cb) = (reach.pod_class[a], reach.pod_class[b]);
-                    let ok = reach.class_id(ca, cb) != EMPTY;
+                .map(|&(b, _)| {
+                    let ok = match (reach.pod_class.get(a), reach.pod_class.get(b)) {
+                        (Some(&ca), Some(&cb)) => reach.class_id(ca, cb) != EMPTY,
+                        _ => false,
+                    };
                     if a == b {
                         // Replicas reach each other, or only themselves.
-                        let r = u64::from(cluster.pods[a].replicas);
+                        let r = u64::from(pod_a.replicas);
                         if r <= 1 || ok {
                             1.0
                         } else {
@@ -340,15 +352,14 @@ pub fn charts(
                 &jewels,
             )?,
         ));
-        // The worst starting point gets the per-namespace breakdown.
-        let first = sims
-            .iter()
-            .max_by(|a, b| {
-                a.blast_radius
-                    .cmp(&b.blast_radius)
-                    .then_with(|| b.start.cmp(&a.start))
-            })
-            .unwrap_or(&sims[0]);
+    }
+    // The worst starting point gets the per-namespace breakdown.
+    let worst = sims.iter().max_by(|a, b| {
+        a.blast_radius
+            .cmp(&b.blast_radius)
+            .then_with(|| b.start.cmp(&a.start))
+    });
+    if let Some(first) = worst {
         let mut nss: Vec<String> = first
             .hops
             .iter()

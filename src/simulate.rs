@@ -6,7 +6,7 @@
 //! The graph is built from the [`Reachability`] value only: policies are
 //! never re-evaluated here.
 
-use crate::model::Cluster;
+use crate::model::{Cluster, Pod};
 use crate::ports::ConnSet;
 use crate::reach::{ConnTable, Reachability, EMPTY};
 use crate::selector::Selector;
@@ -59,13 +59,13 @@ impl<'a> AttackGraph<'a> {
         let mut key_to_group: HashMap<(usize, Option<ConnSet>), usize> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         let mut pod_group = Vec::with_capacity(cluster.pods.len());
-        for (i, pod) in cluster.pods.iter().enumerate() {
+        // `reach` is compiled from `cluster`: one class per pod.
+        for (i, (pod, &c)) in cluster.pods.iter().zip(&reach.pod_class).enumerate() {
             let listening = options.listening_only.then(|| {
                 pod.ports.iter().fold(ConnSet::empty(), |acc, p| {
                     acc.union(&ConnSet::port(p.protocol, p.port))
                 })
             });
-            let c = reach.pod_class[i];
             let g = *key_to_group.entry((c, listening)).or_insert_with(|| {
                 groups.push(Group {
                     class: c,
@@ -74,8 +74,10 @@ impl<'a> AttackGraph<'a> {
                 });
                 groups.len() - 1
             });
-            groups[g].pods.push(i);
-            groups[g].replicas += u64::from(pod.replicas);
+            if let Some(grp) = groups.get_mut(g) {
+                grp.pods.push(i);
+                grp.replicas += u64::from(pod.replicas);
+            }
             pod_group.push(g);
         }
         // What may carry the attack into each group, interned locally.
@@ -85,8 +87,12 @@ impl<'a> AttackGraph<'a> {
             .map(|g| {
                 let mut e = options.via.clone().unwrap_or_else(ConnSet::all);
                 if options.listening_only {
-                    let pod = &cluster.pods[g.pods[0]];
-                    let l = pod.ports.iter().fold(ConnSet::empty(), |acc, p| {
+                    let ports = g
+                        .pods
+                        .first()
+                        .and_then(|&p| cluster.pods.get(p))
+                        .map_or(&[][..], |pod| &pod.ports);
+                    let l = ports.iter().fold(ConnSet::empty(), |acc, p| {
                         acc.union(&ConnSet::port(p.protocol, p.port))
                     });
                     e = e.intersect(&l);
@@ -97,17 +103,19 @@ impl<'a> AttackGraph<'a> {
         let mut local: Vec<Option<u32>> = vec![None; reach.distinct_conn_sets()];
         let mut graph = DiGraph::with_capacity(groups.len(), groups.len());
         let nodes: Vec<NodeIndex> = (0..groups.len()).map(|g| graph.add_node(g)).collect();
-        for (a, ga) in groups.iter().enumerate() {
-            for (b, gb) in groups.iter().enumerate() {
+        for (ga, &na) in groups.iter().zip(&nodes) {
+            for ((gb, &nb), &entry_b) in groups.iter().zip(&nodes).zip(&entry) {
                 let id = reach.class_id(ga.class, gb.class);
                 if id == EMPTY {
                     continue;
                 }
-                let lid =
-                    *local[id as usize].get_or_insert_with(|| table.intern(reach.conn(id).clone()));
-                let w = table.intersect(lid, entry[b]);
+                let lid = match local.get_mut(id as usize) {
+                    Some(slot) => *slot.get_or_insert_with(|| table.intern(reach.conn(id).clone())),
+                    None => table.intern(reach.conn(id).clone()),
+                };
+                let w = table.intersect(lid, entry_b);
                 if w != EMPTY {
-                    graph.add_edge(nodes[a], nodes[b], w);
+                    graph.add_edge(na, nb, w);
                 }
             }
         }
@@ -139,51 +147,79 @@ impl<'a> AttackGraph<'a> {
         }
     }
 
-    /// Workload name (`ns/name[Kind]`) of a group, by its first pod.
+    /// Workload name (`ns/name[Kind]`) of a group, by its first pod (empty
+    /// for a group that does not exist).
     pub fn group_name(&self, g: usize) -> String {
-        self.cluster.pods[self.groups[g].pods[0]]
-            .workload
-            .to_string()
+        self.group_pod(g)
+            .map(|p| p.workload.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The first pod of a group.
+    fn group_pod(&self, g: usize) -> Option<&Pod> {
+        let &p = self.groups.get(g)?.pods.first()?;
+        self.cluster.pods.get(p)
     }
 
     /// Spread from a set of held pods, each counted as `held` pods (one pod
-    /// of a workload by default).
+    /// of a workload by default). Pod indices outside the cluster are ignored.
     pub fn spread(&self, held: &[(usize, u64)]) -> Spread {
         let ng = self.groups.len();
         let mut held_in: Vec<u64> = vec![0; ng];
+        let mut held_pods = Vec::with_capacity(held.len());
         for &(p, n) in held {
-            let g = self.pod_group[p];
-            held_in[g] = (held_in[g] + n).min(self.groups[g].replicas);
+            let Some(&g) = self.pod_group.get(p) else {
+                continue;
+            };
+            if let (Some(h), Some(grp)) = (held_in.get_mut(g), self.groups.get(g)) {
+                *h = (*h + n).min(grp.replicas);
+            }
+            held_pods.push(p);
         }
         // hop at which the whole group is compromised
-        let mut hop: Vec<Option<usize>> = vec![None; ng];
+        let mut hop: Vec<Option<usize>> = held_in
+            .iter()
+            .zip(&self.groups)
+            .map(|(&n, grp)| (n > 0 && n >= grp.replicas).then_some(0))
+            .collect();
         let mut parent: Vec<Option<(usize, u32)>> = vec![None; ng];
         let mut held_parent: Vec<Option<(usize, u32)>> = vec![None; ng];
         let mut active: Vec<bool> = held_in.iter().map(|&n| n > 0).collect();
-        let mut frontier: Vec<usize> = (0..ng).filter(|&g| active[g]).collect();
-        for (g, &n) in held_in.iter().enumerate() {
-            if n > 0 && n >= self.groups[g].replicas {
-                hop[g] = Some(0);
-            }
-        }
+        let mut frontier: Vec<usize> = active
+            .iter()
+            .enumerate()
+            .filter(|(_, &on)| on)
+            .map(|(g, _)| g)
+            .collect();
         let mut h = 0;
         while !frontier.is_empty() && self.options.max_hops.is_none_or(|m| h < m) {
             h += 1;
             let mut next = Vec::new();
             for &a in &frontier {
                 for e in self.graph.edges(NodeIndex::new(a)) {
+                    // Graph nodes are the groups, so `b` < ng: these lookups
+                    // always succeed.
                     let b = e.target().index();
-                    if hop[b].is_none() {
-                        hop[b] = Some(h);
-                        // Held groups are path roots: their parent is kept
-                        // apart so that paths through them stay short.
-                        if held_in[b] == 0 {
-                            parent[b] = Some((a, *e.weight()));
-                        } else {
-                            held_parent[b] = Some((a, *e.weight()));
-                        }
-                        if !active[b] {
-                            active[b] = true;
+                    let Some(hop_b) = hop.get_mut(b) else {
+                        continue;
+                    };
+                    if hop_b.is_some() {
+                        continue;
+                    }
+                    *hop_b = Some(h);
+                    // Held groups are path roots: their parent is kept
+                    // apart so that paths through them stay short.
+                    let via = if held_in.get(b).is_some_and(|&n| n > 0) {
+                        held_parent.get_mut(b)
+                    } else {
+                        parent.get_mut(b)
+                    };
+                    if let Some(via) = via {
+                        *via = Some((a, *e.weight()));
+                    }
+                    if let Some(on) = active.get_mut(b) {
+                        if !*on {
+                            *on = true;
                             next.push(b);
                         }
                     }
@@ -193,7 +229,7 @@ impl<'a> AttackGraph<'a> {
         }
         Spread {
             held_in,
-            held_pods: held.iter().map(|h| h.0).collect(),
+            held_pods,
             hop,
             parent,
             held_parent,
@@ -225,9 +261,10 @@ impl Spread {
     pub fn blast_radius(&self, g: &AttackGraph) -> u64 {
         self.hop
             .iter()
-            .enumerate()
-            .filter(|(_, h)| h.is_some())
-            .map(|(i, _)| g.groups[i].replicas - self.held_in[i])
+            .zip(&self.held_in)
+            .zip(&g.groups)
+            .filter(|((h, _), _)| h.is_some())
+            .map(|((_, &held), grp)| grp.replicas.saturating_sub(held))
             .sum()
     }
 }
@@ -328,10 +365,10 @@ impl AttackGraph<'_> {
         let end = last
             .map(|l| plain(l).to_string())
             .unwrap_or_else(|| plain(&self.group_name(g)).to_string());
-        if s.held_in[g] > 0 {
+        if s.held_in.get(g).is_some_and(|&n| n > 0) {
             // A held group: its other pods were reached from `a` (possibly
             // itself), which is the start or on a path from it.
-            return match s.held_parent[g] {
+            return match s.held_parent.get(g).copied().flatten() {
                 Some((a, c)) => {
                     let from = if a == g {
                         self.held_name(s, g).map_or_else(
@@ -348,35 +385,35 @@ impl AttackGraph<'_> {
         }
         let mut steps: Vec<(usize, Option<u32>)> = vec![(g, None)];
         let mut guard = 0;
-        while let Some((p, c)) = &s.parent[g] {
-            steps.push((*p, Some(*c)));
-            if *p == g || guard > self.groups.len() {
+        while let Some(&Some((p, c))) = s.parent.get(g) {
+            steps.push((p, Some(c)));
+            if p == g || guard > self.groups.len() {
                 break;
             }
-            g = *p;
+            g = p;
             guard += 1;
         }
         steps.reverse();
         // steps: [(start, conn into next), ..., (target, None)]
         let mut out = String::new();
-        for (i, (grp, _)) in steps.iter().enumerate() {
-            if i > 0 {
-                let c = steps[i - 1]
-                    .1
-                    .map(|id| short(self.conns.get(id)))
-                    .unwrap_or_default();
+        // The connection out of the previous step (None before the first).
+        let mut prev_conn: Option<Option<u32>> = None;
+        for (i, &(grp, conn)) in steps.iter().enumerate() {
+            if let Some(prev) = prev_conn {
+                let c = prev.map(|id| short(self.conns.get(id))).unwrap_or_default();
                 out.push_str(&format!(" -[{c}]-> "));
             }
+            prev_conn = Some(conn);
             if i + 1 == steps.len() {
                 out.push_str(&end);
-            } else if s.held_in[*grp] > 0 {
+            } else if s.held_in.get(grp).is_some_and(|&n| n > 0) {
                 out.push_str(plain(
                     &self
-                        .held_name(s, *grp)
-                        .unwrap_or_else(|| self.group_name(*grp)),
+                        .held_name(s, grp)
+                        .unwrap_or_else(|| self.group_name(grp)),
                 ));
             } else {
-                out.push_str(plain(&self.group_name(*grp)));
+                out.push_str(plain(&self.group_name(grp)));
             }
         }
         out
@@ -386,8 +423,9 @@ impl AttackGraph<'_> {
     fn held_name(&self, s: &Spread, g: usize) -> Option<String> {
         s.held_pods
             .iter()
-            .find(|&&p| self.pod_group[p] == g)
-            .map(|&p| self.cluster.pods[p].workload.to_string())
+            .find(|&&p| self.pod_group.get(p) == Some(&g))
+            .and_then(|&p| self.cluster.pods.get(p))
+            .map(|pod| pod.workload.to_string())
     }
 
     /// Full result for one starting point.
@@ -404,13 +442,14 @@ impl AttackGraph<'_> {
             let mut new_pods = 0;
             let mut new_workloads = Vec::new();
             let mut new_by_namespace: BTreeMap<String, u64> = BTreeMap::new();
-            for (g, grp) in self.groups.iter().enumerate() {
-                let n = match (h, s.hop[g]) {
-                    (0, _) => s.held_in[g],
-                    (h, Some(x)) if x == h => grp.replicas - s.held_in[g],
+            let per_group = self.groups.iter().zip(&s.hop).zip(&s.held_in);
+            for (g, ((grp, &hop_g), &held_g)) in per_group.enumerate() {
+                let n = match (h, hop_g) {
+                    (0, _) => held_g,
+                    (h, Some(x)) if x == h => grp.replicas - held_g,
                     _ => 0,
                 };
-                if n == 0 && !(h == 0 && s.held_in[g] > 0) {
+                if n == 0 && !(h == 0 && held_g > 0) {
                     continue;
                 }
                 new_pods += n;
@@ -419,20 +458,20 @@ impl AttackGraph<'_> {
                     s.held_pods
                         .iter()
                         .copied()
-                        .filter(|&p| self.pod_group[p] == g)
+                        .filter(|&p| self.pod_group.get(p) == Some(&g))
                         .collect()
                 } else {
                     grp.pods.clone()
                 };
-                for &p in &pods {
-                    let pod = &self.cluster.pods[p];
+                for pod in pods.iter().filter_map(|&p| self.cluster.pods.get(p)) {
                     if seen_wl.insert(pod.workload.to_string()) {
                         new_workloads.push(pod.workload.to_string());
                     }
                     seen_ns.insert(pod.namespace.clone());
                 }
-                let ns = &self.cluster.pods[grp.pods[0]].namespace;
-                *new_by_namespace.entry(ns.clone()).or_default() += n;
+                if let Some(first) = self.group_pod(g) {
+                    *new_by_namespace.entry(first.namespace.clone()).or_default() += n;
+                }
             }
             cumulative += new_pods;
             new_workloads.sort();
@@ -453,13 +492,13 @@ impl AttackGraph<'_> {
         }
         // Shortest path to every reached workload (earliest of its groups).
         let mut best: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-        for (g, h) in s.hop.iter().enumerate() {
+        for (g, (h, grp)) in s.hop.iter().zip(&self.groups).enumerate() {
             if let Some(h) = h {
                 if *h == 0 {
                     continue;
                 }
-                for &p in &self.groups[g].pods {
-                    let w = self.cluster.pods[p].workload.to_string();
+                for pod in grp.pods.iter().filter_map(|&p| self.cluster.pods.get(p)) {
+                    let w = pod.workload.to_string();
                     let e = best.entry(w).or_insert((*h, g));
                     if *h < e.0 {
                         *e = (*h, g);
@@ -480,10 +519,12 @@ impl AttackGraph<'_> {
             .iter()
             .map(|t| {
                 let mut matches = BTreeSet::new();
-                let mut best: Option<(usize, usize, usize)> = None;
-                for (g, grp) in self.groups.iter().enumerate() {
+                let mut best: Option<(usize, usize, &Pod)> = None;
+                for (g, (grp, &hop_g)) in self.groups.iter().zip(&s.hop).enumerate() {
                     for &p in &grp.pods {
-                        let pod = &self.cluster.pods[p];
+                        let Some(pod) = self.cluster.pods.get(p) else {
+                            continue;
+                        };
                         if !t.selector.matches(&pod.labels) {
                             continue;
                         }
@@ -491,11 +532,11 @@ impl AttackGraph<'_> {
                         let h = if s.held_pods.contains(&p) {
                             Some(0)
                         } else {
-                            s.hop[g]
+                            hop_g
                         };
                         if let Some(h) = h {
                             if best.is_none_or(|(bh, _, _)| h < bh) {
-                                best = Some((h, g, p));
+                                best = Some((h, g, pod));
                             }
                         }
                     }
@@ -504,25 +545,21 @@ impl AttackGraph<'_> {
                     selector: t.text.clone(),
                     matches: matches.into_iter().collect(),
                     hop: best.map(|b| b.0),
-                    workload: best.map(|(_, _, p)| self.cluster.pods[p].workload.to_string()),
-                    path: best.map(|(_, g, p)| {
-                        self.path_to(&s, g, Some(&self.cluster.pods[p].workload.to_string()))
-                    }),
+                    workload: best.map(|(_, _, pod)| pod.workload.to_string()),
+                    path: best
+                        .map(|(_, g, pod)| self.path_to(&s, g, Some(&pod.workload.to_string()))),
                 }
             })
             .collect();
         // Exfiltration: the earliest hop at which each external range is reachable.
         let mut ex: BTreeMap<usize, (usize, String, String)> = BTreeMap::new();
-        for (g, on) in s.active.iter().enumerate() {
+        let per_group = s.active.iter().zip(&s.held_in).zip(&s.hop).zip(&self.exfil);
+        for (g, (((&on, &held_g), &hop_g), exfil)) in per_group.enumerate() {
             if !on {
                 continue;
             }
-            let h = if s.held_in[g] > 0 {
-                0
-            } else {
-                s.hop[g].unwrap_or(0)
-            };
-            for (x, c) in &self.exfil[g] {
+            let h = if held_g > 0 { 0 } else { hop_g.unwrap_or(0) };
+            for (x, c) in exfil {
                 let cand = (h, self.group_name(g), c.to_connlist());
                 match ex.get(x) {
                     Some(old) if (old.0, &old.1) <= (cand.0, &cand.1) => {}
@@ -534,11 +571,13 @@ impl AttackGraph<'_> {
         }
         let exfiltration = ex
             .into_iter()
-            .map(|(x, (hop, from, conns))| Exfil {
-                range: format!("{}", self.reach.ext_dst[x]),
-                hop,
-                from,
-                conns,
+            .filter_map(|(x, (hop, from, conns))| {
+                Some(Exfil {
+                    range: format!("{}", self.reach.ext_dst.get(x)?),
+                    hop,
+                    from,
+                    conns,
+                })
             })
             .collect();
         let blast_radius = s.blast_radius(self);
@@ -594,9 +633,11 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked
                 .iter()
                 .enumerate()
                 .map(|(grp, gr)| {
-                    *cache
-                        .entry(grp)
-                        .or_insert_with(|| g.spread(&[(gr.pods[0], 1)]).blast_radius(g))
+                    *cache.entry(grp).or_insert_with(|| {
+                        gr.pods
+                            .first()
+                            .map_or(0, |&p| g.spread(&[(p, 1)]).blast_radius(g))
+                    })
                 })
                 .collect()
         }
@@ -605,7 +646,13 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked
         .iter()
         .filter(|e| e.replicas > 0)
         .map(|e| {
-            let br = blast_of_group[g.pod_group[e.pods[0]]];
+            let br = e
+                .pods
+                .first()
+                .and_then(|&p| g.pod_group.get(p))
+                .and_then(|&grp| blast_of_group.get(grp))
+                .copied()
+                .unwrap_or(0);
             Ranked {
                 workload: e.name.clone(),
                 namespace: e.namespace.clone(),
@@ -629,19 +676,27 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked
         entities.iter().map(|e| (e.name.as_str(), e)).collect();
     let mut hops_cache: HashMap<usize, usize> = HashMap::new();
     for r in out.iter_mut().take(RANK_HOPS_FOR_TOP) {
-        if let Some(e) = by_name.get(r.workload.as_str()) {
-            let p = e.pods[0];
-            let h = *hops_cache.entry(g.pod_group[p]).or_insert_with(|| {
-                let s = g.spread(&[(p, 1)]);
-                s.hop.iter().flatten().copied().max().unwrap_or(0)
-            });
-            r.max_hop = Some(h);
-        }
+        let Some(&p) = by_name
+            .get(r.workload.as_str())
+            .and_then(|e| e.pods.first())
+        else {
+            continue;
+        };
+        let Some(&grp) = g.pod_group.get(p) else {
+            continue;
+        };
+        let h = *hops_cache.entry(grp).or_insert_with(|| {
+            let s = g.spread(&[(p, 1)]);
+            s.hop.iter().flatten().copied().max().unwrap_or(0)
+        });
+        r.max_hop = Some(h);
     }
     out
 }
 
 /// Pods compromised from one held pod of each group, at no hop limit.
+// SAFETY-ish: node ids < groups.len() = scc_of.len(); SCC ids < ns; sinks first, so below[j] exists.
+#[allow(clippy::indexing_slicing)]
 fn closure_blast(g: &AttackGraph) -> Vec<u64> {
     use petgraph::algo::tarjan_scc;
     let sccs = tarjan_scc(&g.graph); // reverse topological order: sinks first
@@ -682,7 +737,13 @@ fn closure_blast(g: &AttackGraph) -> Vec<u64> {
             let cyclic = sccs[i].len() > 1 || g.graph.contains_edge(node, node);
             // Other groups of its own component, and its own other pods when
             // some path leads back to it.
-            let own = scc_pods[i] - gr.replicas + if cyclic { gr.replicas - 1 } else { 0 };
+            // (`saturating_sub`: a workload scaled to 0 replicas has no other pod.)
+            let own = scc_pods[i] - gr.replicas
+                + if cyclic {
+                    gr.replicas.saturating_sub(1)
+                } else {
+                    0
+                };
             below_pods[i] + own
         })
         .collect()

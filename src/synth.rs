@@ -52,6 +52,16 @@ impl Rng {
     fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
+    /// A uniformly chosen element (one `below(xs.len())` draw).
+    fn pick<T: Copy + Default>(&mut self, xs: &[T]) -> T {
+        at(xs, self.below(xs.len()))
+    }
+}
+
+/// `xs[i]`, or the default for an index out of range (never, for the
+/// constant tables below and indices drawn with `below(len)`).
+fn at<T: Copy + Default>(xs: &[T], i: usize) -> T {
+    xs.get(i).copied().unwrap_or_default()
 }
 
 const TEAMS: [&str; 5] = ["payments", "search", "identity", "platform", "data"];
@@ -77,8 +87,8 @@ pub fn generate(o: &SynthOptions) -> String {
             y,
             "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {}\n  labels:\n    team: {}\n    env: {}\n",
             ns_name(i),
-            TEAMS[r.below(TEAMS.len())],
-            ENVS[r.below(ENVS.len())]
+            r.pick(&TEAMS),
+            r.pick(&ENVS)
         );
     }
     // Workloads until the pod budget is spent: mostly Deployments, some bare Pods.
@@ -88,8 +98,8 @@ pub fn generate(o: &SynthOptions) -> String {
         let ns = ns_name(r.below(nns));
         let app = format!("app-{}", r.below(div));
         let tier_i = r.below(TIERS.len());
-        let tier = TIERS[tier_i];
-        let (port, pname) = PORTS[tier_i];
+        let tier = at(&TIERS, tier_i);
+        let (port, pname) = at(&PORTS, tier_i);
         if r.chance(10) {
             let _ = write!(
                 y,
@@ -124,16 +134,16 @@ pub fn generate(o: &SynthOptions) -> String {
                 let _ = write!(
                     y,
                     "  podSelector:\n    matchLabels:\n      app: {app}\n  ingress:\n  - from:\n    - podSelector:\n        matchLabels:\n          app: {from_app}\n    ports:\n    - port: {}\n",
-                    PORTS[tier_i].1
+                    at(&PORTS, tier_i).1
                 );
             }
             55..=69 => {
                 let _ = write!(
                     y,
                     "  podSelector:\n    matchExpressions:\n    - key: tier\n      operator: In\n      values: [{}, {}]\n  ingress:\n  - from:\n    - namespaceSelector:\n        matchLabels:\n          team: {}\n      podSelector:\n        matchExpressions:\n        - key: app\n          operator: NotIn\n          values: [app-{}]\n    ports:\n    - port: 8000\n      endPort: 9100\n      protocol: TCP\n",
-                    TIERS[r.below(5)],
-                    TIERS[r.below(5)],
-                    TEAMS[r.below(5)],
+                    r.pick(&TIERS),
+                    r.pick(&TIERS),
+                    r.pick(&TEAMS),
                     r.below(div)
                 );
             }
@@ -141,15 +151,15 @@ pub fn generate(o: &SynthOptions) -> String {
                 let _ = write!(
                     y,
                     "  podSelector:\n    matchLabels:\n      app: {app}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock:\n        cidr: 0.0.0.0/0\n        except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]\n    ports:\n    - port: 443\n  - to:\n    - namespaceSelector:\n        matchLabels:\n          env: {}\n    ports:\n    - port: 5432\n    - port: 6379\n",
-                    ENVS[r.below(3)]
+                    r.pick(&ENVS)
                 );
             }
             80..=89 => {
                 let _ = write!(
                     y,
                     "  podSelector:\n    matchLabels:\n      tier: {}\n  ingress:\n  - from:\n    - namespaceSelector:\n        matchLabels:\n          team: {}\n    - podSelector:\n        matchLabels:\n          app: {app}\n    ports:\n    - port: 53\n      protocol: UDP\n    - port: grpc\n",
-                    TIERS[r.below(5)],
-                    TEAMS[r.below(5)]
+                    r.pick(&TIERS),
+                    r.pick(&TEAMS)
                 );
             }
             90..=94 => {

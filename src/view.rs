@@ -89,9 +89,10 @@ pub fn entities(cluster: &Cluster, reach: &Reachability, level: Level) -> Vec<En
         });
         e.pods.push(i);
         e.replicas += u64::from(pod.replicas);
-        let c = reach.pod_class[i];
-        if !e.classes.contains(&c) {
-            e.classes.push(c);
+        if let Some(&c) = reach.pod_class.get(i) {
+            if !e.classes.contains(&c) {
+                e.classes.push(c);
+            }
         }
     }
     map.into_values().collect()
@@ -106,9 +107,9 @@ impl ConnView {
         let entities = entities(cluster, reach, level);
         let mut warnings = Vec::new();
         for e in &entities {
-            if e.classes.len() > 1 {
-                let first = e.classes[0];
-                let differs = e.classes[1..].iter().any(|&c| {
+            if let [first, rest @ ..] = e.classes.as_slice() {
+                let first = *first;
+                let differs = rest.iter().any(|&c| {
                     (0..reach.class_count()).any(|o| {
                         reach.class_id(c, o) != reach.class_id(first, o)
                             || reach.class_id(o, c) != reach.class_id(o, first)
@@ -179,7 +180,8 @@ impl ConnView {
                 });
                 push(Endpoint::Entity(a), Endpoint::Entity(b), &mut it, &mut rc);
             }
-            for x in (0..reach.ext_dst.len()).filter(|&x| shown(&reach.ext_dst[x])) {
+            let shown_dst = reach.ext_dst.iter().enumerate().filter(|(_, a)| shown(a));
+            for (x, _) in shown_dst {
                 let mut it = ea
                     .classes
                     .iter()
@@ -191,7 +193,8 @@ impl ConnView {
                     &mut |_, c| Rc::new(c.clone()),
                 );
             }
-            for x in (0..reach.ext_src.len()).filter(|&x| shown(&reach.ext_src[x])) {
+            let shown_src = reach.ext_src.iter().enumerate().filter(|(_, a)| shown(a));
+            for (x, _) in shown_src {
                 let mut it = ea
                     .classes
                     .iter()
@@ -236,24 +239,29 @@ impl ConnView {
         all.sort_by(|x, y| x.1.as_bytes().cmp(y.1.as_bytes()).then(x.0.cmp(&y.0)));
         let mut rank: HashMap<Endpoint, usize> = HashMap::new();
         let mut r = 0;
-        for (i, (e, n)) in all.iter().enumerate() {
-            if i > 0 && all[i - 1].1 != *n {
+        let mut prev: Option<&str> = None;
+        for (i, &(e, n)) in all.iter().enumerate() {
+            if prev.is_some_and(|p| p != n) {
                 r = i;
             }
-            rank.insert(*e, r);
+            prev = Some(n);
+            rank.insert(e, r);
         }
-        connections.sort_by_key(|c| (rank[&c.src], rank[&c.dst]));
+        // Every endpoint of a connection was ranked above.
+        let rank_of = |e: &Endpoint| rank.get(e).copied().unwrap_or(usize::MAX);
+        connections.sort_by_key(|c| (rank_of(&c.src), rank_of(&c.dst)));
         view.connections = connections;
         view
     }
 
-    /// The printed name of an endpoint.
+    /// The printed name of an endpoint (empty for one not in this view).
     pub fn name(&self, e: Endpoint) -> &str {
         match e {
-            Endpoint::Entity(i) => &self.entities[i].name,
-            Endpoint::SrcAtom(i) => &self.src_atoms[i],
-            Endpoint::DstAtom(i) => &self.dst_atoms[i],
+            Endpoint::Entity(i) => self.entities.get(i).map(|e| e.name.as_str()),
+            Endpoint::SrcAtom(i) => self.src_atoms.get(i).map(String::as_str),
+            Endpoint::DstAtom(i) => self.dst_atoms.get(i).map(String::as_str),
         }
+        .unwrap_or_default()
     }
 
     /// np-guard netpol-analyzer's `connlist` text, one line per connection.

@@ -233,8 +233,8 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
-fn write_pair() -> (PathBuf, PathBuf) {
-    let dir = tmp("pair");
+fn write_pair(name: &str) -> (PathBuf, PathBuf) {
+    let dir = tmp(name);
     let (old, new) = (dir.join("old.yaml"), dir.join("new.yaml"));
     std::fs::write(&old, docs(&base())).unwrap();
     let mut n = base();
@@ -249,7 +249,7 @@ fn write_pair() -> (PathBuf, PathBuf) {
 
 #[test]
 fn gate_exit_codes() {
-    let (old, new) = write_pair();
+    let (old, new) = write_pair("gate");
     let bin = || Command::cargo_bin("blastradius").unwrap();
     // Nothing to fail on: 0.
     bin().arg("diff").arg(&old).arg(&new).assert().code(0);
@@ -306,7 +306,7 @@ fn gate_exit_codes() {
 
 #[test]
 fn markdown_comment_and_svg() {
-    let (old, new) = write_pair();
+    let (old, new) = write_pair("md");
     let out = Command::cargo_bin("blastradius")
         .unwrap()
         .arg("diff")

@@ -1,0 +1,291 @@
+//! Choke points: the allowed edges whose removal cuts the total blast radius
+//! (or the reachability of crown jewels) the most.
+//!
+//! The measure is a sum over every starting workload of the pods (or target
+//! pods) it can reach. Removing an edge a → b can only lower the measure of
+//! starts that reach `a`, and by at most what `b` leads to, so each edge has
+//! an upper bound from two closures over the strongly connected components
+//! (forward and reversed). Edges are evaluated exactly in order of that
+//! bound, one closure each with the edge filtered out, and the search stops
+//! as soon as no remaining bound can beat the current top list
+//! (branch and bound): exact results without re-running every edge.
+
+use crate::explain::{explain, Endpoint};
+use crate::simulate::{AttackGraph, Target};
+use fixedbitset::FixedBitSet;
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::{
+    EdgeFiltered, EdgeRef, IntoNeighbors, IntoNodeIdentifiers, NodeIndexable, Reversed,
+};
+
+/// Per node: the weight reachable from it (strict descendants, plus its own
+/// weight when a path leads back to it). `self_loop` tells whether a node
+/// has an edge to itself in this view of the graph.
+pub fn reach_weights<G>(
+    graph: G,
+    n: usize,
+    weight: &[u64],
+    self_loop: &dyn Fn(usize) -> bool,
+) -> Vec<u64>
+where
+    G: IntoNeighbors + IntoNodeIdentifiers + NodeIndexable,
+{
+    let sccs = tarjan_scc(graph); // sinks first
+    let mut scc_of = vec![0usize; n];
+    for (i, comp) in sccs.iter().enumerate() {
+        for &v in comp {
+            if let Some(s) = scc_of.get_mut(graph.to_index(v)) {
+                *s = i;
+            }
+        }
+    }
+    let scc_weight: Vec<u64> = sccs
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|&v| weight.get(graph.to_index(v)).copied().unwrap_or(0))
+                .sum()
+        })
+        .collect();
+    let mut below: Vec<FixedBitSet> = Vec::with_capacity(sccs.len());
+    let mut below_weight: Vec<u64> = Vec::with_capacity(sccs.len());
+    for (i, comp) in sccs.iter().enumerate() {
+        let mut set = FixedBitSet::with_capacity(sccs.len());
+        for &v in comp {
+            for m in graph.neighbors(v) {
+                let j = scc_of.get(graph.to_index(m)).copied().unwrap_or(i);
+                if j != i && !set.contains(j) {
+                    set.insert(j);
+                    if let Some(b) = below.get(j) {
+                        set.union_with(b);
+                    }
+                }
+            }
+        }
+        below_weight.push(set.ones().filter_map(|j| scc_weight.get(j)).sum());
+        below.push(set);
+    }
+    (0..n)
+        .map(|v| {
+            let i = scc_of.get(v).copied().unwrap_or(0);
+            let comp_len = sccs.get(i).map_or(1, |c| c.len());
+            let own = weight.get(v).copied().unwrap_or(0);
+            let cyclic = comp_len > 1 || self_loop(v);
+            let rest_of_scc = scc_weight.get(i).copied().unwrap_or(0) - own;
+            below_weight.get(i).copied().unwrap_or(0) + rest_of_scc + if cyclic { own } else { 0 }
+        })
+        .collect()
+}
+
+/// One choke point.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ChokePoint {
+    /// `ns/name[Kind]` of the source and destination workloads.
+    pub from: String,
+    pub to: String,
+    /// Other workloads that share the same edge (same pod classes).
+    pub also: Vec<String>,
+    /// The allowed connections on the edge.
+    pub conns: String,
+    /// Rules to change: `ns/policy ingress[0].from[1]`, on either side.
+    pub rules: Vec<String>,
+    /// How much the measure drops if the edge is removed.
+    pub drop: u64,
+    pub measure_before: u64,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ChokeReport {
+    /// `blast radius` (pods reached, summed over starting workloads) or
+    /// `target pods reached`.
+    pub measure: String,
+    pub total: u64,
+    pub edges: usize,
+    pub evaluated: usize,
+    pub top: Vec<ChokePoint>,
+}
+
+/// Rank the attack graph's edges by how much removing each lowers the
+/// measure; `targets` empty means total blast radius.
+pub fn chokepoints(
+    g: &AttackGraph,
+    starts: &[usize],
+    targets: &[Target],
+    top: usize,
+) -> ChokeReport {
+    let n = g.groups.len();
+    // Weight of a group: its pods, or its pods that are crown jewels.
+    let weight: Vec<u64> = g
+        .groups
+        .iter()
+        .map(|gr| {
+            if targets.is_empty() {
+                gr.replicas
+            } else {
+                gr.pods
+                    .iter()
+                    .filter_map(|&p| g.cluster.pods.get(p))
+                    .filter(|p| targets.iter().any(|t| t.selector.matches(&p.labels)))
+                    .map(|p| u64::from(p.replicas))
+                    .sum()
+            }
+        })
+        .collect();
+    // How many starting workloads hold a pod in each group.
+    let mut starts_in = vec![0u64; n];
+    for &p in starts {
+        if let Some(&grp) = g.pod_group.get(p) {
+            if let Some(s) = starts_in.get_mut(grp) {
+                *s += 1;
+            }
+        }
+    }
+    let self_loop = |v: usize| g.graph.contains_edge(NodeIndex::new(v), NodeIndex::new(v));
+    let measure = |down: &[u64]| -> u64 { starts_in.iter().zip(down).map(|(s, d)| s * d).sum() };
+    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
+    let down = reach_weights(&g.graph, n, &weight, &self_loop);
+    let total = measure(&down);
+    // Starts that can reach each node (itself included).
+    let up = reach_weights(Reversed(&g.graph), n, &starts_in, &self_loop);
+    let mut cands: Vec<(u64, usize, usize, u32)> = g
+        .graph
+        .edge_references()
+        .map(|e| {
+            let (a, b) = (e.source().index(), e.target().index());
+            // A start in `a` itself uses the edge directly (counted twice
+            // when `a` is cyclic: a bound may overshoot, never undershoot).
+            let starts_reaching_a = at(&up, a) + at(&starts_in, a);
+            let bound = starts_reaching_a.saturating_mul(at(&down, b) + at(&weight, b));
+            (bound, a, b, *e.weight())
+        })
+        .filter(|c| c.0 > 0)
+        .collect();
+    cands.sort_by(|x, y| y.0.cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    let mut best: Vec<(u64, usize, usize, u32)> = Vec::new();
+    let mut evaluated = 0;
+    for &(bound, a, b, w) in &cands {
+        if best.len() >= top && best.last().is_some_and(|l| l.0 >= bound) {
+            break; // no remaining edge can enter the top list
+        }
+        let filtered = EdgeFiltered::from_fn(&g.graph, |e: petgraph::graph::EdgeReference<u32>| {
+            !(e.source().index() == a && e.target().index() == b)
+        });
+        let loop_without = |v: usize| self_loop(v) && !(v == a && v == b);
+        let d = reach_weights(&filtered, n, &weight, &loop_without);
+        evaluated += 1;
+        let drop = total - measure(&d);
+        if drop == 0 {
+            continue;
+        }
+        best.push((drop, a, b, w));
+        best.sort_by(|x, y| y.0.cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        best.truncate(top);
+    }
+    let top = best
+        .into_iter()
+        .map(|(drop, a, b, w)| describe(g, a, b, w, drop, total))
+        .collect();
+    ChokeReport {
+        measure: if targets.is_empty() {
+            "blast radius (pods reached, summed over every starting workload)".into()
+        } else {
+            "crown-jewel pods reached, summed over every starting workload".into()
+        },
+        total,
+        edges: g.graph.edge_count(),
+        evaluated,
+        top,
+    }
+}
+
+fn describe(g: &AttackGraph, a: usize, b: usize, w: u32, drop: u64, total: u64) -> ChokePoint {
+    let names = |grp: usize| -> Vec<String> {
+        let mut v: Vec<String> = g
+            .groups
+            .get(grp)
+            .map(|gr| {
+                gr.pods
+                    .iter()
+                    .filter_map(|&p| g.cluster.pods.get(p))
+                    .map(|p| p.workload.to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let (fa, fb) = (names(a), names(b));
+    let mut also: Vec<String> = fa
+        .iter()
+        .skip(1)
+        .chain(fb.iter().skip(1))
+        .cloned()
+        .collect();
+    also.sort();
+    let rep = |grp: usize| g.groups.get(grp).and_then(|gr| gr.pods.first()).copied();
+    let mut rules = Vec::new();
+    if let (Some(pa), Some(pb)) = (rep(a), rep(b)) {
+        let e = explain(
+            g.cluster,
+            &g.reach.options,
+            &Endpoint::Pod(pa, String::new()),
+            &Endpoint::Pod(pb, String::new()),
+        );
+        for side in [&e.egress, &e.ingress].into_iter().flatten() {
+            if side.isolated_by.is_empty() {
+                rules.push(format!(
+                    "{} of {}: not isolated (no policy selects it)",
+                    side.direction, side.pod
+                ));
+            }
+            for r in side.rules.iter().filter(|r| r.peer_matches) {
+                rules.push(format!("{} {}", r.policy, r.at));
+            }
+        }
+    }
+    ChokePoint {
+        from: fa.first().cloned().unwrap_or_default(),
+        to: fb.first().cloned().unwrap_or_default(),
+        also,
+        conns: g.conns.get(w).to_connlist(),
+        rules,
+        drop,
+        measure_before: total,
+    }
+}
+
+impl ChokeReport {
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "Measure: {}\nTotal now: {}; {} edges, {} evaluated exactly\n\n",
+            self.measure, self.total, self.edges, self.evaluated
+        );
+        if self.top.is_empty() {
+            s.push_str("No single edge lowers the measure: every path has an alternative.\n");
+        }
+        for (i, c) in self.top.iter().enumerate() {
+            let pct = if c.measure_before == 0 {
+                0.0
+            } else {
+                c.drop as f64 * 100.0 / c.measure_before as f64
+            };
+            s.push_str(&format!(
+                "{:>2}. {} -> {} ({}): -{} ({pct:.1}%)\n",
+                i + 1,
+                c.from,
+                c.to,
+                c.conns,
+                c.drop
+            ));
+            if !c.also.is_empty() {
+                s.push_str(&format!("    same pod classes as: {}\n", c.also.join(", ")));
+            }
+            for r in &c.rules {
+                s.push_str(&format!("    change: {r}\n"));
+            }
+        }
+        s
+    }
+}

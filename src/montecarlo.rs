@@ -1,0 +1,355 @@
+//! Probabilistic spread (Monte Carlo): who *will* be compromised, and how
+//! fast, when each attempt only succeeds with some probability.
+//!
+//! Model: at every step each compromised pod tries every allowed edge; an
+//! attempt on a pod succeeds with the probability of the best port the edge
+//! allows, taken from, in order: the destination pod's annotation
+//! `blastradius.io/exploitability`, a per-port table, the global default.
+//! Attempts are independent, so an uncompromised pod falls in a step with
+//! probability `1 - Π (1 - p_a)^{k_a}` over source groups `a` with `k_a`
+//! compromised pods. Pods compromised in a step attack from the next one.
+//! Pods of one attack-graph group (same class, same declared ports, same
+//! annotation) are interchangeable, so a trial tracks counts per group and
+//! draws binomials.
+//!
+//! Determinism: trial `i` draws from its own generator seeded from
+//! `(seed, i)`, trials run in parallel (rayon) and are aggregated in trial
+//! order, so the same seed gives the same output on any number of threads.
+
+use crate::ports::{ConnSet, Protocol};
+use crate::simulate::{AttackGraph, Target};
+use petgraph::visit::EdgeRef;
+use rayon::prelude::*;
+
+/// The default per-port exploit table: remote shells and admin ports high,
+/// databases medium, generic HTTP low. (protocol, port, probability)
+pub const DEFAULT_EXPLOIT_TABLE: [(Protocol, u16, f64); 14] = [
+    (Protocol::Tcp, 22, 0.9),    // ssh
+    (Protocol::Tcp, 23, 0.9),    // telnet
+    (Protocol::Tcp, 2375, 0.9),  // docker API, unauthenticated
+    (Protocol::Tcp, 10250, 0.8), // kubelet
+    (Protocol::Tcp, 6443, 0.6),  // kube-apiserver
+    (Protocol::Tcp, 3389, 0.8),  // rdp
+    (Protocol::Tcp, 5432, 0.3),  // postgres
+    (Protocol::Tcp, 3306, 0.3),  // mysql
+    (Protocol::Tcp, 27017, 0.4), // mongodb
+    (Protocol::Tcp, 6379, 0.5),  // redis (often no auth)
+    (Protocol::Tcp, 9200, 0.4),  // elasticsearch
+    (Protocol::Tcp, 80, 0.1),    // http
+    (Protocol::Tcp, 8080, 0.1),  // http-alt
+    (Protocol::Tcp, 443, 0.05),  // https
+];
+
+pub const EXPLOITABILITY_ANNOTATION: &str = "blastradius.io/exploitability";
+
+#[derive(Clone, Debug)]
+pub struct McOptions {
+    pub trials: usize,
+    pub seed: u64,
+    pub steps: usize,
+    /// Probability when neither annotation nor table says otherwise.
+    pub default_p: f64,
+    /// (protocol, port, probability); later entries win.
+    pub table: Vec<(Protocol, u16, f64)>,
+}
+
+impl Default for McOptions {
+    fn default() -> Self {
+        McOptions {
+            trials: 1000,
+            seed: 1,
+            steps: 20,
+            default_p: 0.2,
+            table: DEFAULT_EXPLOIT_TABLE.to_vec(),
+        }
+    }
+}
+
+/// Parse `22/TCP=0.9,5432/TCP=0.3` into table entries.
+pub fn parse_table(s: &str) -> Result<Vec<(Protocol, u16, f64)>, String> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (port, p) = part
+            .split_once('=')
+            .ok_or_else(|| format!("`{part}`: write PORT/PROTOCOL=PROBABILITY, e.g. 22/TCP=0.9"))?;
+        let (num, proto) = port.split_once('/').unwrap_or((port, "TCP"));
+        let proto = Protocol::parse(proto).ok_or_else(|| format!("`{part}`: protocol must be TCP, UDP or SCTP"))?;
+        let num: u16 = num
+            .parse()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| format!("`{part}`: `{num}` is not a port in 1..65535"))?;
+        let p = parse_probability(p).map_err(|e| format!("`{part}`: {e}"))?;
+        out.push((proto, num, p));
+    }
+    Ok(out)
+}
+
+pub fn parse_probability(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{s}` is not a probability between 0 and 1")),
+    }
+}
+
+/// Success probability of one attempt over an edge into `dst_group`.
+fn edge_probability(g: &AttackGraph, dst_group: usize, conns: &ConnSet, o: &McOptions) -> f64 {
+    let annotated = g
+        .groups
+        .get(dst_group)
+        .and_then(|gr| gr.pods.first())
+        .and_then(|&p| g.cluster.pods.get(p))
+        .and_then(|p| p.exploitability);
+    if let Some(p) = annotated {
+        return p;
+    }
+    // The best port the edge allows; ports not in the table count at the
+    // default.
+    let mut best: Option<f64> = None;
+    let mut covered = ConnSet::empty();
+    for &(proto, port, p) in o.table.iter().rev() {
+        let one = ConnSet::port(proto, port);
+        if covered.contains(proto, port) {
+            continue; // a later entry already decided this port
+        }
+        covered = covered.union(&one);
+        if conns.contains(proto, port) {
+            best = Some(best.map_or(p, |b: f64| b.max(p)));
+        }
+    }
+    if !conns.subtract(&covered).is_empty() {
+        best = Some(best.map_or(o.default_p, |b| b.max(o.default_p)));
+    }
+    best.unwrap_or(0.0)
+}
+
+/// splitmix64: a small generator, the same on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn for_trial(seed: u64, trial: u64) -> Rng {
+        let mut r = Rng(seed ^ trial.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        r.next();
+        r
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Binomial(n, p) by n Bernoulli draws (groups are small).
+    fn binomial(&mut self, n: u64, p: f64) -> u64 {
+        if p <= 0.0 {
+            return 0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        (0..n).filter(|_| self.unit() < p).count() as u64
+    }
+}
+
+/// Quantiles and mean of one quantity over trials.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Band {
+    pub mean: f64,
+    pub p10: f64,
+    pub p50: f64,
+    pub p90: f64,
+}
+
+fn band(mut v: Vec<f64>) -> Band {
+    if v.is_empty() {
+        return Band { mean: 0.0, p10: 0.0, p50: 0.0, p90: 0.0 };
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let q = |f: f64| -> f64 {
+        // nearest rank
+        let i = ((f * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
+        v.get(i).copied().unwrap_or(0.0)
+    };
+    Band {
+        mean: v.iter().sum::<f64>() / v.len() as f64,
+        p10: q(0.10),
+        p50: q(0.50),
+        p90: q(0.90),
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TargetRisk {
+    pub selector: String,
+    /// Probability that some target pod is compromised within the horizon.
+    pub probability: f64,
+    /// P(compromised by step t), t = 0..=steps.
+    pub by_step: Vec<f64>,
+    /// Steps to compromise, over the trials where it happened.
+    pub time_to_compromise: Option<Band>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct McResult {
+    pub start: String,
+    pub trials: usize,
+    pub seed: u64,
+    pub steps: usize,
+    pub total_pods: u64,
+    /// Compromised pods at step t (held ones included), t = 0..=steps.
+    pub compromised: Vec<Band>,
+    pub targets: Vec<TargetRisk>,
+}
+
+/// Run the trials from the held pods.
+pub fn monte_carlo(g: &AttackGraph, start: &str, held: &[(usize, u64)], targets: &[Target], o: &McOptions) -> McResult {
+    let n = g.groups.len();
+    // Edges with their probability, per source group.
+    let mut out_edges: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    for e in g.graph.edge_references() {
+        let (a, b) = (e.source().index(), e.target().index());
+        let p = edge_probability(g, b, g.conns.get(*e.weight()), o);
+        if p > 0.0 {
+            if let Some(v) = out_edges.get_mut(a) {
+                v.push((b, p));
+            }
+        }
+    }
+    let mut start_counts = vec![0u64; n];
+    for &(p, k) in held {
+        if let (Some(&grp), Some(gr)) = (g.pod_group.get(p), g.pod_group.get(p).and_then(|&x| g.groups.get(x))) {
+            if let Some(c) = start_counts.get_mut(grp) {
+                *c = (*c + k).min(gr.replicas);
+            }
+        }
+    }
+    let target_pods: Vec<Vec<u64>> = targets
+        .iter()
+        .map(|t| {
+            g.groups
+                .iter()
+                .map(|gr| {
+                    gr.pods
+                        .iter()
+                        .filter_map(|&p| g.cluster.pods.get(p))
+                        .filter(|p| t.selector.matches(&p.labels))
+                        .map(|p| u64::from(p.replicas))
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    let replicas: Vec<u64> = g.groups.iter().map(|gr| gr.replicas).collect();
+    // One trial: compromised counts per step, and the first step each target
+    // group set has a compromised pod.
+    let run = |trial: usize| -> (Vec<u64>, Vec<Option<usize>>) {
+        let mut rng = Rng::for_trial(o.seed, trial as u64);
+        let mut comp = start_counts.clone();
+        let mut per_step = vec![comp.iter().sum::<u64>()];
+        // Pods of a group share their labels, so a group is all crown
+        // jewel or none.
+        let hit = |comp: &[u64], tp: &[u64]| comp.iter().zip(tp).any(|(&c, &t)| t > 0 && c > 0);
+        let mut first: Vec<Option<usize>> = target_pods
+            .iter()
+            .map(|tp| hit(&comp, tp).then_some(0))
+            .collect();
+        for step in 1..=o.steps {
+            // Probability of surviving this step, per group.
+            let mut survive = vec![1.0f64; n];
+            for (a, edges) in out_edges.iter().enumerate() {
+                let k = comp.get(a).copied().unwrap_or(0);
+                if k == 0 {
+                    continue;
+                }
+                for &(b, p) in edges {
+                    // A pod does not attack itself: in its own group only the
+                    // other compromised pods attack a given pod, and those are
+                    // all k of them (the attacked pod is not compromised).
+                    if let Some(s) = survive.get_mut(b) {
+                        *s *= (1.0 - p).powi(k.min(i32::MAX as u64) as i32);
+                    }
+                }
+            }
+            for b in 0..n {
+                let healthy = replicas.get(b).copied().unwrap_or(0) - comp.get(b).copied().unwrap_or(0);
+                let q = 1.0 - survive.get(b).copied().unwrap_or(1.0);
+                if healthy > 0 && q > 0.0 {
+                    let fell = rng.binomial(healthy, q);
+                    if let Some(c) = comp.get_mut(b) {
+                        *c += fell;
+                    }
+                }
+            }
+            per_step.push(comp.iter().sum());
+            for (ti, tp) in target_pods.iter().enumerate() {
+                if let Some(f) = first.get_mut(ti) {
+                    if f.is_none() && hit(&comp, tp) {
+                        *f = Some(step);
+                    }
+                }
+            }
+        }
+        (per_step, first)
+    };
+    let results: Vec<(Vec<u64>, Vec<Option<usize>>)> = (0..o.trials).into_par_iter().map(run).collect();
+    let compromised = (0..=o.steps)
+        .map(|t| band(results.iter().map(|r| r.0.get(t).copied().unwrap_or(0) as f64).collect()))
+        .collect();
+    let targets = targets
+        .iter()
+        .enumerate()
+        .map(|(ti, t)| {
+            let firsts: Vec<Option<usize>> = results.iter().map(|r| r.1.get(ti).copied().flatten()).collect();
+            let trials = o.trials.max(1) as f64;
+            let by_step = (0..=o.steps)
+                .map(|s| firsts.iter().filter(|f| f.is_some_and(|x| x <= s)).count() as f64 / trials)
+                .collect();
+            let times: Vec<f64> = firsts.iter().flatten().map(|&x| x as f64).collect();
+            TargetRisk {
+                selector: t.text.clone(),
+                probability: times.len() as f64 / trials,
+                by_step,
+                time_to_compromise: (!times.is_empty()).then(|| band(times)),
+            }
+        })
+        .collect();
+    McResult {
+        start: start.to_string(),
+        trials: o.trials,
+        seed: o.seed,
+        steps: o.steps,
+        total_pods: g.cluster.pod_count(),
+        compromised,
+        targets,
+    }
+}
+
+impl McResult {
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "Monte Carlo from {}: {} trials, seed {}, {} steps, {} pods in the cluster\n\n{:<5} {:>9} {:>7} {:>7} {:>7}\n",
+            self.start, self.trials, self.seed, self.steps, self.total_pods, "STEP", "MEAN", "P10", "P50", "P90"
+        );
+        for (t, b) in self.compromised.iter().enumerate() {
+            s.push_str(&format!("{:<5} {:>9.2} {:>7} {:>7} {:>7}\n", t, b.mean, b.p10, b.p50, b.p90));
+        }
+        for t in &self.targets {
+            s.push_str(&format!(
+                "\nCrown jewel {}: compromised within {} steps with probability {:.3}",
+                t.selector, self.steps, t.probability
+            ));
+            if let Some(b) = &t.time_to_compromise {
+                s.push_str(&format!(
+                    "; steps to compromise p10 {} / p50 {} / p90 {} (mean {:.2})",
+                    b.p10, b.p50, b.p90, b.mean
+                ));
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
