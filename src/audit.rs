@@ -1580,6 +1580,7 @@ fn standard_dns_pod() -> Pod {
         ],
         ips: Vec::new(),
         host_network: false,
+        exploitability: None,
         replicas: 1,
         workload: WorkloadRef {
             namespace: "kube-system".into(),

@@ -139,6 +139,23 @@ pub fn reach_by_hop(
 
 /// Chart 2, `ranking.svg`: horizontal bars, largest blast radius on top.
 pub fn ranking(title: &str, items: &[(String, u64)], total_pods: u64) -> Res<String> {
+    ranking_with(
+        title,
+        items,
+        total_pods,
+        &format!("pods compromised (blast radius, of {total_pods} pods)"),
+        "compromised workload",
+    )
+}
+
+/// Horizontal bars with chosen axis labels (ranking, choke points).
+pub fn ranking_with(
+    title: &str,
+    items: &[(String, u64)],
+    total_pods: u64,
+    x_desc: &str,
+    y_desc: &str,
+) -> Res<String> {
     let mut buf = String::new();
     {
         let n = items.len().max(1) as u32;
@@ -177,10 +194,8 @@ pub fn ranking(title: &str, items: &[(String, u64)], total_pods: u64) -> Res<Str
             .disable_y_mesh()
             .y_labels(n as usize)
             .y_label_formatter(&label_of)
-            .x_desc(format!(
-                "pods compromised (blast radius, of {total_pods} pods)"
-            ))
-            .y_desc("compromised workload")
+            .x_desc(x_desc)
+            .y_desc(y_desc)
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 17))
             .draw()
@@ -488,6 +503,97 @@ pub fn paired_bars(title: &str, items: &[(String, u64, u64)], total_pods: u64) -
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
                 });
         }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 15))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(buf)
+}
+
+/// `spread.svg`: Monte Carlo bands: pods compromised per step, p10–p90
+/// shaded, median and mean lines.
+pub fn spread_bands(input: &str, r: &crate::montecarlo::McResult) -> Res<String> {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, 500)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let steps = r.compromised.len().saturating_sub(1).max(1) as u32;
+        let ymax = (r.total_pods as f64).max(1.0);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "{input}: probabilistic spread from {} ({} trials)",
+                    r.start, r.trials
+                ),
+                (FONT, 22),
+            )
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(65)
+            .build_cartesian_2d(0u32..steps, 0f64..ymax)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("step (each compromised pod tries every allowed edge once)")
+            .y_desc("pods compromised")
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 17))
+            .draw()
+            .map_err(err)?;
+        let blue = PALETTE[0];
+        let band: Vec<(u32, f64)> = r
+            .compromised
+            .iter()
+            .enumerate()
+            .map(|(t, b)| (t as u32, b.p90))
+            .chain(
+                r.compromised
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(t, b)| (t as u32, b.p10)),
+            )
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(band, blue.mix(0.25).filled())))
+            .map_err(err)?
+            .label("p10 to p90")
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 20, y + 5)], blue.mix(0.25).filled())
+            });
+        chart
+            .draw_series(LineSeries::new(
+                r.compromised
+                    .iter()
+                    .enumerate()
+                    .map(|(t, b)| (t as u32, b.p50)),
+                blue.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("median")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], blue.stroke_width(2))
+            });
+        let orange = PALETTE[1];
+        chart
+            .draw_series(LineSeries::new(
+                r.compromised
+                    .iter()
+                    .enumerate()
+                    .map(|(t, b)| (t as u32, b.mean)),
+                orange.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("mean")
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], orange.stroke_width(2))
+            });
         chart
             .configure_series_labels()
             .label_font((FONT, 15))

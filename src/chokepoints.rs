@@ -19,9 +19,84 @@ use petgraph::visit::{
     EdgeFiltered, EdgeRef, IntoNeighbors, IntoNodeIdentifiers, NodeIndexable, Reversed,
 };
 
-/// Per node: the weight reachable from it (strict descendants, plus its own
-/// weight when a path leads back to it). `self_loop` tells whether a node
-/// has an edge to itself in this view of the graph.
+/// Strongly connected components and the weight below each.
+pub struct Closure {
+    pub sccs: Vec<Vec<usize>>,
+    pub scc_of: Vec<usize>,
+    pub scc_weight: Vec<u64>,
+    /// Strict descendants of each component.
+    pub below: Vec<FixedBitSet>,
+    pub below_weight: Vec<u64>,
+}
+
+impl Closure {
+    pub fn new<G>(graph: G, n: usize, weight: &[u64]) -> Closure
+    where
+        G: IntoNeighbors + IntoNodeIdentifiers + NodeIndexable,
+    {
+        let raw = tarjan_scc(graph); // sinks first
+        let sccs: Vec<Vec<usize>> = raw
+            .iter()
+            .map(|c| c.iter().map(|&v| graph.to_index(v)).collect())
+            .collect();
+        let mut scc_of = vec![0usize; n];
+        for (i, comp) in sccs.iter().enumerate() {
+            for &v in comp {
+                if let Some(s) = scc_of.get_mut(v) {
+                    *s = i;
+                }
+            }
+        }
+        let scc_weight: Vec<u64> = sccs
+            .iter()
+            .map(|c| c.iter().map(|&v| weight.get(v).copied().unwrap_or(0)).sum())
+            .collect();
+        let mut below: Vec<FixedBitSet> = Vec::with_capacity(sccs.len());
+        let mut below_weight: Vec<u64> = Vec::with_capacity(sccs.len());
+        for (i, comp) in raw.iter().enumerate() {
+            let mut set = FixedBitSet::with_capacity(sccs.len());
+            for &v in comp {
+                for m in graph.neighbors(v) {
+                    let j = scc_of.get(graph.to_index(m)).copied().unwrap_or(i);
+                    if j != i && !set.contains(j) {
+                        set.insert(j);
+                        if let Some(b) = below.get(j) {
+                            set.union_with(b);
+                        }
+                    }
+                }
+            }
+            below_weight.push(set.ones().filter_map(|j| scc_weight.get(j)).sum());
+            below.push(set);
+        }
+        Closure {
+            sccs,
+            scc_of,
+            scc_weight,
+            below,
+            below_weight,
+        }
+    }
+
+    /// Per node: the weight reachable from it (strict descendants, plus its
+    /// own weight when a path leads back to it).
+    pub fn per_node(&self, weight: &[u64], self_loop: &dyn Fn(usize) -> bool) -> Vec<u64> {
+        (0..self.scc_of.len())
+            .map(|v| {
+                let i = self.scc_of.get(v).copied().unwrap_or(0);
+                let comp_len = self.sccs.get(i).map_or(1, |c| c.len());
+                let own = weight.get(v).copied().unwrap_or(0);
+                let cyclic = comp_len > 1 || self_loop(v);
+                let rest_of_scc = self.scc_weight.get(i).copied().unwrap_or(0) - own;
+                self.below_weight.get(i).copied().unwrap_or(0)
+                    + rest_of_scc
+                    + if cyclic { own } else { 0 }
+            })
+            .collect()
+    }
+}
+
+/// Per node: the weight reachable from it (see [`Closure::per_node`]).
 pub fn reach_weights<G>(
     graph: G,
     n: usize,
@@ -31,51 +106,7 @@ pub fn reach_weights<G>(
 where
     G: IntoNeighbors + IntoNodeIdentifiers + NodeIndexable,
 {
-    let sccs = tarjan_scc(graph); // sinks first
-    let mut scc_of = vec![0usize; n];
-    for (i, comp) in sccs.iter().enumerate() {
-        for &v in comp {
-            if let Some(s) = scc_of.get_mut(graph.to_index(v)) {
-                *s = i;
-            }
-        }
-    }
-    let scc_weight: Vec<u64> = sccs
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|&v| weight.get(graph.to_index(v)).copied().unwrap_or(0))
-                .sum()
-        })
-        .collect();
-    let mut below: Vec<FixedBitSet> = Vec::with_capacity(sccs.len());
-    let mut below_weight: Vec<u64> = Vec::with_capacity(sccs.len());
-    for (i, comp) in sccs.iter().enumerate() {
-        let mut set = FixedBitSet::with_capacity(sccs.len());
-        for &v in comp {
-            for m in graph.neighbors(v) {
-                let j = scc_of.get(graph.to_index(m)).copied().unwrap_or(i);
-                if j != i && !set.contains(j) {
-                    set.insert(j);
-                    if let Some(b) = below.get(j) {
-                        set.union_with(b);
-                    }
-                }
-            }
-        }
-        below_weight.push(set.ones().filter_map(|j| scc_weight.get(j)).sum());
-        below.push(set);
-    }
-    (0..n)
-        .map(|v| {
-            let i = scc_of.get(v).copied().unwrap_or(0);
-            let comp_len = sccs.get(i).map_or(1, |c| c.len());
-            let own = weight.get(v).copied().unwrap_or(0);
-            let cyclic = comp_len > 1 || self_loop(v);
-            let rest_of_scc = scc_weight.get(i).copied().unwrap_or(0) - own;
-            below_weight.get(i).copied().unwrap_or(0) + rest_of_scc + if cyclic { own } else { 0 }
-        })
-        .collect()
+    Closure::new(graph, n, weight).per_node(weight, self_loop)
 }
 
 /// One choke point.
@@ -102,9 +133,24 @@ pub struct ChokeReport {
     pub measure: String,
     pub total: u64,
     pub edges: usize,
+    /// Edges whose removal could change the measure at all.
+    pub candidates: usize,
     pub evaluated: usize,
+    /// Edges inside strongly connected groups larger than
+    /// [`MAX_SCC_FOR_INNER_EDGES`], not evaluated.
+    pub skipped_inner: usize,
+    /// True when the bound proves no other edge beats the list.
+    pub exact: bool,
     pub top: Vec<ChokePoint>,
 }
+
+/// Inside a strongly connected group larger than this, single edges are not
+/// evaluated: they are counted and reported as skipped.
+pub const MAX_SCC_FOR_INNER_EDGES: usize = 64;
+
+/// Wall-clock budget for exact evaluations; past it the list is marked as
+/// the best found, not proven.
+pub const EVAL_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Rank the attack graph's edges by how much removing each lowers the
 /// measure; `targets` empty means total blast radius.
@@ -135,38 +181,99 @@ pub fn chokepoints(
     // How many starting workloads hold a pod in each group.
     let mut starts_in = vec![0u64; n];
     for &p in starts {
-        if let Some(&grp) = g.pod_group.get(p) {
-            if let Some(s) = starts_in.get_mut(grp) {
-                *s += 1;
-            }
+        if let Some(s) = g.pod_group.get(p).and_then(|&grp| starts_in.get_mut(grp)) {
+            *s += 1;
         }
     }
+    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
     let self_loop = |v: usize| g.graph.contains_edge(NodeIndex::new(v), NodeIndex::new(v));
     let measure = |down: &[u64]| -> u64 { starts_in.iter().zip(down).map(|(s, d)| s * d).sum() };
-    let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
-    let down = reach_weights(&g.graph, n, &weight, &self_loop);
-    let total = measure(&down);
-    // Starts that can reach each node (itself included).
-    let up = reach_weights(Reversed(&g.graph), n, &starts_in, &self_loop);
-    let mut cands: Vec<(u64, usize, usize, u32)> = g
-        .graph
-        .edge_references()
-        .map(|e| {
-            let (a, b) = (e.source().index(), e.target().index());
-            // A start in `a` itself uses the edge directly (counted twice
-            // when `a` is cyclic: a bound may overshoot, never undershoot).
-            let starts_reaching_a = at(&up, a) + at(&starts_in, a);
-            let bound = starts_reaching_a.saturating_mul(at(&down, b) + at(&weight, b));
-            (bound, a, b, *e.weight())
-        })
-        .filter(|c| c.0 > 0)
-        .collect();
+    let fwd = Closure::new(&g.graph, n, &weight);
+    let total = measure(&fwd.per_node(&weight, &self_loop));
+    // Starts in each component or above it.
+    let rev = Closure::new(Reversed(&g.graph), n, &starts_in);
+    let starts_above = |scc_fwd: usize| -> u64 {
+        // the same components, numbered in the reversed run
+        let v = fwd
+            .sccs
+            .get(scc_fwd)
+            .and_then(|c| c.first())
+            .copied()
+            .unwrap_or(0);
+        let r = rev.scc_of.get(v).copied().unwrap_or(0);
+        at(&rev.below_weight, r) + at(&rev.scc_weight, r)
+    };
+    // Edges between components: how many graph edges join each pair.
+    let mut between: std::collections::HashMap<(usize, usize), u32> =
+        std::collections::HashMap::new();
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); fwd.sccs.len()];
+    for e in g.graph.edge_references() {
+        let (a, b) = (
+            at_usize(&fwd.scc_of, e.source().index()),
+            at_usize(&fwd.scc_of, e.target().index()),
+        );
+        if a != b {
+            let c = between.entry((a, b)).or_insert(0);
+            if *c == 0 {
+                if let Some(s) = succ.get_mut(a) {
+                    s.push(b);
+                }
+            }
+            *c += 1;
+        }
+    }
+    let mut skipped_inner = 0usize;
+    let mut cands: Vec<(u64, usize, usize, u32)> = Vec::new();
+    for e in g.graph.edge_references() {
+        let (a, b) = (e.source().index(), e.target().index());
+        let (ca, cb) = (at_usize(&fwd.scc_of, a), at_usize(&fwd.scc_of, b));
+        let bound = if ca != cb {
+            // Another edge joins the same components, or another successor
+            // leads to `cb`: removing this one changes nothing.
+            if between.get(&(ca, cb)).copied().unwrap_or(0) > 1 {
+                continue;
+            }
+            let others = succ.get(ca).map(Vec::as_slice).unwrap_or(&[]);
+            let mut via_others = FixedBitSet::with_capacity(fwd.sccs.len());
+            for &c in others.iter().filter(|&&c| c != cb) {
+                via_others.insert(c);
+                if let Some(bl) = fwd.below.get(c) {
+                    via_others.union_with(bl);
+                }
+            }
+            if via_others.contains(cb) {
+                continue;
+            }
+            // What only this edge leads to.
+            let mut lost = fwd.below.get(cb).cloned().unwrap_or_default();
+            lost.grow(fwd.sccs.len());
+            lost.insert(cb);
+            lost.difference_with(&via_others);
+            let lost_weight: u64 = lost.ones().map(|j| at(&fwd.scc_weight, j)).sum();
+            starts_above(ca).saturating_mul(lost_weight)
+        } else {
+            if fwd.sccs.get(ca).map_or(0, Vec::len) > MAX_SCC_FOR_INNER_EDGES {
+                skipped_inner += 1;
+                continue;
+            }
+            starts_above(ca).saturating_mul(at(&fwd.scc_weight, ca) + at(&fwd.below_weight, ca))
+        };
+        if bound > 0 {
+            cands.push((bound, a, b, *e.weight()));
+        }
+    }
     cands.sort_by(|x, y| y.0.cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     let mut best: Vec<(u64, usize, usize, u32)> = Vec::new();
     let mut evaluated = 0;
+    let mut exact = true;
+    let started = std::time::Instant::now();
     for &(bound, a, b, w) in &cands {
         if best.len() >= top && best.last().is_some_and(|l| l.0 >= bound) {
             break; // no remaining edge can enter the top list
+        }
+        if started.elapsed() > EVAL_BUDGET {
+            exact = false;
+            break;
         }
         let filtered = EdgeFiltered::from_fn(&g.graph, |e: petgraph::graph::EdgeReference<u32>| {
             !(e.source().index() == a && e.target().index() == b)
@@ -174,7 +281,7 @@ pub fn chokepoints(
         let loop_without = |v: usize| self_loop(v) && !(v == a && v == b);
         let d = reach_weights(&filtered, n, &weight, &loop_without);
         evaluated += 1;
-        let drop = total - measure(&d);
+        let drop = total.saturating_sub(measure(&d));
         if drop == 0 {
             continue;
         }
@@ -194,9 +301,16 @@ pub fn chokepoints(
         },
         total,
         edges: g.graph.edge_count(),
+        candidates: cands.len(),
         evaluated,
+        skipped_inner,
+        exact,
         top,
     }
+}
+
+fn at_usize(v: &[usize], i: usize) -> usize {
+    v.get(i).copied().unwrap_or(0)
 }
 
 fn describe(g: &AttackGraph, a: usize, b: usize, w: u32, drop: u64, total: u64) -> ChokePoint {
@@ -259,9 +373,25 @@ fn describe(g: &AttackGraph, a: usize, b: usize, w: u32, drop: u64, total: u64) 
 impl ChokeReport {
     pub fn to_text(&self) -> String {
         let mut s = format!(
-            "Measure: {}\nTotal now: {}; {} edges, {} evaluated exactly\n\n",
-            self.measure, self.total, self.edges, self.evaluated
+            "Measure: {}\nTotal now: {}; {} edges, {} could matter, {} evaluated exactly{}\n",
+            self.measure,
+            self.total,
+            self.edges,
+            self.candidates,
+            self.evaluated,
+            if self.exact {
+                " (the ranking is exact)"
+            } else {
+                " (time budget reached: best found, not proven)"
+            }
         );
+        if self.skipped_inner > 0 {
+            s.push_str(&format!(
+                "{} edges inside strongly connected groups of more than {} pod classes were not evaluated one by one\n",
+                self.skipped_inner, MAX_SCC_FOR_INNER_EDGES
+            ));
+        }
+        s.push('\n');
         if self.top.is_empty() {
             s.push_str("No single edge lowers the measure: every path has an alternative.\n");
         }

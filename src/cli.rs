@@ -44,6 +44,21 @@ pub enum Command {
     Diff(DiffArgs),
     /// Find the classic mistakes: no default deny, workloads in `default`, allow-all rules, dead selectors, ...
     Audit(AuditArgs),
+    /// Rank the allowed edges (and the rules behind them) by how much removing each cuts the blast radius.
+    Chokepoints(ChokeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ChokeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub attack: AttackArgs,
+    /// How many edges to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[arg(short, long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub output: ExplainFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -198,6 +213,32 @@ pub struct SimulateArgs {
     /// Also write the SVG charts into this folder.
     #[arg(long, value_name = "DIR")]
     pub svg: Option<PathBuf>,
+    /// Deterministic reachability, or probabilistic spread.
+    #[arg(long, value_enum, default_value_t = SimModel::Deterministic)]
+    pub model: SimModel,
+    /// Monte Carlo: number of trials.
+    #[arg(long, default_value_t = 1000)]
+    pub trials: usize,
+    /// Monte Carlo: random seed (same seed, same output).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Monte Carlo: steps to simulate.
+    #[arg(long, default_value_t = 20)]
+    pub steps: usize,
+    /// Monte Carlo: per-port success probabilities, e.g. 22/TCP=0.9,5432/TCP=0.3 (added to the default table).
+    #[arg(long, value_name = "TABLE")]
+    pub exploit_prob: Option<String>,
+    /// Monte Carlo: success probability of ports no table entry names.
+    #[arg(long = "p", value_name = "P", default_value = "0.2")]
+    pub p: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SimModel {
+    /// Every allowed connection compromises (reachability).
+    Deterministic,
+    /// Each attempt succeeds with a probability; many seeded trials.
+    MonteCarlo,
 }
 
 #[derive(Args, Debug)]
@@ -338,6 +379,7 @@ pub fn main() -> i32 {
         Command::Synth(a) => cmd_synth(a),
         Command::Diff(a) => cmd_diff(a),
         Command::Audit(a) => cmd_audit(a),
+        Command::Chokepoints(a) => cmd_chokepoints(a),
     };
     match result {
         Ok(code) => code,
@@ -536,10 +578,10 @@ fn cmd_simulate(a: SimulateArgs) -> Result<i32, Failure> {
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
     });
-    let mut sims: Vec<SimResult> = Vec::new();
+    // Starting points: (name, held pods).
+    let mut starts: Vec<(String, Vec<(usize, u64)>)> = Vec::new();
     for f in &a.from {
-        let (name, held) = held_from(&cluster, f)?;
-        sims.push(graph.simulate(&name, &held, &targets));
+        starts.push(held_from(&cluster, f)?);
     }
     if let Some(sel) = &a.from_selector {
         let selector =
@@ -567,8 +609,15 @@ fn cmd_simulate(a: SimulateArgs) -> Result<i32, Failure> {
             )));
         }
         let scope = ns.map_or("all namespaces".into(), |n| format!("namespace {n}"));
-        sims.push(graph.simulate(&format!("pods {sel} in {scope}"), &held, &targets));
+        starts.push((format!("pods {sel} in {scope}"), held));
     }
+    if a.model == SimModel::MonteCarlo {
+        return monte_carlo_cmd(&a, &cluster, &graph, &starts, &targets);
+    }
+    let sims: Vec<SimResult> = starts
+        .iter()
+        .map(|(name, held)| graph.simulate(name, held, &targets))
+        .collect();
     let ranked = a.all.then(|| {
         let entities = crate::view::entities(&cluster, &reach, Level::Workload);
         rank_all(&graph, &entities)
@@ -679,6 +728,52 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
     let summary = summary_lines(&cluster, &reach, &view);
     let mut files =
         report::charts(&name, &cluster, &reach, &sims, Some(&ranked)).map_err(Failure)?;
+    // Choke points and the probabilistic spread from the first start.
+    let starts_all: Vec<usize> = entities
+        .iter()
+        .filter(|e| e.replicas > 0)
+        .filter_map(|e| e.pods.first().copied())
+        .collect();
+    let chokes = timed(a.input.opts.verbose, "chokepoints", || {
+        crate::chokepoints::chokepoints(&graph, &starts_all, &targets, 10)
+    });
+    if !chokes.top.is_empty() {
+        let items: Vec<(String, u64)> = chokes
+            .top
+            .iter()
+            .map(|c| {
+                let short = |w: &str| w.split('[').next().unwrap_or(w).to_string();
+                (format!("{} -> {}", short(&c.from), short(&c.to)), c.drop)
+            })
+            .collect();
+        files.push((
+            "chokepoints.svg".into(),
+            crate::charts::ranking_with(
+                &format!("{name}: edges whose removal cuts the most blast radius"),
+                &items,
+                0,
+                "drop in total blast radius (pods, summed over every starting workload)",
+                "allowed edge",
+            )
+            .map_err(Failure)?,
+        ));
+    }
+    let mc = match (sims.first(), starts.first()) {
+        (Some(sim), Some(f)) => {
+            let (_, held) = held_from(&cluster, f)?;
+            let o = crate::montecarlo::McOptions {
+                trials: 500,
+                ..Default::default()
+            };
+            let r = crate::montecarlo::monte_carlo(&graph, &sim.start, &held, &targets, &o);
+            files.push((
+                "spread.svg".into(),
+                crate::charts::spread_bands(&name, &r).map_err(Failure)?,
+            ));
+            Some(r)
+        }
+        _ => None,
+    };
     let html = report::html(&name, &summary, &sims, &ranked, &files);
     let mut md = format!("# Blast radius report: {name}\n\n");
     for l in &summary {
@@ -709,6 +804,8 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
         "ranking": ranked,
         "simulations": sims,
         "charts": files.iter().map(|f| f.0.clone()).collect::<Vec<_>>(),
+        "chokepoints": chokes,
+        "monte_carlo": mc,
         "assumptions": report::ASSUMPTIONS,
     });
     files.push(("index.html".into(), html));
@@ -914,5 +1011,112 @@ fn cmd_audit(a: AuditArgs) -> Result<i32, Failure> {
             Ok(1)
         }
         _ => Ok(0),
+    }
+}
+
+fn monte_carlo_cmd(
+    a: &SimulateArgs,
+    cluster: &Cluster,
+    graph: &AttackGraph,
+    starts: &[(String, Vec<(usize, u64)>)],
+    targets: &[Target],
+) -> Result<i32, Failure> {
+    use crate::montecarlo::{monte_carlo, parse_probability, parse_table, McOptions};
+    if a.all || starts.is_empty() {
+        return Err(Failure(
+            "error: --model monte-carlo needs --from or --from-selector (not --all)".into(),
+        ));
+    }
+    if a.trials == 0 {
+        return Err(Failure("error: --trials must be at least 1".into()));
+    }
+    let mut o = McOptions {
+        trials: a.trials,
+        seed: a.seed,
+        steps: a.steps,
+        default_p: parse_probability(&a.p).map_err(|e| Failure(format!("error: --p: {e}")))?,
+        ..McOptions::default()
+    };
+    if let Some(t) = &a.exploit_prob {
+        o.table
+            .extend(parse_table(t).map_err(|e| Failure(format!("error: --exploit-prob: {e}")))?);
+    }
+    let results: Vec<crate::montecarlo::McResult> =
+        timed(a.input.opts.verbose, "monte carlo", || {
+            starts
+                .iter()
+                .map(|(name, held)| monte_carlo(graph, name, held, targets, &o))
+                .collect()
+        });
+    if let Some(dir) = &a.svg {
+        let name = input_name(&a.input.paths);
+        let mut files = Vec::new();
+        for (i, r) in results.iter().enumerate() {
+            let file = if i == 0 {
+                "spread.svg".to_string()
+            } else {
+                format!("spread-{}.svg", i + 1)
+            };
+            files.push((
+                file,
+                crate::charts::spread_bands(&name, r).map_err(Failure)?,
+            ));
+        }
+        write_files(dir, &files).map_err(|e| Failure(format!("error: --svg: {e}")))?;
+    }
+    let _ = cluster;
+    let out = match a.output {
+        SimFormat::Text | SimFormat::Md => {
+            let parts: Vec<String> = results.iter().map(|r| r.to_text()).collect();
+            parts.join("\n")
+        }
+        SimFormat::Json => {
+            let v = serde_json::json!({
+                "schema": "blastradius.montecarlo/v1",
+                "options": {
+                    "trials": o.trials,
+                    "seed": o.seed,
+                    "steps": o.steps,
+                    "default_p": o.default_p,
+                    "table": o.table.iter().map(|(p, n, x)| format!("{n}/{p}={x}")).collect::<Vec<_>>(),
+                },
+                "results": results,
+            });
+            format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+        }
+    };
+    write_out(&out)
+}
+
+fn cmd_chokepoints(a: ChokeArgs) -> Result<i32, Failure> {
+    let cluster = load(&a.input)?;
+    let reach = compile(&cluster, &a.input);
+    let opts = a.attack.sim_options()?;
+    if opts.max_hops.is_some() {
+        return Err(Failure(
+            "error: chokepoints measures reachability at no hop limit; drop --max-hops".into(),
+        ));
+    }
+    let targets = a.attack.targets()?;
+    let graph = timed(a.input.opts.verbose, "attack graph", || {
+        AttackGraph::build(&cluster, &reach, &opts)
+    });
+    let starts: Vec<usize> = crate::view::entities(&cluster, &reach, Level::Workload)
+        .iter()
+        .filter(|e| e.replicas > 0)
+        .filter_map(|e| e.pods.first().copied())
+        .collect();
+    let r = timed(a.input.opts.verbose, "chokepoints", || {
+        crate::chokepoints::chokepoints(&graph, &starts, &targets, a.top)
+    });
+    match a.output {
+        ExplainFormat::Text => write_out(&r.to_text()),
+        ExplainFormat::Json => {
+            let v = serde_json::json!({ "schema": "blastradius.chokepoints/v1", "chokepoints": r });
+            write_out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            ))
+        }
     }
 }

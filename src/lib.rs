@@ -29,6 +29,7 @@ pub mod explain;
 pub mod ip;
 pub mod load;
 pub mod model;
+pub mod montecarlo;
 pub mod ports;
 pub mod reach;
 pub mod render;

@@ -722,6 +722,12 @@ impl Loader {
             }
         }
         let mut errs = Vec::new();
+        let exploitability = exploitability(
+            ctx,
+            "metadata.annotations",
+            o.metadata.annotations.as_ref(),
+            &mut errs,
+        );
         let labels = checked_labels(ctx, "metadata.labels", o.metadata.labels, &mut errs);
         let spec = o.spec.unwrap_or_default();
         let host_network = spec.host_network == Some(true) && !self.opts.host_network_as_pods;
@@ -734,6 +740,7 @@ impl Loader {
             ports,
             ips,
             host_network,
+            exploitability,
             replicas: 1,
             workload: owner,
             origin: ctx.origin(),
@@ -765,6 +772,12 @@ impl Loader {
         let template = template.unwrap_or_default();
         let mut errs = Vec::new();
         let tmeta = template.metadata.unwrap_or_default();
+        let exploitability = exploitability(
+            ctx,
+            &format!("{tpath}.metadata.annotations"),
+            tmeta.annotations.as_ref(),
+            &mut errs,
+        );
         let labels = checked_labels(
             ctx,
             &format!("{tpath}.metadata.labels"),
@@ -787,6 +800,7 @@ impl Loader {
             ports,
             ips: Vec::new(),
             host_network: spec.host_network == Some(true) && !self.opts.host_network_as_pods,
+            exploitability,
             replicas,
             workload: WorkloadRef {
                 namespace: ns,
@@ -1113,6 +1127,27 @@ fn check_dns_label(s: &str) -> Result<(), String> {
         Err(format!(
             "Invalid value: \"{s}\": a namespace name must be a lowercase RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (e.g. 'prod')"
         ))
+    }
+}
+
+/// The `blastradius.io/exploitability` annotation: a probability in [0, 1].
+fn exploitability(
+    ctx: &Ctx,
+    path: &str,
+    annotations: Option<&BTreeMap<String, String>>,
+    errs: &mut Vec<LoadError>,
+) -> Option<f64> {
+    let key = crate::montecarlo::EXPLOITABILITY_ANNOTATION;
+    let v = annotations?.get(key)?;
+    match v.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Some(p),
+        _ => {
+            errs.push(ctx.err(
+                &format!("{path}.{key}"),
+                format!("`{v}` is not a probability: write a number from 0 to 1, e.g. \"0.4\""),
+            ));
+            None
+        }
     }
 }
 

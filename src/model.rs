@@ -69,6 +69,9 @@ pub struct Pod {
     pub ips: Vec<IpAddr>,
     /// SEM-49: ignored by selectors; its traffic is node traffic.
     pub host_network: bool,
+    /// The `blastradius.io/exploitability` annotation: the probability that
+    /// one attempt on this pod succeeds (Monte Carlo spread).
+    pub exploitability: Option<f64>,
     /// How many pods this entry stands for (a workload's replicas).
     pub replicas: u32,
     pub workload: WorkloadRef,

@@ -73,7 +73,8 @@ pub fn parse_table(s: &str) -> Result<Vec<(Protocol, u16, f64)>, String> {
             .split_once('=')
             .ok_or_else(|| format!("`{part}`: write PORT/PROTOCOL=PROBABILITY, e.g. 22/TCP=0.9"))?;
         let (num, proto) = port.split_once('/').unwrap_or((port, "TCP"));
-        let proto = Protocol::parse(proto).ok_or_else(|| format!("`{part}`: protocol must be TCP, UDP or SCTP"))?;
+        let proto = Protocol::parse(proto)
+            .ok_or_else(|| format!("`{part}`: protocol must be TCP, UDP or SCTP"))?;
         let num: u16 = num
             .parse()
             .ok()
@@ -166,7 +167,12 @@ pub struct Band {
 
 fn band(mut v: Vec<f64>) -> Band {
     if v.is_empty() {
-        return Band { mean: 0.0, p10: 0.0, p50: 0.0, p90: 0.0 };
+        return Band {
+            mean: 0.0,
+            p10: 0.0,
+            p50: 0.0,
+            p90: 0.0,
+        };
     }
     v.sort_by(|a, b| a.total_cmp(b));
     let q = |f: f64| -> f64 {
@@ -206,7 +212,13 @@ pub struct McResult {
 }
 
 /// Run the trials from the held pods.
-pub fn monte_carlo(g: &AttackGraph, start: &str, held: &[(usize, u64)], targets: &[Target], o: &McOptions) -> McResult {
+pub fn monte_carlo(
+    g: &AttackGraph,
+    start: &str,
+    held: &[(usize, u64)],
+    targets: &[Target],
+    o: &McOptions,
+) -> McResult {
     let n = g.groups.len();
     // Edges with their probability, per source group.
     let mut out_edges: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
@@ -221,7 +233,10 @@ pub fn monte_carlo(g: &AttackGraph, start: &str, held: &[(usize, u64)], targets:
     }
     let mut start_counts = vec![0u64; n];
     for &(p, k) in held {
-        if let (Some(&grp), Some(gr)) = (g.pod_group.get(p), g.pod_group.get(p).and_then(|&x| g.groups.get(x))) {
+        if let (Some(&grp), Some(gr)) = (
+            g.pod_group.get(p),
+            g.pod_group.get(p).and_then(|&x| g.groups.get(x)),
+        ) {
             if let Some(c) = start_counts.get_mut(grp) {
                 *c = (*c + k).min(gr.replicas);
             }
@@ -275,7 +290,8 @@ pub fn monte_carlo(g: &AttackGraph, start: &str, held: &[(usize, u64)], targets:
                 }
             }
             for b in 0..n {
-                let healthy = replicas.get(b).copied().unwrap_or(0) - comp.get(b).copied().unwrap_or(0);
+                let healthy =
+                    replicas.get(b).copied().unwrap_or(0) - comp.get(b).copied().unwrap_or(0);
                 let q = 1.0 - survive.get(b).copied().unwrap_or(1.0);
                 if healthy > 0 && q > 0.0 {
                     let fell = rng.binomial(healthy, q);
@@ -295,18 +311,31 @@ pub fn monte_carlo(g: &AttackGraph, start: &str, held: &[(usize, u64)], targets:
         }
         (per_step, first)
     };
-    let results: Vec<(Vec<u64>, Vec<Option<usize>>)> = (0..o.trials).into_par_iter().map(run).collect();
+    let results: Vec<(Vec<u64>, Vec<Option<usize>>)> =
+        (0..o.trials).into_par_iter().map(run).collect();
     let compromised = (0..=o.steps)
-        .map(|t| band(results.iter().map(|r| r.0.get(t).copied().unwrap_or(0) as f64).collect()))
+        .map(|t| {
+            band(
+                results
+                    .iter()
+                    .map(|r| r.0.get(t).copied().unwrap_or(0) as f64)
+                    .collect(),
+            )
+        })
         .collect();
     let targets = targets
         .iter()
         .enumerate()
         .map(|(ti, t)| {
-            let firsts: Vec<Option<usize>> = results.iter().map(|r| r.1.get(ti).copied().flatten()).collect();
+            let firsts: Vec<Option<usize>> = results
+                .iter()
+                .map(|r| r.1.get(ti).copied().flatten())
+                .collect();
             let trials = o.trials.max(1) as f64;
             let by_step = (0..=o.steps)
-                .map(|s| firsts.iter().filter(|f| f.is_some_and(|x| x <= s)).count() as f64 / trials)
+                .map(|s| {
+                    firsts.iter().filter(|f| f.is_some_and(|x| x <= s)).count() as f64 / trials
+                })
                 .collect();
             let times: Vec<f64> = firsts.iter().flatten().map(|&x| x as f64).collect();
             TargetRisk {
@@ -335,7 +364,10 @@ impl McResult {
             self.start, self.trials, self.seed, self.steps, self.total_pods, "STEP", "MEAN", "P10", "P50", "P90"
         );
         for (t, b) in self.compromised.iter().enumerate() {
-            s.push_str(&format!("{:<5} {:>9.2} {:>7} {:>7} {:>7}\n", t, b.mean, b.p10, b.p50, b.p90));
+            s.push_str(&format!(
+                "{:<5} {:>9.2} {:>7} {:>7} {:>7}\n",
+                t, b.mean, b.p10, b.p50, b.p90
+            ));
         }
         for t in &self.targets {
             s.push_str(&format!(

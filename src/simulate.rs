@@ -56,7 +56,10 @@ impl<'a> AttackGraph<'a> {
         reach: &'a Reachability,
         options: &SimOptions,
     ) -> AttackGraph<'a> {
-        let mut key_to_group: HashMap<(usize, Option<ConnSet>), usize> = HashMap::new();
+        // Pods with different exploitability annotations must not share a
+        // group: the Monte Carlo spread draws per group.
+        let mut key_to_group: HashMap<(usize, Option<ConnSet>, Option<u64>), usize> =
+            HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         let mut pod_group = Vec::with_capacity(cluster.pods.len());
         // `reach` is compiled from `cluster`: one class per pod.
@@ -66,14 +69,17 @@ impl<'a> AttackGraph<'a> {
                     acc.union(&ConnSet::port(p.protocol, p.port))
                 })
             });
-            let g = *key_to_group.entry((c, listening)).or_insert_with(|| {
-                groups.push(Group {
-                    class: c,
-                    pods: Vec::new(),
-                    replicas: 0,
+            let annotated = pod.exploitability.map(f64::to_bits);
+            let g = *key_to_group
+                .entry((c, listening, annotated))
+                .or_insert_with(|| {
+                    groups.push(Group {
+                        class: c,
+                        pods: Vec::new(),
+                        replicas: 0,
+                    });
+                    groups.len() - 1
                 });
-                groups.len() - 1
-            });
             if let Some(grp) = groups.get_mut(g) {
                 grp.pods.push(i);
                 grp.replicas += u64::from(pod.replicas);

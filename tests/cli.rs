@@ -350,3 +350,17 @@ fn bom_nested_lists_and_json_streams_are_read() {
         ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Found by the fuzzer: a workload with `replicas: 0` whose class reaches
+/// itself made the --all ranking subtract past zero (debug builds panicked).
+#[test]
+fn fuzz_zero_replicas_self_reaching_class() {
+    let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\nspec:\n  replicas: 0\n  selector:\n    matchLabels:\n      app: w\n  template:\n    metadata:\n      labels:\n        app: w\n";
+    for args in [
+        vec!["simulate", "-", "--all"],
+        vec!["chokepoints", "-"],
+        vec!["reach", "-"],
+    ] {
+        bin().args(&args).write_stdin(yaml).assert().success();
+    }
+}

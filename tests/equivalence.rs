@@ -178,6 +178,7 @@ fn pod() -> impl Strategy<Value = Pod> {
                 .map(|i| vec![i.parse::<IpAddr>().unwrap()])
                 .unwrap_or_default(),
             host_network,
+            exploitability: None,
             replicas: 1,
             workload: WorkloadRef {
                 namespace: ns.to_string(),

@@ -46,6 +46,7 @@ fn report_writes_every_file_and_charts_are_well_formed() {
     assert_eq!(
         names,
         [
+            "chokepoints.svg",
             "hop-by-namespace.svg",
             "index.html",
             "namespace-matrix.svg",
@@ -53,6 +54,7 @@ fn report_writes_every_file_and_charts_are_well_formed() {
             "ranking.svg",
             "reach-by-hop.svg",
             "report.json",
+            "spread.svg",
             "summary.md"
         ]
     );
@@ -126,7 +128,33 @@ fn report_writes_every_file_and_charts_are_well_formed() {
 
     // index.html is self-contained: inline SVGs, no external references.
     let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
-    assert_eq!(html.matches("<svg").count(), 5);
+    assert_eq!(html.matches("<svg").count(), 7);
+
+    // spread.svg: the p10-p90 band and the median and mean lines.
+    let s = svg(&dir.join("spread.svg"));
+    let doc = roxmltree::Document::parse(&s).unwrap();
+    let t = texts(&doc);
+    assert!(
+        t.iter()
+            .any(|x| x.starts_with("shop: probabilistic spread from")),
+        "{t:?}"
+    );
+    for l in ["p10 to p90", "median", "mean"] {
+        assert!(t.contains(&l.to_string()), "legend {l}");
+    }
+    assert!(
+        doc.descendants().any(|n| n.has_tag_name("polygon")),
+        "the band is drawn"
+    );
+    // chokepoints.svg: one bar per listed edge, as in report.json.
+    let s = svg(&dir.join("chokepoints.svg"));
+    let doc = roxmltree::Document::parse(&s).unwrap();
+    let bars = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("#0072B2"))
+        .count();
+    assert_eq!(bars, json["chokepoints"]["top"].as_array().unwrap().len());
+    assert!(bars > 0);
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
     assert!(html.contains("Worst case: compromising"));
     let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
@@ -269,7 +297,7 @@ fn report_renders_in_headless_chromium() {
             (w.parse().unwrap(), h.parse().unwrap())
         })
         .collect();
-    assert_eq!(sizes.len(), 5, "five charts laid out: {boxes}");
+    assert_eq!(sizes.len(), 7, "seven charts laid out: {boxes}");
     for (w, h) in &sizes {
         assert!(
             *w >= 400 && *h >= 150,
