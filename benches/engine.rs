@@ -90,11 +90,65 @@ fn bench_simulate(c: &mut Criterion) {
     g.finish();
 }
 
+/// Two clusters that differ in one policy: compile the new one and diff.
+fn bench_diff(c: &mut Criterion) {
+    use blastradius::diff::{diff, Side};
+    let mut g = c.benchmark_group("diff");
+    g.sample_size(10);
+    for (p, n, k) in sizes().into_iter().filter(|s| s.0 <= 10_000) {
+        let text = synth(p, n, k);
+        let old = load_str("old", &text, &LoadOptions::default()).unwrap();
+        let extra = "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: extra, namespace: ns-00001}\nspec:\n  podSelector: {matchLabels: {app: app-3}}\n  ingress:\n  - from: [{namespaceSelector: {}}]\n";
+        let new = load_str("new", &format!("{text}{extra}"), &LoadOptions::default()).unwrap();
+        let ro = Reachability::compile(&old, &ReachOptions::default());
+        g.bench_function(BenchmarkId::from_parameter(p), |b| {
+            b.iter(|| {
+                let rn = Reachability::compile(&new, &ReachOptions::default());
+                diff(
+                    &Side {
+                        cluster: &old,
+                        reach: &ro,
+                    },
+                    &Side {
+                        cluster: &new,
+                        reach: &rn,
+                    },
+                    Level::Workload,
+                    &[],
+                    &SimOptions::default(),
+                )
+            })
+        });
+    }
+    g.finish();
+}
+
+/// Choke points over every workload's blast radius.
+fn bench_chokepoints(c: &mut Criterion) {
+    let mut g = c.benchmark_group("chokepoints");
+    g.sample_size(10);
+    for (p, n, k) in sizes().into_iter().filter(|s| s.0 <= 10_000) {
+        let cluster = load_str("synth", &synth(p, n, k), &LoadOptions::default()).unwrap();
+        let reach = Reachability::compile(&cluster, &ReachOptions::default());
+        let graph = AttackGraph::build(&cluster, &reach, &SimOptions::default());
+        let starts: Vec<usize> = entities(&cluster, &reach, Level::Workload)
+            .iter()
+            .map(|e| e.pods[0])
+            .collect();
+        g.bench_function(BenchmarkId::from_parameter(p), |b| {
+            b.iter(|| blastradius::chokepoints::chokepoints(black_box(&graph), &starts, &[], 10))
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_load,
     bench_compile,
     bench_matrix_view,
-    bench_simulate
+    bench_simulate,
+    bench_diff,
+    bench_chokepoints
 );
 criterion_main!(benches);

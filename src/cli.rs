@@ -781,11 +781,11 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
     }
     if let Some(w) = ranked.first() {
         md.push_str(&format!(
-            "\n**Worst case:** compromising `{}` reaches {} pods ({:.1}% of the cluster) in {} hops.\n\n",
+            "\n**Worst case:** compromising `{}` reaches {} more pods ({:.1}% of the cluster) in {}.\n\n",
             w.workload,
             w.blast_radius,
             w.fraction * 100.0,
-            w.max_hop.map_or("-".into(), |h| h.to_string())
+            report::hops_words(w.max_hop)
         ));
     }
     md.push_str("## Ranking\n\n");

@@ -18,6 +18,15 @@ pub const ASSUMPTIONS: [&str; 7] = [
     "Traffic from a pod's own node (kubelet probes) is always allowed and not shown.",
 ];
 
+/// `1 hop`, `3 hops`, `- hops` when unknown.
+pub fn hops_words(h: Option<usize>) -> String {
+    match h {
+        Some(1) => "1 hop".into(),
+        Some(n) => format!("{n} hops"),
+        None => "an uncounted number of hops".into(),
+    }
+}
+
 fn pct(f: f64) -> String {
     format!("{:.1}%", f * 100.0)
 }
@@ -114,12 +123,12 @@ pub fn sim_md(results: &[SimResult]) -> String {
     for r in results {
         let _ = writeln!(
             s,
-            "### Compromised: `{}`\n\n**Blast radius: {} pods ({} of {}) in {} hops.**\n",
+            "### Compromised: `{}`\n\n**Blast radius: {} pods ({} of {}) in {}.**\n",
             r.start,
             r.blast_radius,
             pct(r.blast_fraction),
             r.total_pods,
-            r.hops.last().map_or(0, |h| h.hop)
+            hops_words(r.hops.last().map(|h| h.hop))
         );
         s.push_str("| hop | new pods | pods | % cluster | workloads | namespaces | newly reached |\n|---|---|---|---|---|---|---|\n");
         for h in &r.hops {
@@ -453,11 +462,11 @@ pub fn html(
     if let Some(w) = ranked.first() {
         let _ = writeln!(
             s,
-            "<p class=\"headline\">Worst case: compromising <code>{}</code> lets an attacker reach <b>{} pods ({:.1}% of the cluster)</b> in {} hops.</p>",
+            "<p class=\"headline\">Worst case: compromising <code>{}</code> lets an attacker reach <b>{} more pods ({:.1}% of the cluster)</b> in {}.</p>",
             esc(&w.workload),
             w.blast_radius,
             w.fraction * 100.0,
-            w.max_hop.map_or("-".into(), |h| h.to_string())
+            hops_words(w.max_hop)
         );
     }
     s.push_str("<ul>\n");
