@@ -676,9 +676,7 @@ fn every_lesson_uses_the_same_app() {
                 // `default` (their Namespace objects dropped).
                 let moved: Vec<String> = app_docs(&canonical)
                     .into_iter()
-                    .filter(|d| {
-                        !d.contains("kind: Namespace") || d.contains("name: kube-system")
-                    })
+                    .filter(|d| !d.contains("kind: Namespace") || d.contains("name: kube-system"))
                     .map(|d| {
                         let mut d = d;
                         for ns in ["web", "app", "data"] {
