@@ -34,6 +34,7 @@ pub mod ports;
 pub mod reach;
 pub mod render;
 pub mod report;
+pub mod rng;
 pub mod selector;
 pub mod simulate;
 pub mod synth;

@@ -124,37 +124,7 @@ fn edge_probability(g: &AttackGraph, dst_group: usize, conns: &ConnSet, o: &McOp
     best.unwrap_or(0.0)
 }
 
-/// splitmix64: a small generator, the same on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn for_trial(seed: u64, trial: u64) -> Rng {
-        let mut r = Rng(seed ^ trial.wrapping_mul(0xD1B5_4A32_D192_ED03));
-        r.next();
-        r
-    }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// Binomial(n, p) by n Bernoulli draws (groups are small).
-    fn binomial(&mut self, n: u64, p: f64) -> u64 {
-        if p <= 0.0 {
-            return 0;
-        }
-        if p >= 1.0 {
-            return n;
-        }
-        (0..n).filter(|_| self.unit() < p).count() as u64
-    }
-}
+use crate::rng::Rng;
 
 /// Quantiles and mean of one quantity over trials.
 #[derive(Clone, Debug, serde::Serialize)]

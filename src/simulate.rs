@@ -700,57 +700,24 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked
     out
 }
 
-/// Pods compromised from one held pod of each group, at no hop limit.
-// SAFETY-ish: node ids < groups.len() = scc_of.len(); SCC ids < ns; sinks first, so below[j] exists.
-#[allow(clippy::indexing_slicing)]
+/// Pods compromised from one held pod of each group, at no hop limit: the
+/// pods reachable in the closure (see [`crate::chokepoints::Closure`]),
+/// less the held pod when a path leads back to its own group.
 fn closure_blast(g: &AttackGraph) -> Vec<u64> {
-    use petgraph::algo::tarjan_scc;
-    let sccs = tarjan_scc(&g.graph); // reverse topological order: sinks first
-    let ns = sccs.len();
-    let mut scc_of = vec![0usize; g.groups.len()];
-    for (i, comp) in sccs.iter().enumerate() {
-        for n in comp {
-            scc_of[n.index()] = i;
-        }
-    }
-    let scc_pods: Vec<u64> = sccs
-        .iter()
-        .map(|c| c.iter().map(|n| g.groups[n.index()].replicas).sum())
-        .collect();
-    // Strict descendants of each component, and their pod totals.
-    let mut below: Vec<fixedbitset::FixedBitSet> = Vec::with_capacity(ns);
-    let mut below_pods: Vec<u64> = Vec::with_capacity(ns);
-    for (i, comp) in sccs.iter().enumerate() {
-        let mut set = fixedbitset::FixedBitSet::with_capacity(ns);
-        for n in comp {
-            for m in g.graph.neighbors(*n) {
-                let j = scc_of[m.index()];
-                if j != i && !set.contains(j) {
-                    set.insert(j);
-                    set.union_with(&below[j]);
-                }
-            }
-        }
-        below_pods.push(set.ones().map(|j| scc_pods[j]).sum());
-        below.push(set);
-    }
-    g.groups
+    let weight: Vec<u64> = g.groups.iter().map(|gr| gr.replicas).collect();
+    let self_loop = |v: usize| g.graph.contains_edge(NodeIndex::new(v), NodeIndex::new(v));
+    let closure = crate::chokepoints::Closure::new(&g.graph, weight.len(), &weight);
+    let reach = closure.per_node(&weight, &self_loop);
+    reach
         .iter()
         .enumerate()
-        .map(|(grp, gr)| {
-            let i = scc_of[grp];
-            let node = NodeIndex::new(grp);
-            let cyclic = sccs[i].len() > 1 || g.graph.contains_edge(node, node);
-            // Other groups of its own component, and its own other pods when
-            // some path leads back to it.
-            // (`saturating_sub`: a workload scaled to 0 replicas has no other pod.)
-            let own = scc_pods[i] - gr.replicas
-                + if cyclic {
-                    gr.replicas.saturating_sub(1)
-                } else {
-                    0
-                };
-            below_pods[i] + own
+        .map(|(v, &r)| {
+            let comp = closure.scc_of.get(v).and_then(|&i| closure.sccs.get(i));
+            let cyclic = comp.is_some_and(|c| c.len() > 1) || self_loop(v);
+            // The held pod itself is not part of its blast radius; a
+            // workload scaled to 0 replicas holds nothing.
+            let held = u64::from(cyclic && weight.get(v).is_some_and(|&w| w > 0));
+            r - held
         })
         .collect()
 }

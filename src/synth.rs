@@ -31,32 +31,7 @@ impl Default for SynthOptions {
     }
 }
 
-/// splitmix64: small, fast, and the same on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    /// A uniformly chosen element (one `below(xs.len())` draw).
-    fn pick<T: Copy + Default>(&mut self, xs: &[T]) -> T {
-        at(xs, self.below(xs.len()))
-    }
-}
+use crate::rng::Rng;
 
 /// `xs[i]`, or the default for an index out of range (never, for the
 /// constant tables below and indices drawn with `below(len)`).
