@@ -3,6 +3,7 @@
 //! byte-identical SVG.
 
 use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::types::{RangedCoordu32, RangedCoordu64};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -27,6 +28,57 @@ const FONT: &str = "sans-serif";
 const WIDTH: u32 = 800;
 
 type Res<T> = Result<T, String>;
+
+/// The frame shared by the horizontal bar charts: one row per label, the
+/// first label on top, values on x from 0 to `xmax`.
+type HBarChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<RangedCoordu64, plotters::coord::ranged1d::SegmentedCoord<RangedCoordu32>>,
+>;
+
+fn hbar_frame<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    labels: &[String],
+    xmax: u64,
+    x_desc: &str,
+    y_desc: &str,
+) -> Res<HBarChart<'a, 'b>> {
+    let n = labels.len().max(1) as u32;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 24))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(330)
+        .build_cartesian_2d(
+            0u64..xmax.max(1),
+            (0u32..n.saturating_sub(1).max(1)).into_segmented(),
+        )
+        .map_err(err)?;
+    let label_of = |v: &SegmentValue<u32>| -> String {
+        match v {
+            SegmentValue::CenterOf(i) => (n - 1)
+                .checked_sub(*i)
+                .and_then(|k| labels.get(k as usize))
+                .cloned()
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n as usize)
+        .y_label_formatter(&label_of)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style((FONT, 15))
+        .axis_desc_style((FONT, 17))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
 
 fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("chart drawing failed: {e:?}")
@@ -162,44 +214,9 @@ pub fn ranking_with(
         let height = 130 + 30 * n;
         let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let xmax = items
-            .iter()
-            .map(|i| i.1)
-            .max()
-            .unwrap_or(0)
-            .max(total_pods)
-            .max(1);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 24))
-            .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(330)
-            .build_cartesian_2d(
-                0u64..xmax,
-                (0u32..n.saturating_sub(1).max(1)).into_segmented(),
-            )
-            .map_err(err)?;
-        let label_of = |v: &SegmentValue<u32>| -> String {
-            match v {
-                SegmentValue::CenterOf(i) => (n - 1)
-                    .checked_sub(*i)
-                    .and_then(|k| items.get(k as usize))
-                    .map(|x| x.0.clone())
-                    .unwrap_or_default(),
-                _ => String::new(),
-            }
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(n as usize)
-            .y_label_formatter(&label_of)
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 17))
-            .draw()
-            .map_err(err)?;
+        let labels: Vec<String> = items.iter().map(|x| x.0.clone()).collect();
+        let xmax = items.iter().map(|i| i.1).max().unwrap_or(0).max(total_pods);
+        let mut chart = hbar_frame(&root, title, &labels, xmax, x_desc, y_desc)?;
         chart
             .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
                 let y = n - 1 - i as u32;
@@ -432,46 +449,21 @@ pub fn paired_bars(title: &str, items: &[(String, u64, u64)], total_pods: u64) -
         let height = 150 + 36 * n;
         let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
+        let labels: Vec<String> = items.iter().map(|x| x.0.clone()).collect();
         let xmax = items
             .iter()
             .map(|i| i.1.max(i.2))
             .max()
             .unwrap_or(0)
-            .max(total_pods)
-            .max(1);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 24))
-            .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(330)
-            .build_cartesian_2d(
-                0u64..xmax,
-                (0u32..n.saturating_sub(1).max(1)).into_segmented(),
-            )
-            .map_err(err)?;
-        let label_of = |v: &SegmentValue<u32>| -> String {
-            match v {
-                SegmentValue::CenterOf(i) => (n - 1)
-                    .checked_sub(*i)
-                    .and_then(|k| items.get(k as usize))
-                    .map(|x| x.0.clone())
-                    .unwrap_or_default(),
-                _ => String::new(),
-            }
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(n as usize)
-            .y_label_formatter(&label_of)
-            .x_desc(format!(
-                "pods compromised (blast radius, of {total_pods} pods)"
-            ))
-            .y_desc("compromised workload")
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 17))
-            .draw()
-            .map_err(err)?;
+            .max(total_pods);
+        let mut chart = hbar_frame(
+            &root,
+            title,
+            &labels,
+            xmax,
+            &format!("pods compromised (blast radius, of {total_pods} pods)"),
+            "compromised workload",
+        )?;
         for (k, (label, color)) in [("before", PALETTE[4]), ("after", PALETTE[5])]
             .into_iter()
             .enumerate()
