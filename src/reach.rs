@@ -561,20 +561,29 @@ impl Reachability {
         self.table.get(self.class_id(s, d))
     }
 
-    pub fn class_to_ext(&self, s: usize, x: usize) -> &ConnSet {
+    /// Interned id of class-to-atom connections (destination atom `x`).
+    pub fn class_to_ext_id(&self, s: usize, x: usize) -> u32 {
         if x >= self.ext_dst.len() {
-            return &NO_CONNS;
+            return EMPTY;
         }
-        self.table.get(self.cell(s, self.classes.len() + x))
+        self.cell(s, self.classes.len() + x)
+    }
+
+    /// Interned id of atom-to-class connections (source atom `x`).
+    pub fn ext_to_class_id(&self, x: usize, d: usize) -> u32 {
+        let nc = self.classes.len();
+        if x >= self.ext_src.len() || d >= nc {
+            return EMPTY;
+        }
+        self.from_ext.get(x * nc + d).copied().unwrap_or(EMPTY)
+    }
+
+    pub fn class_to_ext(&self, s: usize, x: usize) -> &ConnSet {
+        self.table.get(self.class_to_ext_id(s, x))
     }
 
     pub fn ext_to_class(&self, x: usize, d: usize) -> &ConnSet {
-        let nc = self.classes.len();
-        if x >= self.ext_src.len() || d >= nc {
-            return &NO_CONNS;
-        }
-        self.table
-            .get(self.from_ext.get(x * nc + d).copied().unwrap_or(EMPTY))
+        self.table.get(self.ext_to_class_id(x, d))
     }
 
     pub fn conn(&self, id: u32) -> &ConnSet {

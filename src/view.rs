@@ -137,74 +137,56 @@ impl ConnView {
             .iter()
             .map(|a| if shown(a) { ext_name(a) } else { String::new() })
             .collect();
-        // One shared set per distinct matrix id; unions over several classes
-        // (label gaps) get their own.
+        // One shared set per distinct matrix id; an entity spanning several
+        // classes (a label gap) gets the union of its classes' sets.
         let mut shared: HashMap<u32, Rc<ConnSet>> = HashMap::new();
-        let mut rc = |id: u32, c: &ConnSet| {
-            shared
-                .entry(id)
-                .or_insert_with(|| Rc::new(c.clone()))
-                .clone()
-        };
         let mut connections = Vec::new();
-        let mut push = |src: Endpoint,
-                        dst: Endpoint,
-                        ids: &mut dyn Iterator<Item = (u32, &ConnSet)>,
-                        rc: &mut dyn FnMut(u32, &ConnSet) -> Rc<ConnSet>| {
-            let mut first: Option<(u32, &ConnSet)> = None;
+        let mut push = |src: Endpoint, dst: Endpoint, ids: &mut dyn Iterator<Item = u32>| {
+            // The common case, one class on each side, allocates nothing.
+            let mut first: Option<u32> = None;
             let mut acc: Option<ConnSet> = None;
-            for (id, c) in ids {
-                match (&first, &mut acc) {
-                    (None, _) => first = Some((id, c)),
-                    (Some((fid, _)), None) if *fid == id => {}
-                    (Some((_, fc)), None) => acc = Some(fc.union(c)),
-                    (Some(_), Some(a)) => *a = a.union(c),
+            for id in ids {
+                match first {
+                    None => first = Some(id),
+                    Some(f) if f == id => {}
+                    Some(f) => {
+                        let a = acc.get_or_insert_with(|| reach.conn(f).clone());
+                        *a = a.union(reach.conn(id));
+                    }
                 }
             }
             let conns = match (first, acc) {
-                (Some((id, c)), None) if !c.is_empty() => rc(id, c),
-                (_, Some(a)) if !a.is_empty() => Rc::new(a),
-                _ => return,
+                (_, Some(a)) => Rc::new(a),
+                (Some(id), None) => shared
+                    .entry(id)
+                    .or_insert_with(|| Rc::new(reach.conn(id).clone()))
+                    .clone(),
+                (None, None) => return,
             };
-            connections.push(Connection { src, dst, conns });
+            if !conns.is_empty() {
+                connections.push(Connection { src, dst, conns });
+            }
         };
         for (a, ea) in entities.iter().enumerate() {
             for (b, eb) in entities.iter().enumerate() {
                 if a == b {
                     continue; // SEM-47: no self-lines
                 }
-                let mut it = ea.classes.iter().flat_map(|&s| {
-                    eb.classes
-                        .iter()
-                        .map(move |&d| (reach.class_id(s, d), reach.class_to_class(s, d)))
-                });
-                push(Endpoint::Entity(a), Endpoint::Entity(b), &mut it, &mut rc);
+                let mut it = ea
+                    .classes
+                    .iter()
+                    .flat_map(|&s| eb.classes.iter().map(move |&d| reach.class_id(s, d)));
+                push(Endpoint::Entity(a), Endpoint::Entity(b), &mut it);
             }
             let shown_dst = reach.ext_dst.iter().enumerate().filter(|(_, a)| shown(a));
             for (x, _) in shown_dst {
-                let mut it = ea
-                    .classes
-                    .iter()
-                    .map(|&s| (u32::MAX - 1, reach.class_to_ext(s, x)));
-                push(
-                    Endpoint::Entity(a),
-                    Endpoint::DstAtom(x),
-                    &mut it,
-                    &mut |_, c| Rc::new(c.clone()),
-                );
+                let mut it = ea.classes.iter().map(|&s| reach.class_to_ext_id(s, x));
+                push(Endpoint::Entity(a), Endpoint::DstAtom(x), &mut it);
             }
             let shown_src = reach.ext_src.iter().enumerate().filter(|(_, a)| shown(a));
             for (x, _) in shown_src {
-                let mut it = ea
-                    .classes
-                    .iter()
-                    .map(|&d| (u32::MAX - 2, reach.ext_to_class(x, d)));
-                push(
-                    Endpoint::SrcAtom(x),
-                    Endpoint::Entity(a),
-                    &mut it,
-                    &mut |_, c| Rc::new(c.clone()),
-                );
+                let mut it = ea.classes.iter().map(|&d| reach.ext_to_class_id(x, d));
+                push(Endpoint::SrcAtom(x), Endpoint::Entity(a), &mut it);
             }
         }
         let mut view = ConnView {

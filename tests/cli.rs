@@ -364,3 +364,25 @@ fn fuzz_zero_replicas_self_reaching_class() {
         bin().args(&args).write_stdin(yaml).assert().success();
     }
 }
+
+/// Pods of one owner with different labels (a label gap): the workload's
+/// rows towards external ranges are the union over its pods, like its rows
+/// towards other workloads.
+#[test]
+fn label_gap_union_includes_external_ranges() {
+    let owner = "ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: rs, uid: u, controller: true}]";
+    let yaml = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: p1, namespace: x, labels: {{app: b}}, {owner}}}\nspec: {{containers: [{{name: c, image: i}}]}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p2, namespace: x, labels: {{app: a}}, {owner}}}\nspec: {{containers: [{{name: c, image: i}}]}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: deny, namespace: x}}\nspec: {{podSelector: {{}}, policyTypes: [Ingress]}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: web, namespace: x}}\nspec: {{podSelector: {{matchLabels: {{app: a}}}}, ingress: [{{from: [{{ipBlock: {{cidr: 0.0.0.0/0}}}}], ports: [{{port: 80}}]}}]}}\n"
+    );
+    bin()
+        .args(["reach", "-", "-o", "connlist"])
+        .write_stdin(yaml)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "0.0.0.0-255.255.255.255[External] => x/rs[ReplicaSet] : TCP 80",
+        ))
+        .stderr(predicate::str::contains(
+            "pods of x/rs[ReplicaSet] have different labels",
+        ));
+}
