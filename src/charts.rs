@@ -29,6 +29,21 @@ const WIDTH: u32 = 800;
 
 type Res<T> = Result<T, String>;
 
+/// The legend box every chart with series uses.
+fn legend<'a, 'b: 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, CT>,
+    position: SeriesLabelPosition,
+) -> Res<()> {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(err)
+}
+
 /// The frame shared by the horizontal bar charts: one row per label, the
 /// first label on top, values on x from 0 to `xmax`.
 type HBarChart<'a, 'b> = ChartContext<
@@ -176,14 +191,7 @@ pub fn reach_by_hop(
                 );
             chart.draw_series(std::iter::once(marker)).map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 15))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(buf)
@@ -428,14 +436,7 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 15))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(err)?;
     }
     Ok(buf)
@@ -495,14 +496,7 @@ pub fn paired_bars(title: &str, items: &[(String, u64, u64)], total_pods: u64) -
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 15))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(buf)
@@ -586,14 +580,7 @@ pub fn spread_bands(input: &str, r: &crate::montecarlo::McResult) -> Res<String>
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], orange.stroke_width(2))
             });
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 15))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(err)?;
     }
     Ok(buf)

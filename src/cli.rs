@@ -612,7 +612,7 @@ fn cmd_simulate(a: SimulateArgs) -> Result<i32, Failure> {
         starts.push((format!("pods {sel} in {scope}"), held));
     }
     if a.model == SimModel::MonteCarlo {
-        return monte_carlo_cmd(&a, &cluster, &graph, &starts, &targets);
+        return monte_carlo_cmd(&a, &graph, &starts, &targets);
     }
     let sims: Vec<SimResult> = starts
         .iter()
@@ -714,11 +714,14 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
             }
         }
     }
-    let mut sims = Vec::new();
-    for f in &starts {
-        let (name, held) = held_from(&cluster, f)?;
-        sims.push(graph.simulate(&name, &held, &targets));
-    }
+    let held_starts: Vec<(String, Vec<(usize, u64)>)> = starts
+        .iter()
+        .map(|f| held_from(&cluster, f))
+        .collect::<Result<_, _>>()?;
+    let sims: Vec<SimResult> = held_starts
+        .iter()
+        .map(|(name, held)| graph.simulate(name, held, &targets))
+        .collect();
     let name = input_name(&a.input.paths);
     let dir = a
         .out
@@ -758,14 +761,13 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
             .map_err(Failure)?,
         ));
     }
-    let mc = match (sims.first(), starts.first()) {
-        (Some(sim), Some(f)) => {
-            let (_, held) = held_from(&cluster, f)?;
+    let mc = match held_starts.first() {
+        Some((start, held)) => {
             let o = crate::montecarlo::McOptions {
                 trials: 500,
                 ..Default::default()
             };
-            let r = crate::montecarlo::monte_carlo(&graph, &sim.start, &held, &targets, &o);
+            let r = crate::montecarlo::monte_carlo(&graph, start, held, &targets, &o);
             files.push((
                 "spread.svg".into(),
                 crate::charts::spread_bands(&name, &r).map_err(Failure)?,
@@ -1016,7 +1018,6 @@ fn cmd_audit(a: AuditArgs) -> Result<i32, Failure> {
 
 fn monte_carlo_cmd(
     a: &SimulateArgs,
-    cluster: &Cluster,
     graph: &AttackGraph,
     starts: &[(String, Vec<(usize, u64)>)],
     targets: &[Target],
@@ -1064,7 +1065,6 @@ fn monte_carlo_cmd(
         }
         write_files(dir, &files).map_err(|e| Failure(format!("error: --svg: {e}")))?;
     }
-    let _ = cluster;
     let out = match a.output {
         SimFormat::Text | SimFormat::Md => {
             let parts: Vec<String> = results.iter().map(|r| r.to_text()).collect();

@@ -130,14 +130,10 @@ fn common_atoms(a: &[IpRange], b: &[IpRange], ipv6: bool) -> Vec<IpRange> {
         .collect()
 }
 
-fn ext_conns(
-    reach: &Reachability,
-    e: &Entity,
-    atoms: &[IpRange],
-    probe: &IpRange,
-    inbound: bool,
-) -> ConnSet {
-    let Some(x) = atom_of(atoms, probe) else {
+/// An entity's connections with one atom of its own side (`None`: the atom
+/// does not exist there).
+fn ext_conns(reach: &Reachability, e: &Entity, x: Option<usize>, inbound: bool) -> ConnSet {
+    let Some(x) = x else {
         return ConnSet::empty();
     };
     let mut acc = ConnSet::empty();
@@ -149,6 +145,19 @@ fn ext_conns(
         });
     }
     acc
+}
+
+/// Each common atom with its name and the atom holding it on either side,
+/// looked up once rather than per entity.
+fn atom_map(
+    common: &[IpRange],
+    old: &[IpRange],
+    new: &[IpRange],
+) -> Vec<(String, Option<usize>, Option<usize>)> {
+    common
+        .iter()
+        .map(|a| (format!("{a}[External]"), atom_of(old, a), atom_of(new, a)))
+        .collect()
 }
 
 pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimOptions) -> Diff {
@@ -229,28 +238,28 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
     }
     // External ranges, on atoms fine enough for both sides.
     let ipv6 = old.reach.ipv6_in_use || new.reach.ipv6_in_use;
-    let src_atoms = common_atoms(&old.reach.ext_src, &new.reach.ext_src, ipv6);
-    let dst_atoms = common_atoms(&old.reach.ext_dst, &new.reach.ext_dst, ipv6);
+    let src_atoms = atom_map(
+        &common_atoms(&old.reach.ext_src, &new.reach.ext_src, ipv6),
+        &old.reach.ext_src,
+        &new.reach.ext_src,
+    );
+    let dst_atoms = atom_map(
+        &common_atoms(&old.reach.ext_dst, &new.reach.ext_dst, ipv6),
+        &old.reach.ext_dst,
+        &new.reach.ext_dst,
+    );
     for &n in &names_v {
         let o = by_name_old.get(n).and_then(|&i| eo.get(i));
         let w = by_name_new.get(n).and_then(|&i| en.get(i));
-        for atom in &src_atoms {
-            let before = o.map_or_else(ConnSet::empty, |e| {
-                ext_conns(old.reach, e, &old.reach.ext_src, atom, true)
-            });
-            let after = w.map_or_else(ConnSet::empty, |e| {
-                ext_conns(new.reach, e, &new.reach.ext_src, atom, true)
-            });
-            record(&format!("{atom}[External]"), n, &before, &after);
+        for (name, xo, xn) in &src_atoms {
+            let before = o.map_or_else(ConnSet::empty, |e| ext_conns(old.reach, e, *xo, true));
+            let after = w.map_or_else(ConnSet::empty, |e| ext_conns(new.reach, e, *xn, true));
+            record(name, n, &before, &after);
         }
-        for atom in &dst_atoms {
-            let before = o.map_or_else(ConnSet::empty, |e| {
-                ext_conns(old.reach, e, &old.reach.ext_dst, atom, false)
-            });
-            let after = w.map_or_else(ConnSet::empty, |e| {
-                ext_conns(new.reach, e, &new.reach.ext_dst, atom, false)
-            });
-            record(n, &format!("{atom}[External]"), &before, &after);
+        for (name, xo, xn) in &dst_atoms {
+            let before = o.map_or_else(ConnSet::empty, |e| ext_conns(old.reach, e, *xo, false));
+            let after = w.map_or_else(ConnSet::empty, |e| ext_conns(new.reach, e, *xn, false));
+            record(n, name, &before, &after);
         }
     }
     changes.sort_by(|x, y| {
