@@ -286,42 +286,30 @@ impl Loader {
     fn add_text(&mut self, file: &str, text: &str, json: bool) {
         // A UTF-8 byte-order mark is not part of the YAML (kubectl skips it too).
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        if json {
-            // One or more JSON values, one after the other (as kubectl reads them).
-            let mut docs = Vec::new();
-            let stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
-            for (i, v) in stream.enumerate() {
-                let v = v
-                    .map_err(|e| e.to_string())
-                    .and_then(|v| serde_yaml::to_value(v).map_err(|e| e.to_string()));
-                match v {
-                    Ok(v) => docs.push(v),
-                    Err(e) => {
-                        self.errors.push(doc_error(
-                            file,
-                            i + 1,
-                            format!("invalid JSON: {e}; nothing from this file was used"),
-                        ));
-                        return;
-                    }
-                }
-            }
-            for (i, v) in docs.into_iter().enumerate() {
-                self.add_doc(file, i + 1, None, v);
-            }
-            return;
-        }
         // Parse every document first: a syntax error anywhere refuses the whole
-        // file rather than silently dropping the documents after it.
-        let mut docs = Vec::new();
-        for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
-            match serde_yaml::Value::deserialize(de) {
+        // file rather than silently dropping the documents after it. JSON may
+        // hold several values one after the other (as kubectl reads them).
+        let (format, parsed): (&str, Vec<Result<serde_yaml::Value, String>>) = if json {
+            let stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+            let values = stream.map(|v| {
+                v.map_err(|e| e.to_string())
+                    .and_then(|v| serde_yaml::to_value(v).map_err(|e| e.to_string()))
+            });
+            ("JSON", until_error(values))
+        } else {
+            let values = serde_yaml::Deserializer::from_str(text)
+                .map(|de| serde_yaml::Value::deserialize(de).map_err(|e| e.to_string()));
+            ("YAML", until_error(values))
+        };
+        let mut docs = Vec::with_capacity(parsed.len());
+        for (i, v) in parsed.into_iter().enumerate() {
+            match v {
                 Ok(v) => docs.push(v),
                 Err(e) => {
                     self.errors.push(doc_error(
                         file,
                         i + 1,
-                        format!("invalid YAML: {e}; nothing from this file was used"),
+                        format!("invalid {format}: {e}; nothing from this file was used"),
                     ));
                     return;
                 }
@@ -1010,6 +998,20 @@ impl Loader {
         }
         Some(IpBlock { cidr, except })
     }
+}
+
+/// The items up to and including the first error: a parser may not recover
+/// after one, so nothing after it is read.
+fn until_error<T, E>(it: impl Iterator<Item = Result<T, E>>) -> Vec<Result<T, E>> {
+    let mut out = Vec::new();
+    for v in it {
+        let stop = v.is_err();
+        out.push(v);
+        if stop {
+            break;
+        }
+    }
+    out
 }
 
 fn doc_error(file: &str, doc: usize, message: String) -> LoadError {
