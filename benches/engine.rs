@@ -1,11 +1,11 @@
 //! Criterion benches over deterministic synthetic clusters.
 //! `cargo bench -- --quick` runs them all in a few minutes on 2 cores.
 
-use blastradius::load::{load_str, LoadOptions};
-use blastradius::reach::{ReachOptions, Reachability};
-use blastradius::simulate::{rank_all, AttackGraph, SimOptions};
-use blastradius::synth::{generate, SynthOptions};
-use blastradius::view::{entities, ConnView, Level};
+use blastradius::attack::simulate::{rank_all, AttackGraph, SimOptions};
+use blastradius::engine::reach::{ReachOptions, Reachability};
+use blastradius::engine::view::{entities, ConnView, Level};
+use blastradius::input::load::{load_str, LoadOptions};
+use blastradius::util::synth::{generate, SynthOptions};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 
@@ -92,7 +92,7 @@ fn bench_simulate(c: &mut Criterion) {
 
 /// Two clusters that differ in one policy: compile the new one and diff.
 fn bench_diff(c: &mut Criterion) {
-    use blastradius::diff::{diff, Side};
+    use blastradius::review::diff::{diff, Side};
     let mut g = c.benchmark_group("diff");
     g.sample_size(10);
     for (p, n, k) in sizes().into_iter().filter(|s| s.0 <= 10_000) {
@@ -136,7 +136,9 @@ fn bench_chokepoints(c: &mut Criterion) {
             .map(|e| e.pods[0])
             .collect();
         g.bench_function(BenchmarkId::from_parameter(p), |b| {
-            b.iter(|| blastradius::chokepoints::chokepoints(black_box(&graph), &starts, &[], 10))
+            b.iter(|| {
+                blastradius::attack::chokepoints::chokepoints(black_box(&graph), &starts, &[], 10)
+            })
         });
     }
     g.finish();

@@ -1,8 +1,8 @@
 //! blastradius: Kubernetes NetworkPolicy blast-radius simulator.
 //!
-//! Data flows one way: [`load`] (manifests → [`model::Cluster`]) →
-//! [`reach`] (cluster → [`reach::Reachability`]) → consumers
-//! ([`explain`], [`render`]).
+//! Data flows one way: [`input`] (manifests → [`model::Cluster`]) →
+//! [`engine`] (cluster → [`engine::reach::Reachability`]) → [`attack`] and
+//! [`review`] analyses → [`output`]; [`cli`] parses, calls, prints.
 
 #![deny(
     clippy::unwrap_used,
@@ -20,22 +20,11 @@
     )
 )]
 
-pub mod audit;
-pub mod charts;
-pub mod chokepoints;
+pub mod attack;
 pub mod cli;
-pub mod diff;
-pub mod explain;
-pub mod ip;
-pub mod load;
+pub mod engine;
+pub mod input;
 pub mod model;
-pub mod montecarlo;
-pub mod ports;
-pub mod reach;
-pub mod render;
-pub mod report;
-pub mod rng;
-pub mod selector;
-pub mod simulate;
-pub mod synth;
-pub mod view;
+pub mod output;
+pub mod review;
+pub mod util;

@@ -2,9 +2,9 @@
 //! fixed version; the demo scenario's known traps are found; text, JSON and
 //! SARIF output (validated against the vendored SARIF 2.1.0 schema).
 
-use blastradius::audit::{audit, to_json, to_sarif, to_text, Finding, Severity};
-use blastradius::load::{load_paths, load_str, LoadOptions};
-use blastradius::reach::{ReachOptions, Reachability};
+use blastradius::engine::reach::{ReachOptions, Reachability};
+use blastradius::input::load::{load_paths, load_str, LoadOptions};
+use blastradius::review::audit::{audit, to_json, to_sarif, to_text, Finding, Severity};
 use std::path::{Path, PathBuf};
 
 /// A file name that does not exist, so lines stay unknown.

@@ -4,9 +4,9 @@
 
 mod common;
 
-use blastradius::load::{load_paths, LoadOptions};
-use blastradius::reach::{ReachOptions, Reachability};
-use blastradius::view::{ConnView, Level};
+use blastradius::engine::reach::{ReachOptions, Reachability};
+use blastradius::engine::view::{ConnView, Level};
+use blastradius::input::load::{load_paths, LoadOptions};
 use std::path::Path;
 
 /// np-guard never matches pods with ipBlocks ("IP ranges are external").
@@ -178,7 +178,7 @@ fn np_guard_core_error_cases() {
 /// byte (after upstream's newline squash).
 #[test]
 fn np_guard_csv_and_md_match() {
-    use blastradius::render::{render, Format};
+    use blastradius::output::render::{render, Format};
     let Some(shared) = common::shared_dir() else {
         return;
     };

@@ -2,11 +2,11 @@
 //! CI gate's exit codes, and the PR-comment and SVG outputs.
 
 use assert_cmd::Command;
-use blastradius::diff::{diff, Diff, FailOn, Side};
-use blastradius::load::{load_str, LoadOptions};
-use blastradius::reach::{ReachOptions, Reachability};
-use blastradius::simulate::{SimOptions, Target};
-use blastradius::view::Level;
+use blastradius::attack::simulate::{SimOptions, Target};
+use blastradius::engine::reach::{ReachOptions, Reachability};
+use blastradius::engine::view::Level;
+use blastradius::input::load::{load_str, LoadOptions};
+use blastradius::review::diff::{diff, Diff, FailOn, Side};
 use std::path::PathBuf;
 
 fn pod(ns: &str, name: &str, labels: &str) -> String {
@@ -54,7 +54,7 @@ fn run(old: &[String], new: &[String], targets: &[&str]) -> Diff {
     )
 }
 
-fn lines(list: &[blastradius::diff::ConnChange]) -> Vec<String> {
+fn lines(list: &[blastradius::review::diff::ConnChange]) -> Vec<String> {
     list.iter()
         .map(|c| {
             format!(

@@ -4,12 +4,12 @@
 
 mod naive;
 
-use blastradius::explain;
-use blastradius::ip::IpBlock;
+use blastradius::engine::explain;
+use blastradius::engine::reach::{ReachOptions, Reachability};
+use blastradius::model::ip::IpBlock;
+use blastradius::model::ports::Protocol;
+use blastradius::model::selector::{Labels, Requirement, Selector};
 use blastradius::model::*;
-use blastradius::ports::Protocol;
-use blastradius::reach::{ReachOptions, Reachability};
-use blastradius::selector::{Labels, Requirement, Selector};
 use naive::End;
 use proptest::prelude::*;
 use std::net::IpAddr;
@@ -307,8 +307,8 @@ proptest! {
     /// gives each workload the blast radius of its own breadth-first spread.
     #[test]
     fn closure_ranking_agrees_with_spread(c in cluster(), ipblock_pods in any::<bool>()) {
-        use blastradius::simulate::{rank_all, AttackGraph, SimOptions};
-        use blastradius::view::{entities, Level};
+        use blastradius::attack::simulate::{rank_all, AttackGraph, SimOptions};
+        use blastradius::engine::view::{entities, Level};
         let reach = Reachability::compile(&c, &ReachOptions { ipblock_pods });
         let g = AttackGraph::build(&c, &reach, &SimOptions::default());
         let ents = entities(&c, &reach, Level::Workload);

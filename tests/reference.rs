@@ -3,10 +3,10 @@
 
 mod common;
 
-use blastradius::load::{load_paths, LoadOptions};
+use blastradius::engine::reach::{ReachOptions, Reachability};
+use blastradius::input::load::{load_paths, LoadOptions};
+use blastradius::model::ports::Protocol;
 use blastradius::model::Cluster;
-use blastradius::ports::Protocol;
-use blastradius::reach::{ReachOptions, Reachability};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 

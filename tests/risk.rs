@@ -2,12 +2,12 @@
 //! and choke points on graphs where the answer is known.
 
 use assert_cmd::Command;
-use blastradius::chokepoints::{chokepoints, reach_weights};
-use blastradius::load::{load_str, LoadOptions};
-use blastradius::montecarlo::{monte_carlo, McOptions};
-use blastradius::reach::{ReachOptions, Reachability};
-use blastradius::simulate::{AttackGraph, SimOptions, Target};
-use blastradius::view::{entities, Level};
+use blastradius::attack::chokepoints::{chokepoints, reach_weights};
+use blastradius::attack::montecarlo::{monte_carlo, McOptions};
+use blastradius::attack::simulate::{AttackGraph, SimOptions, Target};
+use blastradius::engine::reach::{ReachOptions, Reachability};
+use blastradius::engine::view::{entities, Level};
+use blastradius::input::load::{load_str, LoadOptions};
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 
 fn pod(name: &str, labels: &str, p: Option<&str>) -> String {
@@ -292,7 +292,8 @@ fn the_bridge_is_the_first_choke_point() {
 #[test]
 fn choke_points_agree_with_brute_force_on_the_shop() {
     let c =
-        blastradius::load::load_paths(&["scenarios/shop".into()], &LoadOptions::default()).unwrap();
+        blastradius::input::load::load_paths(&["scenarios/shop".into()], &LoadOptions::default())
+            .unwrap();
     let r = Reachability::compile(&c, &ReachOptions::default());
     let g = AttackGraph::build(&c, &r, &SimOptions::default());
     let ents = entities(&c, &r, Level::Workload);

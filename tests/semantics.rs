@@ -6,11 +6,11 @@
 //! Rules that are explanations only and have nothing a static evaluator can
 //! get wrong are skipped with a comment where they would be (SEM-48, SEM-53).
 
-use blastradius::explain::{explain, Endpoint, Explanation};
-use blastradius::load::{load_str, LoadErrors, LoadOptions};
+use blastradius::engine::explain::{explain, Endpoint, Explanation};
+use blastradius::engine::reach::{ReachOptions, Reachability};
+use blastradius::input::load::{load_str, LoadErrors, LoadOptions};
+use blastradius::model::ports::{ConnSet, Protocol};
 use blastradius::model::{Cluster, NS_NAME_LABEL};
-use blastradius::ports::{ConnSet, Protocol};
-use blastradius::reach::{ReachOptions, Reachability};
 use std::net::IpAddr;
 
 use Protocol::{Sctp, Tcp, Udp};

@@ -8,13 +8,13 @@
 //! workload, have one step per hop, and each step is allowed by `explain`.
 
 use assert_cmd::Command;
-use blastradius::explain::{explain, Endpoint};
-use blastradius::load::{load_str, LoadOptions};
+use blastradius::attack::simulate::{rank_all, AttackGraph, SimOptions, SimResult, Target};
+use blastradius::engine::explain::{explain, Endpoint};
+use blastradius::engine::reach::{ReachOptions, Reachability};
+use blastradius::engine::view::{entities, Level};
+use blastradius::input::load::{load_str, LoadOptions};
+use blastradius::model::ports::{parse_port_list, ConnSet, Protocol};
 use blastradius::model::Cluster;
-use blastradius::ports::{parse_port_list, ConnSet, Protocol};
-use blastradius::reach::{ReachOptions, Reachability};
-use blastradius::simulate::{rank_all, AttackGraph, SimOptions, SimResult, Target};
-use blastradius::view::{entities, Level};
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- helpers

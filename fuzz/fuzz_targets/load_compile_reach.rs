@@ -5,10 +5,10 @@
 //! and everything downstream of a successful load must be total.
 #![no_main]
 
-use blastradius::load::{load_str, LoadOptions};
-use blastradius::reach::{ReachOptions, Reachability};
-use blastradius::simulate::{rank_all, AttackGraph};
-use blastradius::view::{entities, ConnView, Level};
+use blastradius::attack::simulate::{rank_all, AttackGraph};
+use blastradius::engine::reach::{ReachOptions, Reachability};
+use blastradius::engine::view::{entities, ConnView, Level};
+use blastradius::input::load::{load_str, LoadOptions};
 use libfuzzer_sys::fuzz_target;
 
 /// Larger inputs are ignored so the fuzzer spends its time on structure

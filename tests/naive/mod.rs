@@ -4,8 +4,8 @@
 //! model types and label-selector matching.
 #![allow(dead_code)]
 
+use blastradius::model::ports::Protocol;
 use blastradius::model::{Cluster, Direction, Peer, Pod, PortRef, Rule};
-use blastradius::ports::Protocol;
 use std::net::IpAddr;
 
 #[derive(Clone, Copy, Debug)]
@@ -124,7 +124,7 @@ fn peer_matches(c: &Cluster, rule: &Rule, policy_ns: &str, other: End, ipblock_p
 }
 
 /// SEM-21, SEM-23 by hand: inside the CIDR, outside every except.
-fn in_block(b: &blastradius::ip::IpBlock, ip: IpAddr) -> bool {
+fn in_block(b: &blastradius::model::ip::IpBlock, ip: IpAddr) -> bool {
     let inside = |net: &ipnet::IpNet| match (net, ip) {
         (ipnet::IpNet::V4(n), IpAddr::V4(a)) => n.contains(&a),
         (ipnet::IpNet::V6(n), IpAddr::V6(a)) => n.contains(&a),

@@ -17,14 +17,14 @@
 //! - Namespaces carry no origin in the model, so a namespace is located at
 //!   its first workload (where `metadata.namespace` names it).
 
-use crate::explain::describe_peer;
+use crate::engine::explain::describe_peer;
+use crate::engine::reach::Reachability;
+use crate::model::ports::Protocol;
+use crate::model::selector::{Labels, Requirement, Selector};
 use crate::model::{
     Cluster, ContainerPort, Direction, Origin, Peer, Pod, Policy, PortRef, PortSpec, Rule,
     WorkloadRef, NS_NAME_LABEL,
 };
-use crate::ports::Protocol;
-use crate::reach::Reachability;
-use crate::selector::{Labels, Requirement, Selector};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, clap::ValueEnum)]
@@ -1225,7 +1225,7 @@ impl<'a> Auditor<'a> {
     }
 
     fn dns_allowed(&self, pod: &Pod, targets: &[&Pod]) -> bool {
-        let dns = |c: &crate::ports::ConnSet| {
+        let dns = |c: &crate::model::ports::ConnSet| {
             c.contains(Protocol::Udp, 53) || c.contains(Protocol::Tcp, 53)
         };
         self.c

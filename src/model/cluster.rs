@@ -1,9 +1,9 @@
 //! The internal model: what the loader produces and every later stage reads.
 //! Nothing here mentions k8s-openapi.
 
-use crate::ip::IpBlock;
-use crate::ports::{ConnSet, Protocol};
-use crate::selector::{Labels, Selector};
+use crate::model::ip::IpBlock;
+use crate::model::ports::{ConnSet, Protocol};
+use crate::model::selector::{Labels, Selector};
 use std::fmt;
 use std::net::IpAddr;
 

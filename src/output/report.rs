@@ -1,9 +1,9 @@
 //! Simulation outputs: text, Markdown and JSON; chart data; the HTML report.
 
-use crate::charts::{self, HopSeries, JewelMark};
+use crate::attack::simulate::{Ranked, SimResult};
+use crate::engine::reach::{Reachability, EMPTY};
 use crate::model::{Cluster, Pod};
-use crate::reach::{Reachability, EMPTY};
-use crate::simulate::{Ranked, SimResult};
+use crate::output::charts::{self, HopSeries, JewelMark};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

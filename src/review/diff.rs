@@ -1,12 +1,12 @@
 //! What-if before a change: two policy sets (and possibly workloads)
 //! compared connection by connection, and blast radius before and after.
 
-use crate::ip::{partition, IpRange};
+use crate::attack::simulate::{rank_all, AttackGraph, SimOptions, Target};
+use crate::engine::reach::Reachability;
+use crate::engine::view::{entities, Entity, Level};
+use crate::model::ip::{partition, IpRange};
+use crate::model::ports::ConnSet;
 use crate::model::Cluster;
-use crate::ports::ConnSet;
-use crate::reach::Reachability;
-use crate::simulate::{rank_all, AttackGraph, SimOptions, Target};
-use crate::view::{entities, Entity, Level};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -10,8 +10,8 @@
 //! as soon as no remaining bound can beat the current top list
 //! (branch and bound): exact results without re-running every edge.
 
-use crate::explain::{explain, Endpoint};
-use crate::simulate::{AttackGraph, Target};
+use crate::attack::simulate::{AttackGraph, Target};
+use crate::engine::explain::{explain, Endpoint};
 use fixedbitset::FixedBitSet;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::NodeIndex;

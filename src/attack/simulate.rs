@@ -6,10 +6,10 @@
 //! The graph is built from the [`Reachability`] value only: policies are
 //! never re-evaluated here.
 
+use crate::engine::reach::{ConnTable, Reachability, EMPTY};
+use crate::model::ports::ConnSet;
+use crate::model::selector::Selector;
 use crate::model::{Cluster, Pod};
-use crate::ports::ConnSet;
-use crate::reach::{ConnTable, Reachability, EMPTY};
-use crate::selector::Selector;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -629,7 +629,7 @@ pub const RANK_HOPS_FOR_TOP: usize = 50;
 /// closure, computed once for the whole graph: strongly connected components
 /// (petgraph's Tarjan), then descendant sets as bitsets over the condensed
 /// DAG, sinks first. With `max_hops` each distinct start spreads on its own.
-pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked> {
+pub fn rank_all(g: &AttackGraph, entities: &[crate::engine::view::Entity]) -> Vec<Ranked> {
     let total = g.cluster.pod_count();
     let blast_of_group: Vec<u64> = match g.options.max_hops {
         None => closure_blast(g),
@@ -678,7 +678,7 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked
             .cmp(&a.blast_radius)
             .then_with(|| a.workload.cmp(&b.workload))
     });
-    let by_name: HashMap<&str, &crate::view::Entity> =
+    let by_name: HashMap<&str, &crate::engine::view::Entity> =
         entities.iter().map(|e| (e.name.as_str(), e)).collect();
     let mut hops_cache: HashMap<usize, usize> = HashMap::new();
     for r in out.iter_mut().take(RANK_HOPS_FOR_TOP) {
@@ -701,12 +701,12 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::view::Entity]) -> Vec<Ranked
 }
 
 /// Pods compromised from one held pod of each group, at no hop limit: the
-/// pods reachable in the closure (see [`crate::chokepoints::Closure`]),
+/// pods reachable in the closure (see [`crate::attack::chokepoints::Closure`]),
 /// less the held pod when a path leads back to its own group.
 fn closure_blast(g: &AttackGraph) -> Vec<u64> {
     let weight: Vec<u64> = g.groups.iter().map(|gr| gr.replicas).collect();
     let self_loop = |v: usize| g.graph.contains_edge(NodeIndex::new(v), NodeIndex::new(v));
-    let closure = crate::chokepoints::Closure::new(&g.graph, weight.len(), &weight);
+    let closure = crate::attack::chokepoints::Closure::new(&g.graph, weight.len(), &weight);
     let reach = closure.per_node(&weight, &self_loop);
     reach
         .iter()

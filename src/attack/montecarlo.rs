@@ -16,8 +16,8 @@
 //! `(seed, i)`, trials run in parallel (rayon) and are aggregated in trial
 //! order, so the same seed gives the same output on any number of threads.
 
-use crate::ports::{ConnSet, Protocol};
-use crate::simulate::{AttackGraph, Target};
+use crate::attack::simulate::{AttackGraph, Target};
+use crate::model::ports::{ConnSet, Protocol};
 use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
 
@@ -124,7 +124,7 @@ fn edge_probability(g: &AttackGraph, dst_group: usize, conns: &ConnSet, o: &McOp
     best.unwrap_or(0.0)
 }
 
-use crate::rng::Rng;
+use crate::util::rng::Rng;
 
 /// Quantiles and mean of one quantity over trials.
 #[derive(Clone, Debug, serde::Serialize)]

@@ -7,10 +7,10 @@
 //! The matrix holds one id per (source class, destination class) and per
 //! (class, IP atom), so a query is two array reads.
 
-use crate::ip::{partition, IpRange};
+use crate::model::ip::{partition, IpRange};
+use crate::model::ports::{ConnSet, NO_CONNS};
+use crate::model::selector::Labels;
 use crate::model::{Cluster, Direction, Peer, Pod, Rule};
-use crate::ports::{ConnSet, NO_CONNS};
-use crate::selector::Labels;
 use fixedbitset::FixedBitSet;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -160,7 +160,7 @@ pub struct Reachability {
 struct ClassKey<'a> {
     namespace: &'a str,
     labels: &'a Labels,
-    named_ports: Vec<(&'a str, crate::ports::Protocol, u16)>,
+    named_ports: Vec<(&'a str, crate::model::ports::Protocol, u16)>,
     host_network: bool,
     ips: Vec<IpAddr>,
 }
@@ -262,7 +262,8 @@ impl Reachability {
             .filter(|(_, rep)| !rep.ips.is_empty())
             .map(|(c, &rep)| (c, rep))
             .collect();
-        let mut ns_sel_cache: HashMap<crate::selector::Selector, Vec<usize>> = HashMap::new();
+        let mut ns_sel_cache: HashMap<crate::model::selector::Selector, Vec<usize>> =
+            HashMap::new();
 
         let mut compile_peers = |rule: &Rule, policy_ns: &str, ext: &[IpRange]| -> CompiledPeers {
             let mut out = CompiledPeers {
@@ -334,7 +335,7 @@ impl Reachability {
 
         // Named ports resolve per destination (SEM-34..36); classes with the
         // same named container ports resolve alike, so resolve per signature.
-        let mut sig_index: HashMap<Vec<(&str, crate::ports::Protocol, u16)>, usize> =
+        let mut sig_index: HashMap<Vec<(&str, crate::model::ports::Protocol, u16)>, usize> =
             HashMap::new();
         let mut sig_rep: Vec<&Pod> = Vec::new();
         let sig_of_class: Vec<usize> = reps

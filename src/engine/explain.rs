@@ -3,9 +3,9 @@
 //! Evaluated straight from the model for one pair of endpoints, keeping
 //! provenance; tests check that its verdict always equals the matrix's.
 
+use crate::engine::reach::ReachOptions;
+use crate::model::ports::{ConnSet, Protocol, MAX_PORT, MIN_PORT};
 use crate::model::{Cluster, Direction, Peer, Pod, Rule};
-use crate::ports::{ConnSet, Protocol, MAX_PORT, MIN_PORT};
-use crate::reach::ReachOptions;
 use std::net::IpAddr;
 
 /// One end of the question.

@@ -1,9 +1,9 @@
 //! Entities (workloads or pods, and external IP atoms) and the list of
 //! allowed connections between them, aggregated from the class matrix.
 
+use crate::engine::reach::Reachability;
+use crate::model::ports::ConnSet;
 use crate::model::{Cluster, WorkloadRef};
-use crate::ports::ConnSet;
-use crate::reach::Reachability;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
@@ -98,7 +98,7 @@ pub fn entities(cluster: &Cluster, reach: &Reachability, level: Level) -> Vec<En
     map.into_values().collect()
 }
 
-pub fn ext_name(r: &crate::ip::IpRange) -> String {
+pub fn ext_name(r: &crate::model::ip::IpRange) -> String {
     format!("{r}[External]")
 }
 
@@ -126,7 +126,7 @@ impl ConnView {
                 }
             }
         }
-        let shown = |a: &crate::ip::IpRange| !a.v6 || reach.ipv6_in_use;
+        let shown = |a: &crate::model::ip::IpRange| !a.v6 || reach.ipv6_in_use;
         let src_atoms: Vec<String> = reach
             .ext_src
             .iter()

@@ -31,7 +31,7 @@ impl Default for SynthOptions {
     }
 }
 
-use crate::rng::Rng;
+use crate::util::rng::Rng;
 
 /// `xs[i]`, or the default for an index out of range (never, for the
 /// constant tables below and indices drawn with `below(len)`).
@@ -174,7 +174,7 @@ mod tests {
                 ..o.clone()
             })
         );
-        let c = crate::load::load_str("synth", &a, &Default::default()).unwrap();
+        let c = crate::input::load::load_str("synth", &a, &Default::default()).unwrap();
         assert_eq!(c.pod_count(), 300);
         assert_eq!(c.policies.len(), 60);
     }

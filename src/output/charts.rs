@@ -504,7 +504,7 @@ pub fn paired_bars(title: &str, items: &[(String, u64, u64)], total_pods: u64) -
 
 /// `spread.svg`: Monte Carlo bands: pods compromised per step, p10–p90
 /// shaded, median and mean lines.
-pub fn spread_bands(input: &str, r: &crate::montecarlo::McResult) -> Res<String> {
+pub fn spread_bands(input: &str, r: &crate::attack::montecarlo::McResult) -> Res<String> {
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, (WIDTH, 500)).into_drawing_area();

@@ -1,9 +1,9 @@
 //! Output formats for the connection list. Everything iterates sorted data,
 //! so the same input gives byte-identical output.
 
+use crate::engine::reach::Reachability;
+use crate::engine::view::{ConnView, Endpoint, Level};
 use crate::model::Cluster;
-use crate::reach::Reachability;
-use crate::view::{ConnView, Endpoint, Level};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -1,16 +1,16 @@
 //! Argument parsing and dispatch only: parse, call the library, print,
 //! choose the exit code (0 success, 1 a check failed, 2 bad input or usage).
 
-use crate::explain::{explain, Endpoint};
-use crate::load::{load_paths, LoadOptions};
+use crate::attack::simulate::{rank_all, AttackGraph, SimOptions, SimResult, Target};
+use crate::engine::explain::{explain, Endpoint};
+use crate::engine::reach::{ReachOptions, Reachability};
+use crate::engine::view::{ConnView, Level};
+use crate::input::load::{load_paths, LoadOptions};
+use crate::model::ports::{parse_port_list, ConnSet};
+use crate::model::selector::Selector;
 use crate::model::{Cluster, Pod};
-use crate::ports::{parse_port_list, ConnSet};
-use crate::reach::{ReachOptions, Reachability};
-use crate::render::{render, summary_lines, Format};
-use crate::report;
-use crate::selector::Selector;
-use crate::simulate::{rank_all, AttackGraph, SimOptions, SimResult, Target};
-use crate::view::{ConnView, Level};
+use crate::output::render::{render, summary_lines, Format};
+use crate::output::report;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -77,10 +77,10 @@ pub struct AuditArgs {
     pub output: AuditFormat,
     /// Exit 1 when a finding of this severity or higher is present.
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on_severity: Option<crate::audit::Severity>,
+    pub fail_on_severity: Option<crate::review::audit::Severity>,
     /// Only list findings of this severity or higher.
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub min_severity: Option<crate::audit::Severity>,
+    pub min_severity: Option<crate::review::audit::Severity>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -111,7 +111,7 @@ pub struct DiffArgs {
     pub output: DiffFormat,
     /// Exit 1 when any of these holds (comma list): added, removed, blast-increase, new-target-path.
     #[arg(long, value_enum, value_delimiter = ',')]
-    pub fail_on: Vec<crate::diff::FailOn>,
+    pub fail_on: Vec<crate::review::diff::FailOn>,
     /// Folder for -o svg (default out/diff/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -619,7 +619,7 @@ fn cmd_simulate(a: SimulateArgs) -> Result<i32, Failure> {
         .map(|(name, held)| graph.simulate(name, held, &targets))
         .collect();
     let ranked = a.all.then(|| {
-        let entities = crate::view::entities(&cluster, &reach, Level::Workload);
+        let entities = crate::engine::view::entities(&cluster, &reach, Level::Workload);
         rank_all(&graph, &entities)
     });
     if let Some(dir) = &a.svg {
@@ -693,7 +693,7 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
     });
-    let entities = crate::view::entities(&cluster, &reach, Level::Workload);
+    let entities = crate::engine::view::entities(&cluster, &reach, Level::Workload);
     let ranked = rank_all(&graph, &entities);
     // Starting points: as given, or the workloads exposed to outside
     // addresses and the top 3 by blast radius.
@@ -738,7 +738,7 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
         .filter_map(|e| e.pods.first().copied())
         .collect();
     let chokes = timed(a.input.opts.verbose, "chokepoints", || {
-        crate::chokepoints::chokepoints(&graph, &starts_all, &targets, 10)
+        crate::attack::chokepoints::chokepoints(&graph, &starts_all, &targets, 10)
     });
     if !chokes.top.is_empty() {
         let items: Vec<(String, u64)> = chokes
@@ -751,7 +751,7 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
             .collect();
         files.push((
             "chokepoints.svg".into(),
-            crate::charts::ranking_with(
+            crate::output::charts::ranking_with(
                 &format!("{name}: edges whose removal cuts the most blast radius"),
                 &items,
                 0,
@@ -763,14 +763,14 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
     }
     let mc = match held_starts.first() {
         Some((start, held)) => {
-            let o = crate::montecarlo::McOptions {
+            let o = crate::attack::montecarlo::McOptions {
                 trials: 500,
                 ..Default::default()
             };
-            let r = crate::montecarlo::monte_carlo(&graph, start, held, &targets, &o);
+            let r = crate::attack::montecarlo::monte_carlo(&graph, start, held, &targets, &o);
             files.push((
                 "spread.svg".into(),
-                crate::charts::spread_bands(&name, &r).map_err(Failure)?,
+                crate::output::charts::spread_bands(&name, &r).map_err(Failure)?,
             ));
             Some(r)
         }
@@ -832,7 +832,7 @@ fn cmd_report(a: ReportArgs) -> Result<i32, Failure> {
 }
 
 fn cmd_synth(a: SynthArgs) -> Result<i32, Failure> {
-    let text = crate::synth::generate(&crate::synth::SynthOptions {
+    let text = crate::util::synth::generate(&crate::util::synth::SynthOptions {
         pods: a.pods,
         namespaces: a.namespaces,
         policies: a.policies,
@@ -875,12 +875,12 @@ fn cmd_diff(a: DiffArgs) -> Result<i32, Failure> {
     let rn = Reachability::compile(&new, &a.opts.reach_options());
     let sim = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
-    let d = crate::diff::diff(
-        &crate::diff::Side {
+    let d = crate::review::diff::diff(
+        &crate::review::diff::Side {
             cluster: &old,
             reach: &ro,
         },
-        &crate::diff::Side {
+        &crate::review::diff::Side {
             cluster: &new,
             reach: &rn,
         },
@@ -913,7 +913,8 @@ fn cmd_diff(a: DiffArgs) -> Result<i32, Failure> {
         }
     };
     write_out(&out)?;
-    let failed: Vec<&crate::diff::FailOn> = a.fail_on.iter().filter(|f| d.holds(**f)).collect();
+    let failed: Vec<&crate::review::diff::FailOn> =
+        a.fail_on.iter().filter(|f| d.holds(**f)).collect();
     if failed.is_empty() {
         Ok(0)
     } else {
@@ -933,7 +934,7 @@ fn cmd_diff(a: DiffArgs) -> Result<i32, Failure> {
 #[allow(clippy::too_many_arguments)]
 fn diff_charts(
     name: &str,
-    d: &crate::diff::Diff,
+    d: &crate::review::diff::Diff,
     old: &Cluster,
     ro: &Reachability,
     new: &Cluster,
@@ -956,7 +957,7 @@ fn diff_charts(
     let total = d.total_pods_before.max(d.total_pods_after);
     let mut files = vec![(
         "diff-blast-radius.svg".to_string(),
-        crate::charts::paired_bars(
+        crate::output::charts::paired_bars(
             &format!("{name}: blast radius before and after"),
             &items,
             total,
@@ -972,7 +973,7 @@ fn diff_charts(
             {
                 let g = AttackGraph::build(cluster, reach, sim);
                 let r = g.simulate(&worst.workload, &[(first, 1)], targets);
-                series.push(crate::charts::HopSeries {
+                series.push(crate::output::charts::HopSeries {
                     name: format!("{} ({label})", worst.workload),
                     pods: r.hops.iter().map(|h| h.pods).collect(),
                 });
@@ -980,7 +981,7 @@ fn diff_charts(
         }
         files.push((
             "diff-reach-by-hop.svg".to_string(),
-            crate::charts::reach_by_hop(
+            crate::output::charts::reach_by_hop(
                 &format!("{name}: {} before and after", worst.workload),
                 &series,
                 total,
@@ -994,14 +995,14 @@ fn diff_charts(
 fn cmd_audit(a: AuditArgs) -> Result<i32, Failure> {
     let cluster = load(&a.input)?;
     let reach = compile(&cluster, &a.input);
-    let mut findings = crate::audit::audit(&cluster, &reach);
+    let mut findings = crate::review::audit::audit(&cluster, &reach);
     if let Some(min) = a.min_severity {
         findings.retain(|f| f.severity >= min);
     }
     let out = match a.output {
-        AuditFormat::Text => crate::audit::to_text(&findings),
-        AuditFormat::Json => crate::audit::to_json(&findings),
-        AuditFormat::Sarif => crate::audit::to_sarif(&findings),
+        AuditFormat::Text => crate::review::audit::to_text(&findings),
+        AuditFormat::Json => crate::review::audit::to_json(&findings),
+        AuditFormat::Sarif => crate::review::audit::to_sarif(&findings),
     };
     write_out(&out)?;
     match a.fail_on_severity {
@@ -1022,7 +1023,7 @@ fn monte_carlo_cmd(
     starts: &[(String, Vec<(usize, u64)>)],
     targets: &[Target],
 ) -> Result<i32, Failure> {
-    use crate::montecarlo::{monte_carlo, parse_probability, parse_table, McOptions};
+    use crate::attack::montecarlo::{monte_carlo, parse_probability, parse_table, McOptions};
     if a.all || starts.is_empty() {
         return Err(Failure(
             "error: --model monte-carlo needs --from or --from-selector (not --all)".into(),
@@ -1042,7 +1043,7 @@ fn monte_carlo_cmd(
         o.table
             .extend(parse_table(t).map_err(|e| Failure(format!("error: --exploit-prob: {e}")))?);
     }
-    let results: Vec<crate::montecarlo::McResult> =
+    let results: Vec<crate::attack::montecarlo::McResult> =
         timed(a.input.opts.verbose, "monte carlo", || {
             starts
                 .iter()
@@ -1060,7 +1061,7 @@ fn monte_carlo_cmd(
             };
             files.push((
                 file,
-                crate::charts::spread_bands(&name, r).map_err(Failure)?,
+                crate::output::charts::spread_bands(&name, r).map_err(Failure)?,
             ));
         }
         write_files(dir, &files).map_err(|e| Failure(format!("error: --svg: {e}")))?;
@@ -1101,13 +1102,13 @@ fn cmd_chokepoints(a: ChokeArgs) -> Result<i32, Failure> {
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
     });
-    let starts: Vec<usize> = crate::view::entities(&cluster, &reach, Level::Workload)
+    let starts: Vec<usize> = crate::engine::view::entities(&cluster, &reach, Level::Workload)
         .iter()
         .filter(|e| e.replicas > 0)
         .filter_map(|e| e.pods.first().copied())
         .collect();
     let r = timed(a.input.opts.verbose, "chokepoints", || {
-        crate::chokepoints::chokepoints(&graph, &starts, &targets, a.top)
+        crate::attack::chokepoints::chokepoints(&graph, &starts, &targets, a.top)
     });
     match a.output {
         ExplainFormat::Text => write_out(&r.to_text()),

@@ -3,10 +3,10 @@
 //! API server does (SEM-54..63) and converted into the internal model.
 //! Every error names the file, the document number and the field path.
 
-use crate::ip::IpBlock;
+use crate::model::ip::IpBlock;
+use crate::model::ports::Protocol;
+use crate::model::selector::{Labels, Requirement, Selector};
 use crate::model::*;
-use crate::ports::Protocol;
-use crate::selector::{Labels, Requirement, Selector};
 use ipnet::IpNet;
 use k8s_openapi::api::{
     apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as net,
@@ -1139,7 +1139,7 @@ fn exploitability(
     annotations: Option<&BTreeMap<String, String>>,
     errs: &mut Vec<LoadError>,
 ) -> Option<f64> {
-    let key = crate::montecarlo::EXPLOITABILITY_ANNOTATION;
+    let key = crate::attack::montecarlo::EXPLOITABILITY_ANNOTATION;
     let v = annotations?.get(key)?;
     match v.trim().parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Some(p),

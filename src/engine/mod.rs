@@ -1,0 +1,5 @@
+//! Engine: pod classes, the reachability matrix, explain, entity views.
+//! Does no IO.
+pub mod explain;
+pub mod reach;
+pub mod view;

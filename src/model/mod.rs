@@ -1,0 +1,7 @@
+//! The internal model: what the input layer produces and the engine reads.
+pub mod cluster;
+pub mod ip;
+pub mod ports;
+pub mod selector;
+
+pub use cluster::*;

@@ -1,0 +1,4 @@
+//! Output layer: renderers, charts and the HTML report.
+pub mod charts;
+pub mod render;
+pub mod report;

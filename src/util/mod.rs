@@ -1,0 +1,3 @@
+//! Small shared pieces: the seeded RNG and the synthetic-cluster generator.
+pub mod rng;
+pub mod synth;
