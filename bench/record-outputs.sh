@@ -8,13 +8,16 @@
 #   bench/record-outputs.sh target/release/blastradius /tmp/after
 #   diff -r /tmp/before /tmp/after && echo identical
 #
+# The output folder and the checkout's path are replaced by <OUT> and <ROOT>
+# in what is recorded, so two checkouts compare equal.
+#
 # Each output file holds stdout, then a line with the exit code, then stderr.
 # Inputs that the tool refuses are recorded too (their error text is output).
 set -uo pipefail
 BIN=$(realpath "$1")
 OUT=$2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=$ROOT/../shared
+SHARED=$(realpath -m "$ROOT/../shared")
 mkdir -p "$OUT"
 n=0
 
@@ -27,6 +30,8 @@ run() { # name, then the command's arguments
   echo "exit $?" >>"$f"
   cat "$f.err" >>"$f"
   rm -f "$f.err"
+  # Paths of this run's folders are not output: normalise them.
+  sed -i -e "s#$OUT#<OUT>#g" -e "s#$ROOT#<ROOT>#g" "$f"
   n=$((n + 1))
 }
 
