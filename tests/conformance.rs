@@ -208,7 +208,7 @@ fn np_guard_csv_and_md_match() {
             let cluster = load_paths(&[dir.join("manifests")], &np_guard_load()).unwrap();
             let reach = Reachability::compile(&cluster, &np_guard_options());
             let view = ConnView::build(&cluster, &reach, Level::Workload);
-            let got = render(&cluster, &reach, &view, fmt);
+            let got = render(&cluster, &reach, &view, fmt).unwrap();
             let want = std::fs::read_to_string(dir.join(file)).unwrap();
             assert_eq!(squash(&got), squash(&want), "{case} {file}");
             checked += 1;

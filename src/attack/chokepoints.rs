@@ -110,7 +110,7 @@ where
 }
 
 /// One choke point.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct ChokePoint {
     /// `ns/name[Kind]` of the source and destination workloads.
     pub from: String,
@@ -126,7 +126,7 @@ pub struct ChokePoint {
     pub measure_before: u64,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct ChokeReport {
     /// `blast radius` (pods reached, summed over starting workloads) or
     /// `target pods reached`.

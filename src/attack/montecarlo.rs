@@ -65,31 +65,40 @@ impl Default for McOptions {
     }
 }
 
+/// A `--exploit-prob` entry or a probability that does not parse; the text
+/// names the part at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct McParseError(pub String);
+
 /// Parse `22/TCP=0.9,5432/TCP=0.3` into table entries.
-pub fn parse_table(s: &str) -> Result<Vec<(Protocol, u16, f64)>, String> {
+pub fn parse_table(s: &str) -> Result<Vec<(Protocol, u16, f64)>, McParseError> {
     let mut out = Vec::new();
     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (port, p) = part
-            .split_once('=')
-            .ok_or_else(|| format!("`{part}`: write PORT/PROTOCOL=PROBABILITY, e.g. 22/TCP=0.9"))?;
+        let (port, p) = part.split_once('=').ok_or_else(|| {
+            McParseError(format!(
+                "`{part}`: write PORT/PROTOCOL=PROBABILITY, e.g. 22/TCP=0.9"
+            ))
+        })?;
         let (num, proto) = port.split_once('/').unwrap_or((port, "TCP"));
         let proto = Protocol::parse(proto)
-            .ok_or_else(|| format!("`{part}`: protocol must be TCP, UDP or SCTP"))?;
-        let num: u16 = num
-            .parse()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| format!("`{part}`: `{num}` is not a port in 1..65535"))?;
-        let p = parse_probability(p).map_err(|e| format!("`{part}`: {e}"))?;
+            .ok_or_else(|| McParseError(format!("`{part}`: protocol must be TCP, UDP or SCTP")))?;
+        let num: u16 =
+            num.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                McParseError(format!("`{part}`: `{num}` is not a port in 1..65535"))
+            })?;
+        let p = parse_probability(p).map_err(|e| McParseError(format!("`{part}`: {e}")))?;
         out.push((proto, num, p));
     }
     Ok(out)
 }
 
-pub fn parse_probability(s: &str) -> Result<f64, String> {
+pub fn parse_probability(s: &str) -> Result<f64, McParseError> {
     match s.trim().parse::<f64>() {
         Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(format!("`{s}` is not a probability between 0 and 1")),
+        _ => Err(McParseError(format!(
+            "`{s}` is not a probability between 0 and 1"
+        ))),
     }
 }
 
@@ -127,7 +136,7 @@ fn edge_probability(g: &AttackGraph, dst_group: usize, conns: &ConnSet, o: &McOp
 use crate::util::rng::Rng;
 
 /// Quantiles and mean of one quantity over trials.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct Band {
     pub mean: f64,
     pub p10: f64,
@@ -158,7 +167,7 @@ fn band(mut v: Vec<f64>) -> Band {
     }
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct TargetRisk {
     pub selector: String,
     /// Probability that some target pod is compromised within the horizon.
@@ -169,7 +178,7 @@ pub struct TargetRisk {
     pub time_to_compromise: Option<Band>,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct McResult {
     pub start: String,
     pub trials: usize,

@@ -276,7 +276,7 @@ impl Spread {
 }
 
 /// One hop of a simulation.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct HopStat {
     pub hop: usize,
     pub new_pods: u64,
@@ -289,7 +289,7 @@ pub struct HopStat {
     pub new_by_namespace: BTreeMap<String, u64>,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct ReachedWorkload {
     pub workload: String,
     pub hop: usize,
@@ -297,7 +297,7 @@ pub struct ReachedWorkload {
     pub path: String,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct TargetResult {
     pub selector: String,
     /// Workloads the selector matches.
@@ -307,7 +307,7 @@ pub struct TargetResult {
     pub path: Option<String>,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct Exfil {
     pub range: String,
     pub hop: usize,
@@ -316,7 +316,7 @@ pub struct Exfil {
 }
 
 /// Everything a report needs about one starting point.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct SimResult {
     pub start: String,
     pub start_pods: u64,
@@ -336,11 +336,16 @@ pub struct Target {
     pub selector: Selector,
 }
 
+/// A `--target` that is not a label selector (the selector parser's text).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TargetError(pub String);
+
 impl Target {
-    pub fn parse(s: &str) -> Result<Target, String> {
+    pub fn parse(s: &str) -> Result<Target, TargetError> {
         Ok(Target {
             text: s.to_string(),
-            selector: Selector::parse(s)?,
+            selector: Selector::parse(s).map_err(TargetError)?,
         })
     }
 }
@@ -606,7 +611,7 @@ impl AttackGraph<'_> {
 }
 
 /// Blast radius of one workload entity, for `--all`.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct Ranked {
     pub workload: String,
     pub namespace: String,

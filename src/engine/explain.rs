@@ -28,7 +28,7 @@ impl Endpoint {
 }
 
 /// What one rule says about this pair.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct RuleVerdict {
     /// `ns/name`.
     pub policy: String,
@@ -41,12 +41,11 @@ pub struct RuleVerdict {
     /// `ingress[0].from[1]`: the rule and its first matching peer.
     pub at: String,
     /// What the rule's ports allow towards this destination.
-    #[serde(serialize_with = "ser_conn")]
     pub ports: ConnSet,
 }
 
 /// One side (egress at the source, ingress at the destination).
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct Side {
     pub direction: &'static str,
     /// The pod whose policies are read.
@@ -54,35 +53,28 @@ pub struct Side {
     /// Policies that select the pod for this direction; empty = not isolated.
     pub isolated_by: Vec<String>,
     pub rules: Vec<RuleVerdict>,
-    #[serde(serialize_with = "ser_conn")]
     pub allows: ConnSet,
     /// Why the side is open or not governed, when it is.
     pub note: Option<String>,
 }
 
 /// A run of ports with one verdict and one set of reasons.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct Segment {
-    #[serde(serialize_with = "ser_conn")]
     pub conns: ConnSet,
     pub allowed: bool,
     pub reasons: Vec<String>,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct Explanation {
     pub from: String,
     pub to: String,
     pub same_pod: bool,
     pub egress: Option<Side>,
     pub ingress: Option<Side>,
-    #[serde(serialize_with = "ser_conn")]
     pub allowed: ConnSet,
     pub segments: Vec<Segment>,
-}
-
-fn ser_conn<S: serde::Serializer>(c: &ConnSet, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&c.to_connlist())
 }
 
 pub fn explain(c: &Cluster, opts: &ReachOptions, from: &Endpoint, to: &Endpoint) -> Explanation {

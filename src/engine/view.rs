@@ -7,7 +7,7 @@ use crate::model::{Cluster, WorkloadRef};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     /// One entity per workload (`ns/name[Kind]`); bare pods as `[Pod]`.
     Workload,

@@ -27,7 +27,12 @@ fn palette(i: usize) -> RGBColor {
 const FONT: &str = "sans-serif";
 const WIDTH: u32 = 800;
 
-type Res<T> = Result<T, String>;
+/// Drawing a chart failed (plotters' error, as it describes itself).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("chart drawing failed: {0}")]
+pub struct ChartError(pub String);
+
+type Res<T> = Result<T, ChartError>;
 
 /// The legend box every chart with series uses.
 fn legend<'a, 'b: 'a, CT: plotters::coord::CoordTranslate>(
@@ -95,8 +100,8 @@ fn hbar_frame<'a, 'b>(
     Ok(chart)
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("chart drawing failed: {e:?}")
+fn err<E: std::fmt::Debug>(e: E) -> ChartError {
+    ChartError(format!("{e:?}"))
 }
 
 /// One line of the reach-by-hop chart.

@@ -1,4 +1,15 @@
-//! Output layer: renderers, charts and the HTML report.
+//! Output layer: one rendering seam ([`format::Render`]), the versioned JSON
+//! schemas, renderers, charts, the HTML report and the files written.
 pub mod charts;
+pub mod chokepoints;
+pub mod diff;
+pub mod diff_charts;
+pub mod error;
+pub mod explain;
+pub mod files;
+pub mod format;
+pub mod json;
 pub mod render;
 pub mod report;
+pub mod report_build;
+pub mod simulate;

@@ -1,24 +1,45 @@
-//! Output formats for the connection list. Everything iterates sorted data,
-//! so the same input gives byte-identical output.
+//! The connection list (reach) in each of its formats. Everything iterates
+//! sorted data, so the same input gives byte-identical output.
 
 use crate::engine::reach::Reachability;
 use crate::engine::view::{ConnView, Endpoint, Level};
 use crate::model::Cluster;
+pub use crate::output::format::Format;
+use crate::output::format::{FormatError, Render};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A readable table.
-    Text,
-    /// Stable schema `blastradius.reach/v1` (see README).
-    Json,
-    /// `src,dst,conn`, as np-guard writes it.
-    Csv,
-    /// A Markdown table, as np-guard writes it.
-    Md,
-    /// Graphviz, one cluster per namespace.
-    Dot,
-    /// np-guard netpol-analyzer's line format.
-    Connlist,
+/// What `reach` prints.
+pub struct ReachOutput<'a> {
+    pub cluster: &'a Cluster,
+    pub reach: &'a Reachability,
+    pub view: &'a ConnView,
+}
+
+impl Render for ReachOutput<'_> {
+    fn what(&self) -> &'static str {
+        "reach"
+    }
+    fn formats(&self) -> &'static [Format] {
+        &[
+            Format::Text,
+            Format::Json,
+            Format::Csv,
+            Format::Md,
+            Format::Dot,
+            Format::Connlist,
+        ]
+    }
+    fn write(&self, format: Format) -> Option<String> {
+        let (cluster, reach, view) = (self.cluster, self.reach, self.view);
+        Some(match format {
+            Format::Connlist => view.to_connlist(),
+            Format::Text => text(cluster, reach, view),
+            Format::Json => crate::output::json::reach::write(cluster, reach, view),
+            Format::Csv => csv(view),
+            Format::Md => md(view),
+            Format::Dot => dot(view),
+            Format::Sarif => return None,
+        })
+    }
 }
 
 /// A one-paragraph header: what was read and which choices were made.
@@ -54,37 +75,47 @@ pub fn summary_lines(cluster: &Cluster, reach: &Reachability, view: &ConnView) -
     ]
 }
 
-pub fn render(cluster: &Cluster, reach: &Reachability, view: &ConnView, format: Format) -> String {
-    match format {
-        Format::Connlist => view.to_connlist(),
-        Format::Text => text(cluster, reach, view),
-        Format::Json => json(cluster, reach, view),
-        Format::Csv => {
-            let mut s = String::from("src,dst,conn\n");
-            for c in &view.connections {
-                s.push_str(&format!(
-                    "{},{},{}\n",
-                    csv_field(view.name(c.src)),
-                    csv_field(view.name(c.dst)),
-                    csv_field(&c.conns.to_connlist())
-                ));
-            }
-            s
-        }
-        Format::Md => {
-            let mut s = String::from("| src | dst | conn |\n|-----|-----|------|\n");
-            for c in &view.connections {
-                s.push_str(&format!(
-                    "| {} | {} | {} |\n",
-                    view.name(c.src),
-                    view.name(c.dst),
-                    c.conns.to_connlist()
-                ));
-            }
-            s
-        }
-        Format::Dot => dot(view),
+/// The connection list in `format` (through the [`Render`] seam).
+pub fn render(
+    cluster: &Cluster,
+    reach: &Reachability,
+    view: &ConnView,
+    format: Format,
+) -> Result<String, FormatError> {
+    crate::output::format::render(
+        &ReachOutput {
+            cluster,
+            reach,
+            view,
+        },
+        format,
+    )
+}
+
+fn csv(view: &ConnView) -> String {
+    let mut s = String::from("src,dst,conn\n");
+    for c in &view.connections {
+        s.push_str(&format!(
+            "{},{},{}\n",
+            csv_field(view.name(c.src)),
+            csv_field(view.name(c.dst)),
+            csv_field(&c.conns.to_connlist())
+        ));
     }
+    s
+}
+
+fn md(view: &ConnView) -> String {
+    let mut s = String::from("| src | dst | conn |\n|-----|-----|------|\n");
+    for c in &view.connections {
+        s.push_str(&format!(
+            "| {} | {} | {} |\n",
+            view.name(c.src),
+            view.name(c.dst),
+            c.conns.to_connlist()
+        ));
+    }
+    s
 }
 
 fn csv_field(s: &str) -> String {
@@ -132,96 +163,6 @@ fn text(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> String {
     if rows.is_empty() {
         s.push_str("(nothing is allowed between any two entities)\n");
     }
-    s
-}
-
-/// JSON written piece by piece (one entity or connection per line), so a
-/// million connections do not become a million-node value tree in memory.
-fn json(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> String {
-    use serde_json::json;
-    let mut warnings = cluster.warnings.clone();
-    warnings.extend(view.warnings.iter().cloned());
-    let head = [
-        ("schema", json!("blastradius.reach/v1")),
-        (
-            "level",
-            json!(match view.level {
-                Level::Workload => "workload",
-                Level::Pod => "pod",
-            }),
-        ),
-        (
-            "options",
-            json!({ "ipblock_pods": reach.options.ipblock_pods }),
-        ),
-        (
-            "summary",
-            json!({
-                "namespaces": cluster.namespaces.len(),
-                "pods": cluster.pod_count(),
-                "entities": view.entities.len(),
-                "policies": cluster.policies.len(),
-                "classes": reach.class_count(),
-                "connections": view.connections.len(),
-            }),
-        ),
-    ];
-    let mut s = String::from("{\n");
-    for (k, v) in head {
-        s.push_str(&format!(
-            "  \"{k}\": {},\n",
-            serde_json::to_string(&v).unwrap_or_default()
-        ));
-    }
-    let list = |s: &mut String,
-                key: &str,
-                items: &mut dyn Iterator<Item = serde_json::Value>,
-                last: bool| {
-        s.push_str(&format!("  \"{key}\": ["));
-        let mut first = true;
-        for it in items {
-            s.push_str(if first { "\n    " } else { ",\n    " });
-            first = false;
-            s.push_str(&serde_json::to_string(&it).unwrap_or_default());
-        }
-        s.push_str(if first { "]" } else { "\n  ]" });
-        s.push_str(if last { "\n" } else { ",\n" });
-    };
-    list(
-        &mut s,
-        "entities",
-        &mut view.entities.iter().map(|e| {
-            json!({
-                "name": e.name,
-                "namespace": e.namespace,
-                "kind": e.workload.kind,
-                "workload": e.workload.name,
-                "pods": e.replicas,
-            })
-        }),
-        false,
-    );
-    list(
-        &mut s,
-        "connections",
-        &mut view.connections.iter().map(|c| {
-            json!({
-                "src": view.name(c.src),
-                "dst": view.name(c.dst),
-                "conn": c.conns.to_connlist(),
-                "all": c.conns.is_all(),
-                "ports": c.conns.to_json(),
-            })
-        }),
-        false,
-    );
-    list(
-        &mut s,
-        "warnings",
-        &mut warnings.into_iter().map(serde_json::Value::from),
-        true,
-    );
-    s.push_str("}\n");
     s
 }
 

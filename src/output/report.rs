@@ -329,7 +329,7 @@ pub fn charts(
     reach: &Reachability,
     sims: &[SimResult],
     ranked: Option<&[Ranked]>,
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Vec<(String, String)>, charts::ChartError> {
     let mut out = Vec::new();
     if !sims.is_empty() {
         let series: Vec<HopSeries> = sims

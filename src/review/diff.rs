@@ -19,25 +19,17 @@ pub struct Side<'a> {
     pub reach: &'a Reachability,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct ConnChange {
     pub src: String,
     pub dst: String,
-    #[serde(serialize_with = "ser")]
     pub before: ConnSet,
-    #[serde(serialize_with = "ser")]
     pub after: ConnSet,
-    #[serde(serialize_with = "ser")]
     pub gained: ConnSet,
-    #[serde(serialize_with = "ser")]
     pub lost: ConnSet,
 }
 
-fn ser<S: serde::Serializer>(c: &ConnSet, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&c.to_connlist())
-}
-
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct BlastChange {
     pub workload: String,
     /// None: the workload does not exist on that side.
@@ -46,7 +38,7 @@ pub struct BlastChange {
     pub delta: i64,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct TargetChange {
     pub workload: String,
     pub target: String,
@@ -55,7 +47,7 @@ pub struct TargetChange {
     pub path_after: Option<String>,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct Diff {
     pub level: &'static str,
     pub added: Vec<ConnChange>,
@@ -74,7 +66,7 @@ pub struct Diff {
 }
 
 /// Gate conditions for `--fail-on`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailOn {
     /// A connection was added or gained ports.
     Added,

@@ -1,0 +1,418 @@
+//! The command line as data: every subcommand, flag and value enum (clap
+//! definitions only; building library options from them is in `input.rs`).
+
+use crate::output::format::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "blastradius",
+    version,
+    about = "Kubernetes NetworkPolicy blast-radius simulator: who can reach whom, and why"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every allowed connection between workloads (or pods) and IP ranges.
+    Reach(ReachArgs),
+    /// Explain why a connection is allowed or denied, rule by rule.
+    Explain(ExplainArgs),
+    /// Simulate an attacker's lateral movement from compromised pods, hop by hop.
+    Simulate(SimulateArgs),
+    /// Write a full report (HTML, Markdown, JSON, SVG charts) under out/.
+    Report(ReportArgs),
+    /// Generate a deterministic synthetic cluster (manifests) for benches and demos.
+    Synth(SynthArgs),
+    /// Compare two policy sets: connections gained and lost, blast radius before and after; a CI gate.
+    Diff(DiffArgs),
+    /// Find the classic mistakes: no default deny, workloads in `default`, allow-all rules, dead selectors, ...
+    Audit(AuditArgs),
+    /// Rank the allowed edges (and the rules behind them) by how much removing each cuts the blast radius.
+    Chokepoints(ChokeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ChokeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub attack: AttackArgs,
+    /// How many edges to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[arg(short, long, value_enum, default_value_t = ChokeFormat::Text)]
+    pub output: ChokeFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code-scanning UIs.
+    Sarif,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(short, long, value_enum, default_value_t = AuditFormat::Text)]
+    pub output: AuditFormat,
+    /// Exit 1 when a finding of this severity or higher is present.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on_severity: Option<crate::review::audit::Severity>,
+    /// Only list findings of this severity or higher.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<crate::review::audit::Severity>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    /// A pull-request comment.
+    Md,
+    /// Before/after charts, written to --out.
+    Svg,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Before: a file, folder or `-`.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// After: a file, folder or `-`.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    #[command(flatten)]
+    pub opts: InputOpts,
+    #[command(flatten)]
+    pub attack: AttackArgs,
+    #[arg(long, value_enum, default_value_t = Level::Workload)]
+    pub level: Level,
+    #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
+    pub output: DiffFormat,
+    /// Exit 1 when any of these holds (comma list): added, removed, blast-increase, new-target-path.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub fail_on: Vec<FailOn>,
+    /// Folder for -o svg (default out/diff/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    #[arg(long, default_value_t = 1000)]
+    pub pods: usize,
+    #[arg(long, default_value_t = 10)]
+    pub namespaces: usize,
+    #[arg(long, default_value_t = 100)]
+    pub policies: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Distinct `app` label values per namespace (drives the number of pod classes).
+    #[arg(long, default_value_t = 20)]
+    pub label_diversity: usize,
+    /// Write DIR/cluster.yaml (refuses to overwrite an existing file).
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    pub out: Option<PathBuf>,
+    /// `-` writes the manifests to stdout.
+    #[arg(short, long, value_name = "-")]
+    pub output: Option<String>,
+}
+
+/// The attacker model's knobs; shared by simulate and report.
+#[derive(Args, Debug, Clone)]
+pub struct AttackArgs {
+    /// Stop after N hops.
+    #[arg(long, value_name = "N")]
+    pub max_hops: Option<usize>,
+    /// An edge counts only on ports the destination declares as containerPorts.
+    #[arg(long)]
+    pub ports_listening_only: bool,
+    /// Only these ports carry the attack, e.g. 80/TCP,443/TCP.
+    #[arg(long, value_name = "PORTS")]
+    pub via: Option<String>,
+    /// Crown jewels: a label selector over pods (e.g. tier=db); repeatable.
+    #[arg(long, value_name = "SELECTOR")]
+    pub target: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SimFormat {
+    Text,
+    Json,
+    Md,
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub attack: AttackArgs,
+    /// Starting point: ns/name of a pod or workload (one pod held); repeatable, one simulation each.
+    #[arg(long, value_name = "SRC")]
+    pub from: Vec<String>,
+    /// Starting point: every pod matching this label selector, held together.
+    #[arg(long, value_name = "SELECTOR")]
+    pub from_selector: Option<String>,
+    /// Namespace for --from-selector (default: `default`, like kubectl).
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// --from-selector over all namespaces.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Simulate from every workload and rank them by blast radius.
+    #[arg(long)]
+    pub all: bool,
+    /// Rows of the --all ranking to print.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    #[arg(short, long, value_enum, default_value_t = SimFormat::Text)]
+    pub output: SimFormat,
+    /// Also write the SVG charts into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub svg: Option<PathBuf>,
+    /// Deterministic reachability, or probabilistic spread.
+    #[arg(long, value_enum, default_value_t = SimModel::Deterministic)]
+    pub model: SimModel,
+    /// Monte Carlo: number of trials.
+    #[arg(long, default_value_t = 1000)]
+    pub trials: usize,
+    /// Monte Carlo: random seed (same seed, same output).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Monte Carlo: steps to simulate.
+    #[arg(long, default_value_t = 20)]
+    pub steps: usize,
+    /// Monte Carlo: per-port success probabilities, e.g. 22/TCP=0.9,5432/TCP=0.3 (added to the default table).
+    #[arg(long, value_name = "TABLE")]
+    pub exploit_prob: Option<String>,
+    /// Monte Carlo: success probability of ports no table entry names.
+    #[arg(long = "p", value_name = "P", default_value = "0.2")]
+    pub p: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SimModel {
+    /// Every allowed connection compromises (reachability).
+    Deterministic,
+    /// Each attempt succeeds with a probability; many seeded trials.
+    MonteCarlo,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub attack: AttackArgs,
+    /// Starting points (default: workloads reachable from outside the cluster, and the top 3 by blast radius).
+    #[arg(long, value_name = "SRC")]
+    pub from: Vec<String>,
+    /// Output folder (default: out/<input name>/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IpBlockPods {
+    /// ipBlock peers also match pods whose IP is in the block (Calico, upstream e2e).
+    Match,
+    /// ipBlock peers never match pods (Cilium, np-guard).
+    Ignore,
+}
+
+/// How input is read; shared by every command.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Manifest files or folders (walked recursively for .yaml/.yml/.json); `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub opts: InputOpts,
+}
+
+/// Reading and semantics options, without the paths.
+#[derive(Args, Debug, Clone)]
+pub struct InputOpts {
+    /// Whether ipBlock peers match pod IPs (SEM-24..27).
+    #[arg(long, value_enum, default_value_t = IpBlockPods::Match)]
+    pub ipblock_pods: IpBlockPods,
+    /// Accept CIDRs with host bits or leading zeros (normalised, with a warning), as older API servers did.
+    #[arg(long)]
+    pub lenient_cidr: bool,
+    /// Accept NetworkPolicy names that are not DNS subdomains, with a warning.
+    #[arg(long)]
+    pub lenient_names: bool,
+    /// Keep pods in phase Succeeded/Failed (excluded by default, SEM-50).
+    #[arg(long)]
+    pub include_terminal_pods: bool,
+    /// Treat hostNetwork pods as ordinary pods (by default selectors ignore them, SEM-49).
+    #[arg(long)]
+    pub host_network_as_pods: bool,
+    /// Refuse unknown fields in NetworkPolicies (by default a warning names them).
+    #[arg(long)]
+    pub strict: bool,
+    /// Say what was skipped (other kinds, terminal pods) on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReachArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ReachFormat::Text)]
+    pub output: ReachFormat,
+    /// List workloads (replicas as one entity) or individual pod entries.
+    #[arg(long, value_enum, default_value_t = Level::Workload)]
+    pub level: Level,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Source: ns/name of a pod or workload, ns/name[Kind], or an IP address.
+    #[arg(long)]
+    pub from: String,
+    /// Destination: ns/name of a pod or workload, ns/name[Kind], or an IP address.
+    #[arg(long)]
+    pub to: String,
+    /// Ports to ask about: 80/TCP, 8000-8080/TCP, UDP, comma-separated.
+    #[arg(long)]
+    pub port: Option<String>,
+    #[arg(short, long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub output: ExplainFormat,
+}
+
+/// `reach -o`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReachFormat {
+    /// A readable table.
+    Text,
+    /// Stable schema `blastradius.reach/v1` (see README).
+    Json,
+    /// `src,dst,conn`, as np-guard writes it.
+    Csv,
+    /// A Markdown table, as np-guard writes it.
+    Md,
+    /// Graphviz, one cluster per namespace.
+    Dot,
+    /// np-guard netpol-analyzer's line format.
+    Connlist,
+}
+
+/// `chokepoints -o`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ChokeFormat {
+    Text,
+    Json,
+}
+
+/// `--level`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// One entity per workload (`ns/name[Kind]`); bare pods as `[Pod]`.
+    Workload,
+    /// One entity per pod manifest or pod template.
+    Pod,
+}
+
+/// `diff --fail-on`: gate conditions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A connection was added or gained ports.
+    Added,
+    /// A connection was removed or lost ports.
+    Removed,
+    /// Some workload's blast radius grew.
+    BlastIncrease,
+    /// Some workload reaches a crown jewel it could not reach before.
+    NewTargetPath,
+}
+
+impl From<Level> for crate::engine::view::Level {
+    fn from(l: Level) -> Self {
+        match l {
+            Level::Workload => crate::engine::view::Level::Workload,
+            Level::Pod => crate::engine::view::Level::Pod,
+        }
+    }
+}
+
+impl From<FailOn> for crate::review::diff::FailOn {
+    fn from(f: FailOn) -> Self {
+        use crate::review::diff::FailOn as F;
+        match f {
+            FailOn::Added => F::Added,
+            FailOn::Removed => F::Removed,
+            FailOn::BlastIncrease => F::BlastIncrease,
+            FailOn::NewTargetPath => F::NewTargetPath,
+        }
+    }
+}
+
+impl FailOn {
+    /// The name `--fail-on` takes.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+impl From<ReachFormat> for Format {
+    fn from(f: ReachFormat) -> Self {
+        match f {
+            ReachFormat::Text => Format::Text,
+            ReachFormat::Json => Format::Json,
+            ReachFormat::Csv => Format::Csv,
+            ReachFormat::Md => Format::Md,
+            ReachFormat::Dot => Format::Dot,
+            ReachFormat::Connlist => Format::Connlist,
+        }
+    }
+}
+
+impl From<ExplainFormat> for Format {
+    fn from(f: ExplainFormat) -> Self {
+        match f {
+            ExplainFormat::Text => Format::Text,
+            ExplainFormat::Json => Format::Json,
+        }
+    }
+}
+
+impl From<ChokeFormat> for Format {
+    fn from(f: ChokeFormat) -> Self {
+        match f {
+            ChokeFormat::Text => Format::Text,
+            ChokeFormat::Json => Format::Json,
+        }
+    }
+}
+
+impl From<SimFormat> for Format {
+    fn from(f: SimFormat) -> Self {
+        match f {
+            SimFormat::Text => Format::Text,
+            SimFormat::Json => Format::Json,
+            SimFormat::Md => Format::Md,
+        }
+    }
+}

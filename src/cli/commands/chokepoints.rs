@@ -1,0 +1,33 @@
+//! `chokepoints`: rank allowed edges by how much removing each cuts the
+//! blast radius.
+
+use crate::attack::chokepoints::chokepoints;
+use crate::attack::simulate::AttackGraph;
+use crate::cli::args::ChokeArgs;
+use crate::cli::error::{CliError, Outcome};
+use crate::cli::input::{compile, load, timed};
+use crate::cli::print::write_out;
+use crate::engine::view::{entities, Level};
+use crate::output::chokepoints::ChokepointsOutput;
+use crate::output::format::render;
+use crate::output::report_build::workload_starts;
+
+pub fn run(a: ChokeArgs) -> Result<Outcome, CliError> {
+    let cluster = load(&a.input)?;
+    let reach = compile(&cluster, &a.input);
+    let opts = a.attack.sim_options()?;
+    if opts.max_hops.is_some() {
+        return Err(CliError::Usage(
+            "chokepoints measures reachability at no hop limit; drop --max-hops".into(),
+        ));
+    }
+    let targets = a.attack.targets()?;
+    let graph = timed(a.input.opts.verbose, "attack graph", || {
+        AttackGraph::build(&cluster, &reach, &opts)
+    });
+    let starts = workload_starts(&entities(&cluster, &reach, Level::Workload));
+    let r = timed(a.input.opts.verbose, "chokepoints", || {
+        chokepoints(&graph, &starts, &targets, a.top)
+    });
+    write_out(&render(&ChokepointsOutput(&r), a.output.into())?)
+}

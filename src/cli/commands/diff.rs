@@ -1,0 +1,83 @@
+//! `diff`: compare two policy sets; a CI gate.
+
+use crate::attack::simulate::SimOptions;
+use crate::cli::args::{DiffArgs, DiffFormat, FailOn};
+use crate::cli::error::{CliError, Outcome};
+use crate::cli::input::{input_name, load_with};
+use crate::cli::print::write_out;
+use crate::engine::reach::Reachability;
+use crate::output::diff::DiffOutput;
+use crate::output::diff_charts::{diff_charts, ChartSide};
+use crate::output::files::write_files;
+use crate::output::format::{render, Format};
+use crate::review::diff::{diff, Side};
+use std::path::PathBuf;
+
+pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
+    if a.old.as_os_str() == "-" && a.new.as_os_str() == "-" {
+        return Err(CliError::Usage(
+            "OLD and NEW cannot both be `-` (stdin)".into(),
+        ));
+    }
+    let old = load_with(std::slice::from_ref(&a.old), &a.opts)?;
+    let new = load_with(std::slice::from_ref(&a.new), &a.opts)?;
+    let ro = Reachability::compile(&old, &a.opts.reach_options());
+    let rn = Reachability::compile(&new, &a.opts.reach_options());
+    let sim: SimOptions = a.attack.sim_options()?;
+    let targets = a.attack.targets()?;
+    let d = diff(
+        &Side {
+            cluster: &old,
+            reach: &ro,
+        },
+        &Side {
+            cluster: &new,
+            reach: &rn,
+        },
+        a.level.into(),
+        &targets,
+        &sim,
+    );
+    let out = match a.output {
+        DiffFormat::Text => render(&DiffOutput(&d), Format::Text)?,
+        DiffFormat::Md => render(&DiffOutput(&d), Format::Md)?,
+        DiffFormat::Json => render(&DiffOutput(&d), Format::Json)?,
+        DiffFormat::Svg => {
+            let dir = a
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("out").join("diff"));
+            let name = format!(
+                "{} -> {}",
+                input_name(std::slice::from_ref(&a.old)),
+                input_name(std::slice::from_ref(&a.new))
+            );
+            let old_side = ChartSide {
+                cluster: &old,
+                reach: &ro,
+            };
+            let new_side = ChartSide {
+                cluster: &new,
+                reach: &rn,
+            };
+            let files = diff_charts(&name, &d, &old_side, &new_side, &sim, &targets)?;
+            write_files(&dir, &files).map_err(CliError::output)?;
+            let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+            format!("wrote {} to {}\n", names.join(", "), dir.display())
+        }
+    };
+    write_out(&out)?;
+    let failed: Vec<FailOn> = a
+        .fail_on
+        .iter()
+        .copied()
+        .filter(|f| d.holds((*f).into()))
+        .collect();
+    if failed.is_empty() {
+        Ok(Outcome::Success)
+    } else {
+        let names: Vec<String> = failed.iter().map(|f| f.name()).collect();
+        eprintln!("gate failed: {}", names.join(", "));
+        Ok(Outcome::GateFailed)
+    }
+}

@@ -1,0 +1,33 @@
+//! `explain`: why a connection is allowed or denied, rule by rule.
+
+use crate::cli::args::ExplainArgs;
+use crate::cli::error::{CliError, Outcome};
+use crate::cli::input::{endpoint, load};
+use crate::cli::print::write_out;
+use crate::engine::explain::{explain, Endpoint};
+use crate::model::ports::{parse_port_list, ConnSet};
+use crate::output::explain::ExplainOutput;
+use crate::output::format::render;
+
+pub fn run(a: ExplainArgs) -> Result<Outcome, CliError> {
+    let cluster = load(&a.input)?;
+    let from = endpoint(&cluster, &a.from, "from")?;
+    let to = endpoint(&cluster, &a.to, "to")?;
+    if matches!((&from, &to), (Endpoint::Ip(_), Endpoint::Ip(_))) {
+        return Err(CliError::Usage(
+            "--from and --to are both IP addresses: traffic with no pod at either end is out of scope (SEM-9)".into(),
+        ));
+    }
+    let ports: Option<ConnSet> = a
+        .port
+        .as_deref()
+        .map(parse_port_list)
+        .transpose()
+        .map_err(|e| CliError::flag("port", e))?;
+    let e = explain(&cluster, &a.input.reach_options(), &from, &to);
+    let out = ExplainOutput {
+        explanation: &e,
+        ports: ports.as_ref(),
+    };
+    write_out(&render(&out, a.output.into())?)
+}

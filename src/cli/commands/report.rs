@@ -1,0 +1,68 @@
+//! `report`: write the full report (HTML, Markdown, JSON, SVG charts).
+
+use crate::attack::chokepoints::chokepoints;
+use crate::attack::simulate::{rank_all, AttackGraph, SimResult};
+use crate::cli::args::ReportArgs;
+use crate::cli::error::{CliError, Outcome};
+use crate::cli::input::{compile, held_from, input_name, load, timed, Held};
+use crate::engine::view::{entities, Level};
+use crate::output::files::write_files;
+use crate::output::report_build::{
+    default_starts, report_files, report_spread, workload_starts, ReportInputs,
+};
+use std::path::PathBuf;
+
+pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
+    let cluster = load(&a.input)?;
+    let reach = compile(&cluster, &a.input);
+    let opts = a.attack.sim_options()?;
+    let targets = a.attack.targets()?;
+    let graph = timed(a.input.opts.verbose, "attack graph", || {
+        AttackGraph::build(&cluster, &reach, &opts)
+    });
+    let entities = entities(&cluster, &reach, Level::Workload);
+    let ranked = rank_all(&graph, &entities);
+    let starts = if a.from.is_empty() {
+        default_starts(&entities, &reach, &ranked)
+    } else {
+        a.from.clone()
+    };
+    let held: Vec<Held> = starts
+        .iter()
+        .map(|f| held_from(&cluster, f))
+        .collect::<Result<_, _>>()?;
+    let sims: Vec<SimResult> = held
+        .iter()
+        .map(|(name, held)| graph.simulate(name, held, &targets))
+        .collect();
+    let name = input_name(&a.input.paths);
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out").join(&name));
+    let chokes = timed(a.input.opts.verbose, "chokepoints", || {
+        chokepoints(&graph, &workload_starts(&entities), &targets, 10)
+    });
+    let mc = report_spread(&graph, held.first(), &targets);
+    let files = report_files(&ReportInputs {
+        name: &name,
+        cluster: &cluster,
+        reach: &reach,
+        options: &opts,
+        simulations: &sims,
+        ranking: &ranked,
+        chokepoints: &chokes,
+        monte_carlo: mc.as_ref(),
+    })
+    .map_err(CliError::output)?;
+    write_files(&dir, &files).map_err(CliError::output)?;
+    let mut names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    names.sort_unstable();
+    eprintln!(
+        "wrote {} files to {}: {}",
+        files.len(),
+        dir.display(),
+        names.join(", ")
+    );
+    Ok(Outcome::Success)
+}

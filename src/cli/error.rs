@@ -1,0 +1,67 @@
+//! Why a command stopped: every error the CLI reports (all exit 2; the exit
+//! code is chosen in `mod.rs`, in one place).
+
+use crate::input::load::LoadErrors;
+use crate::output::charts::ChartError;
+use crate::output::error::OutputError;
+use crate::output::format::FormatError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A flag's value is wrong.
+    #[error("error: --{flag}: {msg}")]
+    Flag { flag: &'static str, msg: String },
+    /// Flags that do not go together, or one that is missing.
+    #[error("error: {0}")]
+    Usage(String),
+    /// The manifests could not be read.
+    #[error("{0}")]
+    Load(#[from] LoadErrors),
+    /// `-o` names a format this command's output does not have.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// Writing the output folder (report, synth, diff -o svg).
+    #[error("error: {0}")]
+    Output(OutputError),
+    /// Writing the `--svg` folder of simulate.
+    #[error("error: --svg: {0}")]
+    Svg(OutputError),
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    /// Standard output is closed or full (a closed pipe is not an error).
+    #[error("error: cannot write output: {0}")]
+    Stdout(std::io::Error),
+}
+
+impl CliError {
+    pub fn flag(flag: &'static str, msg: impl std::fmt::Display) -> Self {
+        CliError::Flag {
+            flag,
+            msg: msg.to_string(),
+        }
+    }
+
+    /// A folder write error; a chart error stays one.
+    pub fn output(e: OutputError) -> Self {
+        match e {
+            OutputError::Chart(c) => CliError::Chart(c),
+            e => CliError::Output(e),
+        }
+    }
+
+    /// A `--svg` folder write error; a chart error stays one.
+    pub fn svg(e: OutputError) -> Self {
+        match e {
+            OutputError::Chart(c) => CliError::Chart(c),
+            e => CliError::Svg(e),
+        }
+    }
+}
+
+/// How a command that ran ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// A gate (`--fail-on`, `--fail-on-severity`) found what it looks for.
+    GateFailed,
+}

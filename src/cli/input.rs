@@ -1,0 +1,187 @@
+//! From flags to library inputs: read and compile the manifests (with -v
+//! timings), build options, resolve `--from`/`--to`/`--target` names.
+
+use crate::attack::simulate::{SimOptions, Target};
+use crate::cli::args::{AttackArgs, InputArgs, InputOpts, IpBlockPods};
+use crate::cli::error::CliError;
+use crate::engine::explain::Endpoint;
+use crate::engine::reach::{ReachOptions, Reachability};
+use crate::input::load::{load_paths, LoadOptions};
+use crate::model::ports::parse_port_list;
+use crate::model::{Cluster, Pod};
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+/// Starting point of a simulation: its name and the pods held (index, count).
+pub type Held = (String, Vec<(usize, u64)>);
+
+impl AttackArgs {
+    pub fn sim_options(&self) -> Result<SimOptions, CliError> {
+        Ok(SimOptions {
+            max_hops: self.max_hops,
+            via: self
+                .via
+                .as_deref()
+                .map(parse_port_list)
+                .transpose()
+                .map_err(|e| CliError::flag("via", e))?,
+            listening_only: self.ports_listening_only,
+        })
+    }
+
+    pub fn targets(&self) -> Result<Vec<Target>, CliError> {
+        self.target
+            .iter()
+            .map(|t| Target::parse(t).map_err(|e| CliError::flag("target", e)))
+            .collect()
+    }
+}
+
+impl InputOpts {
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            lenient_cidr: self.lenient_cidr,
+            include_terminal_pods: self.include_terminal_pods,
+            host_network_as_pods: self.host_network_as_pods,
+            lenient_names: self.lenient_names,
+            strict: self.strict,
+        }
+    }
+
+    pub fn reach_options(&self) -> ReachOptions {
+        ReachOptions {
+            ipblock_pods: self.ipblock_pods == IpBlockPods::Match,
+        }
+    }
+}
+
+impl InputArgs {
+    pub fn reach_options(&self) -> ReachOptions {
+        self.opts.reach_options()
+    }
+}
+
+pub fn load(input: &InputArgs) -> Result<Cluster, CliError> {
+    timed(input.opts.verbose, "load", || {
+        load_with(&input.paths, &input.opts)
+    })
+}
+
+/// Run a phase; with -v, say how long it took on stderr.
+pub fn timed<T>(verbose: bool, what: &str, f: impl FnOnce() -> T) -> T {
+    let t = std::time::Instant::now();
+    let r = f();
+    if verbose {
+        eprintln!("{what}: {:.3} s", t.elapsed().as_secs_f64());
+    }
+    r
+}
+
+pub fn compile(cluster: &Cluster, input: &InputArgs) -> Reachability {
+    let r = timed(input.opts.verbose, "compile", || {
+        Reachability::compile(cluster, &input.reach_options())
+    });
+    if input.opts.verbose {
+        eprintln!(
+            "matrix: {} pods in {} classes, {} source and {} destination IP ranges, {} distinct port sets",
+            cluster.pod_count(),
+            r.class_count(),
+            r.ext_src.len(),
+            r.ext_dst.len(),
+            r.distinct_conn_sets()
+        );
+    }
+    r
+}
+
+pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliError> {
+    let cluster = load_paths(paths, &input.load_options())?;
+    for w in &cluster.warnings {
+        eprintln!("warning: {w}");
+    }
+    if input.verbose {
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in &cluster.skipped {
+            *kinds.entry(s.kind.as_str()).or_default() += 1;
+        }
+        let total: usize = kinds.values().sum();
+        let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        eprintln!(
+            "skipped {total} objects: {}",
+            if list.is_empty() {
+                "none".into()
+            } else {
+                list.join(", ")
+            }
+        );
+        for s in &cluster.skipped {
+            eprintln!(
+                "  skipped {} {} ({}): {}",
+                s.kind, s.name, s.origin, s.reason
+            );
+        }
+    }
+    Ok(cluster)
+}
+
+/// Resolve `--from`/`--to`: an IP, or a pod/workload (its first pod).
+pub fn endpoint(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<Endpoint, CliError> {
+    if let Ok(ip) = spec.parse::<IpAddr>() {
+        return Ok(Endpoint::Ip(ip));
+    }
+    let pods = cluster
+        .find_pods(spec)
+        .map_err(|e| CliError::flag(flag, e))?;
+    let (first, pod) = first_pod(cluster, &pods)
+        .ok_or_else(|| CliError::flag(flag, format!("no pod or workload `{spec}`")))?;
+    let name = if pod.workload.kind == "Pod" || pod.workload.name != pod.name {
+        format!("{}[Pod]", pod.id())
+    } else {
+        pod.workload.to_string()
+    };
+    if pods.len() > 1 {
+        eprintln!(
+            "note: --{flag} {spec} matches {} pod entries; explaining {}",
+            pods.len(),
+            pod.id()
+        );
+    }
+    Ok(Endpoint::Pod(first, name))
+}
+
+/// Pods held for `--from SRC`: one pod of the first matching entry.
+pub fn held_from(cluster: &Cluster, spec: &str) -> Result<Held, CliError> {
+    let pods = cluster
+        .find_pods(spec)
+        .map_err(|e| CliError::flag("from", e))?;
+    let (p, pod) = first_pod(cluster, &pods)
+        .ok_or_else(|| CliError::flag("from", format!("no pod or workload `{spec}`")))?;
+    Ok((pod.workload.to_string(), vec![(p, 1)]))
+}
+
+/// The first of the pod indices [`Cluster::find_pods`] returned, with its pod
+/// (`find_pods` never returns an empty list, but do not rely on it).
+fn first_pod<'c>(cluster: &'c Cluster, pods: &[usize]) -> Option<(usize, &'c Pod)> {
+    let &i = pods.first()?;
+    cluster.pods.get(i).map(|p| (i, p))
+}
+
+/// A name for the input, for titles and the default report folder.
+pub fn input_name(paths: &[PathBuf]) -> String {
+    let Some(p) = paths.first() else {
+        return "input".into();
+    };
+    if p.as_os_str() == "-" {
+        return "stdin".into();
+    }
+    let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+    let stem = if p.is_dir() {
+        p.file_name()
+    } else {
+        p.file_stem()
+    };
+    stem.map(|s| s.to_string_lossy().to_string())
+        .filter(|s| !s.is_empty() && s != "." && s != "..")
+        .unwrap_or_else(|| "input".into())
+}

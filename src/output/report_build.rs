@@ -1,0 +1,156 @@
+//! The report's analysis plan and its files: default starting points, the
+//! probabilistic spread it shows, and the assembly of charts, index.html,
+//! summary.md and report.json (`blastradius.report/v1`).
+
+use crate::attack::chokepoints::ChokeReport;
+use crate::attack::montecarlo::{monte_carlo, McOptions, McResult};
+use crate::attack::simulate::{AttackGraph, Ranked, SimOptions, SimResult, Target};
+use crate::engine::reach::Reachability;
+use crate::engine::view::{ConnView, Entity, Level};
+use crate::model::Cluster;
+use crate::output::error::OutputError;
+use crate::output::files::OutFile;
+use crate::output::json::report::{ReportDoc, ReportParts};
+use crate::output::render::summary_lines;
+use crate::output::{charts, json, report};
+
+/// How many exposed workloads the report starts from, at most.
+const MAX_EXPOSED_STARTS: usize = 5;
+/// How many of the worst-ranked workloads it adds.
+const TOP_STARTS: usize = 3;
+/// Trials of the report's Monte Carlo spread.
+const REPORT_TRIALS: usize = 500;
+
+/// Starting points when none are given: the workloads that outside
+/// addresses reach (up to 5), then the top 3 by blast radius.
+pub fn default_starts(entities: &[Entity], reach: &Reachability, ranked: &[Ranked]) -> Vec<String> {
+    let mut starts: Vec<String> = Vec::new();
+    for e in entities {
+        let exposed = e
+            .classes
+            .iter()
+            .any(|&c| (0..reach.ext_src.len()).any(|x| !reach.ext_to_class(x, c).is_empty()));
+        if exposed && starts.len() < MAX_EXPOSED_STARTS {
+            starts.push(e.name.clone());
+        }
+    }
+    for r in ranked.iter().take(TOP_STARTS) {
+        if !starts.contains(&r.workload) {
+            starts.push(r.workload.clone());
+        }
+    }
+    starts
+}
+
+/// One pod of every workload that has pods: where the choke-point measure
+/// starts from.
+pub fn workload_starts(entities: &[Entity]) -> Vec<usize> {
+    entities
+        .iter()
+        .filter(|e| e.replicas > 0)
+        .filter_map(|e| e.pods.first().copied())
+        .collect()
+}
+
+/// The spread the report charts: 500 trials from its first starting point.
+pub fn report_spread(
+    graph: &AttackGraph,
+    first: Option<&(String, Vec<(usize, u64)>)>,
+    targets: &[Target],
+) -> Option<McResult> {
+    let (start, held) = first?;
+    let o = McOptions {
+        trials: REPORT_TRIALS,
+        ..Default::default()
+    };
+    Some(monte_carlo(graph, start, held, targets, &o))
+}
+
+/// Everything the report is made from.
+pub struct ReportInputs<'a> {
+    /// The input's name: titles, report.json's `input`.
+    pub name: &'a str,
+    pub cluster: &'a Cluster,
+    pub reach: &'a Reachability,
+    pub options: &'a SimOptions,
+    pub simulations: &'a [SimResult],
+    pub ranking: &'a [Ranked],
+    pub chokepoints: &'a ChokeReport,
+    pub monte_carlo: Option<&'a McResult>,
+}
+
+/// The report's files, in the order they are listed and written.
+pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
+    let name = r.name;
+    let view = ConnView::build(r.cluster, r.reach, Level::Workload);
+    let summary = summary_lines(r.cluster, r.reach, &view);
+    let mut files = report::charts(name, r.cluster, r.reach, r.simulations, Some(r.ranking))?;
+    if !r.chokepoints.top.is_empty() {
+        let items: Vec<(String, u64)> = r
+            .chokepoints
+            .top
+            .iter()
+            .map(|c| {
+                let short = |w: &str| w.split('[').next().unwrap_or(w).to_string();
+                (format!("{} -> {}", short(&c.from), short(&c.to)), c.drop)
+            })
+            .collect();
+        files.push((
+            "chokepoints.svg".into(),
+            charts::ranking_with(
+                &format!("{name}: edges whose removal cuts the most blast radius"),
+                &items,
+                0,
+                "drop in total blast radius (pods, summed over every starting workload)",
+                "allowed edge",
+            )?,
+        ));
+    }
+    if let Some(mc) = r.monte_carlo {
+        files.push(("spread.svg".into(), charts::spread_bands(name, mc)?));
+    }
+    let html = report::html(name, &summary, r.simulations, r.ranking, &files);
+    let md = summary_md(name, &summary, r.simulations, r.ranking);
+    let doc = ReportDoc::from(&ReportParts {
+        input: name,
+        ipblock_pods: r.reach.options.ipblock_pods,
+        options: r.options,
+        summary: &summary,
+        ranking: r.ranking,
+        simulations: r.simulations,
+        charts: files.iter().map(|f| f.0.clone()).collect(),
+        chokepoints: r.chokepoints,
+        monte_carlo: r.monte_carlo,
+        assumptions: &report::ASSUMPTIONS,
+    });
+    files.push(("index.html".into(), html));
+    files.push(("summary.md".into(), md));
+    files.push(("report.json".into(), json::pretty(&doc)));
+    Ok(files)
+}
+
+/// summary.md.
+pub fn summary_md(name: &str, summary: &[String], sims: &[SimResult], ranked: &[Ranked]) -> String {
+    let mut md = format!("# Blast radius report: {name}\n\n");
+    for l in summary {
+        md.push_str(&format!("- {l}\n"));
+    }
+    if let Some(w) = ranked.first() {
+        md.push_str(&format!(
+            "\n**Worst case:** compromising `{}` reaches {} more pods ({:.1}% of the cluster) in {}.\n\n",
+            w.workload,
+            w.blast_radius,
+            w.fraction * 100.0,
+            report::hops_words(w.max_hop)
+        ));
+    }
+    md.push_str("## Ranking\n\n");
+    md.push_str(&report::ranking_md(ranked, 10));
+    md.push_str("\n## Starting points\n\n");
+    md.push_str(&report::sim_md(sims));
+    md.push_str("## Assumptions\n\n");
+    for a in report::ASSUMPTIONS {
+        md.push_str(&format!("- {a}\n"));
+    }
+    md
+}
