@@ -386,3 +386,88 @@ fn label_gap_union_includes_external_ranges() {
             "pods of x/rs[ReplicaSet] have different labels",
         ));
 }
+
+#[test]
+fn explain_json_names_its_schema_first() {
+    bin()
+        .args([
+            "explain",
+            "-",
+            "--from",
+            "prod/client",
+            "--to",
+            "prod/web",
+            "-o",
+            "json",
+        ])
+        .write_stdin(SMALL)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "{\n  \"schema\": \"blastradius.explain/v1\",\n  \"from\": \"prod/client[Pod]\",\n",
+        ));
+}
+
+#[test]
+fn monte_carlo_markdown_is_a_usage_error() {
+    bin()
+        .args([
+            "simulate",
+            "-",
+            "--from",
+            "prod/client",
+            "--model",
+            "monte-carlo",
+            "--trials",
+            "10",
+            "-o",
+            "md",
+        ])
+        .write_stdin(SMALL)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("error: simulate --model monte-carlo cannot write -o md; choose text or json\n");
+    // Text and JSON still work.
+    bin()
+        .args([
+            "simulate",
+            "-",
+            "--from",
+            "prod/client",
+            "--model",
+            "monte-carlo",
+            "--trials",
+            "10",
+            "-o",
+            "json",
+        ])
+        .write_stdin(SMALL)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "\"schema\": \"blastradius.montecarlo/v1\"",
+        ));
+}
+
+#[test]
+fn diff_out_without_svg_is_a_usage_error() {
+    let dir = std::env::temp_dir().join(format!("br-cli-diff-out-{}", std::process::id()));
+    let f = dir.join("a.yaml");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&f, SMALL).unwrap();
+    bin()
+        .args(["diff"])
+        .arg(&f)
+        .arg(&f)
+        .args(["-o", "text", "--out"])
+        .arg(dir.join("charts"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "error: --out is the folder of -o svg's charts",
+        ));
+    assert!(!dir.join("charts").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -19,6 +19,11 @@ pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
             "OLD and NEW cannot both be `-` (stdin)".into(),
         ));
     }
+    if a.out.is_some() && a.output != DiffFormat::Svg {
+        return Err(CliError::Usage(
+            "--out is the folder of -o svg's charts; other formats print on stdout: drop --out or add -o svg".into(),
+        ));
+    }
     let old = load_with(std::slice::from_ref(&a.old), &a.opts)?;
     let new = load_with(std::slice::from_ref(&a.new), &a.opts)?;
     let ro = Reachability::compile(&old, &a.opts.reach_options());
