@@ -5,7 +5,7 @@ use crate::attack::simulate::{rank_all, AttackGraph, SimOptions, SimResult, Targ
 use crate::engine::explain::{explain, Endpoint};
 use crate::engine::reach::{ReachOptions, Reachability};
 use crate::engine::view::{ConnView, Level};
-use crate::input::load::{load_paths, LoadOptions};
+use crate::input::{load_paths, LoadOptions};
 use crate::model::ports::{parse_port_list, ConnSet};
 use crate::model::selector::Selector;
 use crate::model::{Cluster, Pod};
