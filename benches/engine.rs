@@ -4,7 +4,7 @@
 use blastradius::attack::simulate::{rank_all, AttackGraph, SimOptions};
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{entities, ConnView, Level};
-use blastradius::input::load::{load_str, LoadOptions};
+use blastradius::input::{load_str, LoadOptions};
 use blastradius::util::synth::{generate, SynthOptions};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;

@@ -3,7 +3,7 @@
 //! SARIF output (validated against the vendored SARIF 2.1.0 schema).
 
 use blastradius::engine::reach::{ReachOptions, Reachability};
-use blastradius::input::load::{load_paths, load_str, LoadOptions};
+use blastradius::input::{load_paths, load_str, LoadOptions};
 use blastradius::review::audit::{audit, to_json, to_sarif, to_text, Finding, Severity};
 use std::path::{Path, PathBuf};
 

@@ -6,7 +6,7 @@ mod common;
 
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{ConnView, Level};
-use blastradius::input::load::{load_paths, LoadOptions};
+use blastradius::input::{load_paths, LoadOptions};
 use std::path::Path;
 
 /// np-guard never matches pods with ipBlocks ("IP ranges are external").

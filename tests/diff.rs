@@ -5,7 +5,7 @@ use assert_cmd::Command;
 use blastradius::attack::simulate::{SimOptions, Target};
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::Level;
-use blastradius::input::load::{load_str, LoadOptions};
+use blastradius::input::{load_str, LoadOptions};
 use blastradius::review::diff::{diff, Diff, FailOn, Side};
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@
 mod common;
 
 use blastradius::engine::reach::{ReachOptions, Reachability};
-use blastradius::input::load::{load_paths, LoadOptions};
+use blastradius::input::{load_paths, LoadOptions};
 use blastradius::model::ports::Protocol;
 use blastradius::model::Cluster;
 use std::net::IpAddr;

@@ -7,7 +7,7 @@ use blastradius::attack::montecarlo::{monte_carlo, McOptions};
 use blastradius::attack::simulate::{AttackGraph, SimOptions, Target};
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{entities, Level};
-use blastradius::input::load::{load_str, LoadOptions};
+use blastradius::input::{load_str, LoadOptions};
 use petgraph::visit::{EdgeFiltered, EdgeRef};
 
 fn pod(name: &str, labels: &str, p: Option<&str>) -> String {
@@ -291,9 +291,8 @@ fn the_bridge_is_the_first_choke_point() {
 /// edge, one at a time.
 #[test]
 fn choke_points_agree_with_brute_force_on_the_shop() {
-    let c =
-        blastradius::input::load::load_paths(&["scenarios/shop".into()], &LoadOptions::default())
-            .unwrap();
+    let c = blastradius::input::load_paths(&["scenarios/shop".into()], &LoadOptions::default())
+        .unwrap();
     let r = Reachability::compile(&c, &ReachOptions::default());
     let g = AttackGraph::build(&c, &r, &SimOptions::default());
     let ents = entities(&c, &r, Level::Workload);

@@ -8,7 +8,7 @@
 
 use blastradius::engine::explain::{explain, Endpoint, Explanation};
 use blastradius::engine::reach::{ReachOptions, Reachability};
-use blastradius::input::load::{load_str, LoadErrors, LoadOptions};
+use blastradius::input::{load_str, LoadErrors, LoadOptions};
 use blastradius::model::ports::{ConnSet, Protocol};
 use blastradius::model::{Cluster, NS_NAME_LABEL};
 use std::net::IpAddr;
@@ -161,7 +161,7 @@ fn assert_refused_with(docs: &[String], lo: &LoadOptions, path: &str, word: &str
     assert!(
         errs.0
             .iter()
-            .any(|e| e.path.as_deref() == Some(path) && e.message.contains(word)),
+            .any(|e| e.path.as_deref() == Some(path) && e.problem.to_string().contains(word)),
         "expected an error at `{path}` containing {word:?}, got:\n{text}"
     );
     assert!(text.contains(&format!("): {path}: ")), "{text}");

@@ -12,7 +12,7 @@ use blastradius::attack::simulate::{rank_all, AttackGraph, SimOptions, SimResult
 use blastradius::engine::explain::{explain, Endpoint};
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{entities, Level};
-use blastradius::input::load::{load_str, LoadOptions};
+use blastradius::input::{load_str, LoadOptions};
 use blastradius::model::ports::{parse_port_list, ConnSet, Protocol};
 use blastradius::model::Cluster;
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@
 use blastradius::attack::simulate::{rank_all, AttackGraph};
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{entities, ConnView, Level};
-use blastradius::input::load::{load_str, LoadOptions};
+use blastradius::input::{load_str, LoadOptions};
 use libfuzzer_sys::fuzz_target;
 
 /// Larger inputs are ignored so the fuzzer spends its time on structure

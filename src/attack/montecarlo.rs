@@ -40,7 +40,7 @@ pub const DEFAULT_EXPLOIT_TABLE: [(Protocol, u16, f64); 14] = [
     (Protocol::Tcp, 443, 0.05),  // https
 ];
 
-pub const EXPLOITABILITY_ANNOTATION: &str = "blastradius.io/exploitability";
+pub use crate::model::EXPLOITABILITY_ANNOTATION;
 
 #[derive(Clone, Debug)]
 pub struct McOptions {

@@ -1,7 +1,7 @@
 //! Why a command stopped: every error the CLI reports (all exit 2; the exit
 //! code is chosen in `mod.rs`, in one place).
 
-use crate::input::load::LoadErrors;
+use crate::input::LoadErrors;
 use crate::output::charts::ChartError;
 use crate::output::error::OutputError;
 use crate::output::format::FormatError;

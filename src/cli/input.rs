@@ -6,7 +6,7 @@ use crate::cli::args::{AttackArgs, InputArgs, InputOpts, IpBlockPods};
 use crate::cli::error::CliError;
 use crate::engine::explain::Endpoint;
 use crate::engine::reach::{ReachOptions, Reachability};
-use crate::input::load::{load_paths, LoadOptions};
+use crate::input::{load_paths, LoadOptions};
 use crate::model::ports::parse_port_list;
 use crate::model::{Cluster, Pod};
 use std::collections::BTreeMap;

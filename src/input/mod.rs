@@ -1,4 +1,59 @@
 //! Input layer: reading sources, decoding documents, converting kinds,
 //! validating like the API server. The only layer that knows k8s-openapi
-//! and serde_yaml.
-pub mod load;
+//! and serde_yaml. Every error names the file, the document number and the
+//! field path.
+
+mod decode;
+mod error;
+mod kinds;
+mod loader;
+mod sources;
+mod unknown_fields;
+mod validate;
+
+pub use error::{LoadError, LoadErrors, Problem, SourceError, MAX_FILE_BYTES};
+pub use validate::parse_cidr;
+
+use crate::model::Cluster;
+use loader::Loader;
+use std::path::PathBuf;
+
+/// Options that change how input is read.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// SEM-55: accept CIDRs with host bits or leading zeros (normalised, with
+    /// a warning) as older API servers did. Off: refuse, like current ones.
+    pub lenient_cidr: bool,
+    /// SEM-50: keep pods in phase Succeeded/Failed (np-guard does); by
+    /// default they take no part and are listed as skipped.
+    pub include_terminal_pods: bool,
+    /// SEM-49: treat `hostNetwork` pods as ordinary pods (np-guard does). By
+    /// default they behave as most plugins make them: not selected by any
+    /// selector, never isolated, reachable and seen only by their IP.
+    pub host_network_as_pods: bool,
+    /// SEM-63: accept NetworkPolicy names that are not DNS subdomains
+    /// (np-guard does), with a warning.
+    pub lenient_names: bool,
+    /// Refuse unknown fields in NetworkPolicies (a typo like `podSelecter`)
+    /// instead of warning.
+    pub strict: bool,
+}
+
+/// Read every path (`-` is stdin, a folder is walked) and build the cluster.
+/// Workloads expand into pod templates; NetworkPolicies are validated like
+/// the API server does (SEM-54..63) and converted into the internal model.
+pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Cluster, LoadErrors> {
+    let mut loader = Loader::new(opts.clone());
+    sources::for_each_source(paths, |name, source| match source {
+        Ok(t) => loader.add_text(name, &t.text, t.json),
+        Err(e) => loader.source_error(name, e),
+    });
+    loader.finish()
+}
+
+/// Load from in-memory YAML text (tests, fuzzing, benches).
+pub fn load_str(name: &str, text: &str, opts: &LoadOptions) -> Result<Cluster, LoadErrors> {
+    let mut loader = Loader::new(opts.clone());
+    loader.add_text(name, text, false);
+    loader.finish()
+}

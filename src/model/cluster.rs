@@ -7,6 +7,10 @@ use crate::model::selector::{Labels, Selector};
 use std::fmt;
 use std::net::IpAddr;
 
+/// Annotation giving a pod's exploitability, a probability in [0, 1]: read
+/// by the input layer, used by the attack simulation.
+pub const EXPLOITABILITY_ANNOTATION: &str = "blastradius.io/exploitability";
+
 /// Where an object came from: file, 1-based document number, and the path
 /// inside the document (`items[3]` for an item of a `kind: List`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -14,6 +18,11 @@ pub struct Origin {
     pub file: String,
     pub doc: usize,
     pub item: Option<usize>,
+    /// 1-based line of the file where the object starts, when known: for
+    /// YAML the first line of its document (the line after its `---`, or 1)
+    /// or, for an item of a `kind: List`, the line of its `-`. Not printed by
+    /// `Display`; compared last, so it never changes the order of origins.
+    pub line: Option<usize>,
 }
 
 impl fmt::Display for Origin {

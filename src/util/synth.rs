@@ -174,7 +174,7 @@ mod tests {
                 ..o.clone()
             })
         );
-        let c = crate::input::load::load_str("synth", &a, &Default::default()).unwrap();
+        let c = crate::input::load_str("synth", &a, &Default::default()).unwrap();
         assert_eq!(c.pod_count(), 300);
         assert_eq!(c.policies.len(), 60);
     }

@@ -1,0 +1,183 @@
+//! Converting one decoded object: dispatch by apiVersion and kind, hints for
+//! misspelt kinds and wrong apiVersions; other kinds are listed as skipped.
+
+mod namespace;
+mod networkpolicy;
+mod pod;
+mod workload;
+
+use crate::input::decode::Object;
+use crate::input::error::LoadError;
+use crate::input::loader::{Ctx, Loader};
+use crate::model::Skipped;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+/// The kinds converted, with their apiVersion. A known group with a misspelt
+/// kind would otherwise be skipped silently.
+const KNOWN: [(&str, &str); 10] = [
+    ("v1", "Namespace"),
+    ("v1", "Pod"),
+    ("v1", "ReplicationController"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "StatefulSet"),
+    ("apps/v1", "ReplicaSet"),
+    ("apps/v1", "DaemonSet"),
+    ("batch/v1", "Job"),
+    ("batch/v1", "CronJob"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+];
+
+impl Loader {
+    /// Convert one object into the model, or say why it is refused.
+    pub(super) fn convert(&mut self, o: Object) -> Result<(), Vec<LoadError>> {
+        let Object {
+            origin,
+            kind,
+            api,
+            value: v,
+        } = o;
+        let name = v
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(|n| n.as_str())
+            .unwrap_or("")
+            .to_string();
+        let ctx = Ctx::new(
+            origin,
+            if name.is_empty() {
+                format!("{kind} without a name")
+            } else {
+                format!("{kind} {name}")
+            },
+        );
+        if api.is_empty() {
+            return Err(vec![ctx.err(
+                "apiVersion",
+                "Required value: every Kubernetes object needs apiVersion (e.g. `v1`, `apps/v1`, `networking.k8s.io/v1`)",
+            )]);
+        }
+        if let Some((_, k)) = KNOWN
+            .iter()
+            .find(|(a, k)| *a == api && *k != kind && k.eq_ignore_ascii_case(&kind))
+        {
+            return Err(vec![ctx.err(
+                "kind",
+                format!(
+                    "unknown kind \"{kind}\" in {api} (did you mean {k}? kinds are case-sensitive)"
+                ),
+            )]);
+        }
+        workload::check_template(&ctx, &api, &kind, &v)?;
+        match (api.as_str(), kind.as_str()) {
+            ("v1", "Namespace") => self.namespace(&ctx, v),
+            ("v1", "Pod") => self.pod(&ctx, v),
+            ("v1", "ReplicationController")
+            | ("apps/v1", "Deployment" | "StatefulSet" | "ReplicaSet" | "DaemonSet")
+            | ("batch/v1", "Job" | "CronJob") => self.workload(&ctx, &kind, v),
+            ("networking.k8s.io/v1", "NetworkPolicy") => self.network_policy(&ctx, v),
+            (_, k) if KNOWN.iter().any(|(_, known)| *known == k) => Err(vec![ctx.err(
+                "apiVersion",
+                format!(
+                    "unsupported apiVersion `{api}` for {kind}: use {}",
+                    supported_api(&kind)
+                ),
+            )]),
+            _ => {
+                self.cluster.skipped.push(Skipped {
+                    kind: kind.clone(),
+                    name,
+                    reason: "kind not used by NetworkPolicy analysis".into(),
+                    origin: ctx.origin(),
+                });
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The apiVersion a converted kind is read in.
+fn supported_api(kind: &str) -> &'static str {
+    match kind {
+        "NetworkPolicy" => "networking.k8s.io/v1",
+        "Job" | "CronJob" => "batch/v1",
+        "Namespace" | "Pod" | "ReplicationController" => "v1",
+        _ => "apps/v1",
+    }
+}
+
+/// Deserialize into a k8s-openapi type, keeping the field path of type errors.
+fn typed<T: serde::de::DeserializeOwned>(
+    ctx: &Ctx,
+    v: serde_yaml::Value,
+) -> Result<T, Vec<LoadError>> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let hint = if inner.contains("expected a string") {
+            " (label values and names are strings: quote values like \"true\" or \"8080\", SEM-43)"
+        } else {
+            ""
+        };
+        vec![ctx.err(
+            if path == "." { "" } else { &path },
+            format!("{inner}{hint}"),
+        )]
+    })
+}
+
+fn namespace_of(m: &ObjectMeta) -> String {
+    // SEM-46: no namespace means the client's current one, `default`.
+    m.namespace
+        .clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "default".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::input::{load_str, LoadOptions};
+
+    fn errors(yaml: &str) -> String {
+        match load_str("t.yaml", yaml, &LoadOptions::default()) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn misspelt_kind_gets_a_hint() {
+        let e = errors("apiVersion: v1\nkind: pod\nmetadata: {name: a}\n");
+        assert_eq!(
+            e,
+            "error: t.yaml: document 1 (pod a): kind: unknown kind \"pod\" in v1 (did you mean Pod? kinds are case-sensitive)"
+        );
+    }
+
+    #[test]
+    fn wrong_api_version_names_the_right_one() {
+        let e =
+            errors("apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: a}\n");
+        assert!(
+            e.ends_with("apiVersion: unsupported apiVersion `extensions/v1beta1` for NetworkPolicy: use networking.k8s.io/v1"),
+            "{e}"
+        );
+        let e = errors("apiVersion: v1\nkind: Deployment\nmetadata: {name: a}\n");
+        assert!(e.ends_with("for Deployment: use apps/v1"), "{e}");
+    }
+
+    #[test]
+    fn dispatch_by_kind() {
+        let c = load_str(
+            "t.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n}\nspec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: []}}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: n}\nspec: {podSelector: {}}\n",
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(c.namespaces.iter().filter(|n| n.declared).count(), 1);
+        assert_eq!(c.skipped.len(), 1);
+        assert_eq!(c.skipped[0].kind, "ConfigMap");
+        assert_eq!(c.pods.len(), 1);
+        assert_eq!(c.pods[0].workload.kind, "Deployment");
+        assert_eq!(c.policies.len(), 1);
+    }
+}

@@ -1,0 +1,200 @@
+//! Bare Pods into model pods (owner, IPs, phase, hostNetwork); the container
+//! ports and exploitability annotation shared with workload templates.
+
+use super::{namespace_of, typed};
+use crate::input::error::LoadError;
+use crate::input::loader::{ok_or, Ctx, Loader};
+use crate::input::validate::{check_port_name, checked_labels, required_name};
+use crate::model::ports::Protocol;
+use crate::model::{ContainerPort, Pod, Skipped, WorkloadRef, EXPLOITABILITY_ANNOTATION};
+use k8s_openapi::api::core::v1 as core;
+use serde_yaml::Value;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+impl Loader {
+    pub(super) fn pod(&mut self, ctx: &Ctx, v: Value) -> Result<(), Vec<LoadError>> {
+        let o = typed::<core::Pod>(ctx, v)?;
+        let name = required_name(ctx, &o.metadata)?;
+        let ns = namespace_of(&o.metadata);
+        self.claim(ctx, "Pod", &ns, &name)?;
+        // SEM-50: pods in a terminal phase take no part.
+        let phase = o.status.as_ref().and_then(|s| s.phase.clone());
+        if let Some(ph @ ("Succeeded" | "Failed")) = phase
+            .as_deref()
+            .filter(|_| !self.opts.include_terminal_pods)
+        {
+            self.cluster.skipped.push(Skipped {
+                kind: "Pod".into(),
+                name: format!("{ns}/{name}"),
+                reason: format!("phase {ph}: terminal pods take no part (SEM-50)"),
+                origin: ctx.origin(),
+            });
+            return Ok(());
+        }
+        let owner = o
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .filter(|r| r.kind != "Node")
+            .max_by_key(|r| r.controller == Some(true))
+            .filter(|r| !r.name.is_empty())
+            .map(|r| WorkloadRef {
+                namespace: ns.clone(),
+                name: r.name.clone(),
+                // An owner reference without a kind: listed as a pod group.
+                kind: if r.kind.is_empty() {
+                    "Pod".into()
+                } else {
+                    r.kind.clone()
+                },
+            })
+            .unwrap_or_else(|| WorkloadRef {
+                namespace: ns.clone(),
+                name: name.clone(),
+                kind: "Pod".into(),
+            });
+        let mut ips: Vec<IpAddr> = Vec::new();
+        if let Some(st) = &o.status {
+            let single = st
+                .pod_ip
+                .iter()
+                .map(|s| ("status.podIP".to_string(), s.as_str()));
+            let listed = st
+                .pod_ips
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, p)| (format!("status.podIPs[{i}].ip"), p.ip.as_str()));
+            for (path, s) in single.chain(listed) {
+                match s.parse::<IpAddr>() {
+                    Ok(ip) if !ips.contains(&ip) => ips.push(ip),
+                    Ok(_) => {}
+                    Err(_) => {
+                        return Err(vec![ctx.err(
+                            &path,
+                            format!("`{s}` is not an IP address (e.g. 10.244.1.7 or fd00::7)"),
+                        )])
+                    }
+                }
+            }
+        }
+        let mut errs = Vec::new();
+        let exploitability = exploitability(
+            ctx,
+            "metadata.annotations",
+            o.metadata.annotations.as_ref(),
+            &mut errs,
+        );
+        let labels = checked_labels(ctx, "metadata.labels", o.metadata.labels, &mut errs);
+        let spec = o.spec.unwrap_or_default();
+        let host_network = spec.host_network == Some(true) && !self.opts.host_network_as_pods;
+        let ports = container_ports(ctx, "spec", &spec, &mut errs, &mut self.cluster.warnings);
+        ok_or(errs)?;
+        self.cluster.pods.push(Pod {
+            namespace: ns,
+            name,
+            labels,
+            ports,
+            ips,
+            host_network,
+            exploitability,
+            replicas: 1,
+            workload: owner,
+            origin: ctx.origin(),
+        });
+        Ok(())
+    }
+}
+
+/// The `blastradius.io/exploitability` annotation: a probability in [0, 1].
+pub(super) fn exploitability(
+    ctx: &Ctx,
+    path: &str,
+    annotations: Option<&BTreeMap<String, String>>,
+    errs: &mut Vec<LoadError>,
+) -> Option<f64> {
+    let key = EXPLOITABILITY_ANNOTATION;
+    let v = annotations?.get(key)?;
+    match v.trim().parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Some(p),
+        _ => {
+            errs.push(ctx.err(
+                &format!("{path}.{key}"),
+                format!("`{v}` is not a probability: write a number from 0 to 1, e.g. \"0.4\""),
+            ));
+            None
+        }
+    }
+}
+
+/// The ports a pod listens on: those of its containers and native sidecars.
+pub(super) fn container_ports(
+    ctx: &Ctx,
+    base: &str,
+    spec: &core::PodSpec,
+    errs: &mut Vec<LoadError>,
+    warnings: &mut Vec<String>,
+) -> Vec<ContainerPort> {
+    let mut out = Vec::new();
+    // Every container is validated; native sidecars (init containers that
+    // keep running) can listen too, other init containers have exited.
+    let inits = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, c)| {
+            (
+                format!("{base}.initContainers[{i}]"),
+                c,
+                c.restart_policy.as_deref() == Some("Always"),
+            )
+        });
+    let mains = spec
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (format!("{base}.containers[{i}]"), c, true));
+    for (cpath, c, listens) in mains.chain(inits) {
+        for (j, p) in c.ports.iter().flatten().enumerate() {
+            let path = format!("{cpath}.ports[{j}]");
+            let port = match u16::try_from(p.container_port) {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    // The API server refuses this pod, but it says nothing
+                    // about policies: drop the port and warn.
+                    warnings.push(format!(
+                        "{} ({}): {path}.containerPort: {} is not a port (1..65535); the API server would refuse this pod; the port is ignored",
+                        ctx.origin(),
+                        ctx.object,
+                        p.container_port
+                    ));
+                    continue;
+                }
+            };
+            let proto = p.protocol.as_deref().unwrap_or("TCP");
+            let Some(protocol) = Protocol::parse(proto) else {
+                errs.push(ctx.err(
+                    &format!("{path}.protocol"),
+                    format!("Unsupported value: \"{proto}\": supported values: \"TCP\", \"UDP\", \"SCTP\""),
+                ));
+                continue;
+            };
+            if let Some(n) = &p.name {
+                if let Err(m) = check_port_name(n) {
+                    errs.push(ctx.err(&format!("{path}.name"), m));
+                }
+            }
+            if listens {
+                out.push(ContainerPort {
+                    name: p.name.clone(),
+                    port,
+                    protocol,
+                });
+            }
+        }
+    }
+    out
+}
