@@ -77,10 +77,28 @@ pub struct AuditArgs {
     pub output: AuditFormat,
     /// Exit 1 when a finding of this severity or higher is present.
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on_severity: Option<crate::review::audit::Severity>,
+    pub fail_on_severity: Option<SeverityArg>,
     /// Only list findings of this severity or higher.
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub min_severity: Option<crate::review::audit::Severity>,
+    pub min_severity: Option<SeverityArg>,
+}
+
+/// `--fail-on-severity`, `--min-severity`: the CLI spelling of [`crate::review::audit::Severity`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+}
+
+impl From<SeverityArg> for crate::review::audit::Severity {
+    fn from(s: SeverityArg) -> Self {
+        match s {
+            SeverityArg::Low => Self::Low,
+            SeverityArg::Medium => Self::Medium,
+            SeverityArg::High => Self::High,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -996,16 +1014,16 @@ fn cmd_audit(a: AuditArgs) -> Result<i32, Failure> {
     let cluster = load(&a.input)?;
     let reach = compile(&cluster, &a.input);
     let mut findings = crate::review::audit::audit(&cluster, &reach);
-    if let Some(min) = a.min_severity {
+    if let Some(min) = a.min_severity.map(crate::review::audit::Severity::from) {
         findings.retain(|f| f.severity >= min);
     }
     let out = match a.output {
-        AuditFormat::Text => crate::review::audit::to_text(&findings),
-        AuditFormat::Json => crate::review::audit::to_json(&findings),
-        AuditFormat::Sarif => crate::review::audit::to_sarif(&findings),
+        AuditFormat::Text => crate::output::audit::to_text(&findings),
+        AuditFormat::Json => crate::output::audit::to_json(&findings),
+        AuditFormat::Sarif => crate::output::audit::to_sarif(&findings),
     };
     write_out(&out)?;
-    match a.fail_on_severity {
+    match a.fail_on_severity.map(crate::review::audit::Severity::from) {
         Some(min) if findings.iter().any(|f| f.severity >= min) => {
             eprintln!(
                 "gate failed: findings of severity {} or higher",

@@ -1,4 +1,5 @@
 //! Output layer: renderers, charts and the HTML report.
+pub mod audit;
 pub mod charts;
 pub mod render;
 pub mod report;
