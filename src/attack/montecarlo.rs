@@ -16,7 +16,7 @@
 //! `(seed, i)`, trials run in parallel (rayon) and are aggregated in trial
 //! order, so the same seed gives the same output on any number of threads.
 
-use crate::attack::simulate::{AttackGraph, Target};
+use crate::attack::graph::{AttackGraph, Target};
 use crate::model::ports::{ConnSet, Protocol};
 use petgraph::visit::EdgeRef;
 use rayon::prelude::*;

@@ -1,7 +1,9 @@
 //! Argument parsing and dispatch only: parse, call the library, print,
 //! choose the exit code (0 success, 1 a check failed, 2 bad input or usage).
 
-use crate::attack::simulate::{rank_all, AttackGraph, SimOptions, SimResult, Target};
+use crate::attack::graph::{AttackGraph, SimOptions, Target};
+use crate::attack::rank::rank_all;
+use crate::attack::simulate::SimResult;
 use crate::engine::explain::{explain, Endpoint};
 use crate::engine::reach::{ReachOptions, Reachability};
 use crate::engine::view::{ConnView, Level};

@@ -1,7 +1,8 @@
 //! What-if before a change: two policy sets (and possibly workloads)
 //! compared connection by connection, and blast radius before and after.
 
-use crate::attack::simulate::{rank_all, AttackGraph, SimOptions, Target};
+use crate::attack::graph::{AttackGraph, SimOptions, Target};
+use crate::attack::rank::rank_all;
 use crate::engine::reach::Reachability;
 use crate::engine::view::{entities, Entity, Level};
 use crate::model::ip::{partition, IpRange};

@@ -8,6 +8,10 @@
 //! finding names the objects involved (file, document, line) and proposes a
 //! concrete fix, usually a NetworkPolicy snippet.
 //!
+//! This file holds the entry point, the finding types and the shared
+//! [`Auditor`] context; each check (BR001..BR009) has its own file, and
+//! rendering lives in `crate::output::audit`.
+//!
 //! Choices:
 //! - `hostNetwork` pods are left out of the isolation checks (BR001, BR002,
 //!   BR004, BR008): no policy can govern them (SEM-49), so no fix applies.
