@@ -327,3 +327,56 @@ impl ChokeReport {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::chokepoints;
+    use crate::attack::fixtures::{chain, World};
+    use crate::attack::graph::{SimOptions, Target};
+
+    fn starts(w: &World) -> Vec<usize> {
+        ["x/a", "x/b", "x/c", "x/d"].map(|s| w.pod(s)).to_vec()
+    }
+
+    #[test]
+    fn the_middle_link_of_the_chain_cuts_the_most() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let r = chokepoints(&g, &starts(&w), &[], 10);
+        // Blast radii from a, b, c, d: 4 + 2 + 1 + 0.
+        assert_eq!(r.total, 7);
+        assert_eq!(r.edges, 3);
+        assert!(r.exact);
+        // Cutting b -> c: a loses c and d (2), b loses c and d (2).
+        // Cutting a -> b: a loses everything (4). Cutting c -> d: a, b, c lose d (3).
+        let got: Vec<(&str, &str, u64)> = r
+            .top
+            .iter()
+            .map(|c| (c.from.as_str(), c.to.as_str(), c.drop))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("x/a[Pod]", "x/b[Deployment]", 4),
+                ("x/b[Deployment]", "x/c[Pod]", 4),
+                ("x/c[Pod]", "x/d[Pod]", 3),
+            ]
+        );
+        assert!(r.top.iter().all(|c| c.measure_before == 7));
+        assert_eq!(r.top[0].conns, "TCP 8080");
+        assert!(r.top[0].rules.iter().any(|x| x.contains("b-from-a-8080")));
+    }
+
+    #[test]
+    fn with_targets_only_paths_to_the_jewel_count() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let t = [Target::parse("app=d").unwrap()];
+        let r = chokepoints(&g, &starts(&w), &t, 1);
+        // a, b and c reach d: 3 target pods summed over starts; cutting
+        // c -> d removes all of them.
+        assert_eq!(r.total, 3);
+        assert_eq!(r.top.len(), 1);
+        assert_eq!((r.top[0].to.as_str(), r.top[0].drop), ("x/d[Pod]", 3));
+    }
+}

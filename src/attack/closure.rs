@@ -95,3 +95,72 @@ where
 {
     Closure::new(graph, n, weight).per_node(weight, self_loop)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{reach_weights, Closure};
+    use crate::util::rng::Rng;
+    use petgraph::graph::{DiGraph, NodeIndex};
+
+    /// Weight reachable from `v` by one or more edges, by breadth-first search.
+    fn bfs_weight(g: &DiGraph<(), ()>, v: usize, weight: &[u64]) -> u64 {
+        let mut seen = vec![false; g.node_count()];
+        let mut queue: Vec<usize> = g.neighbors(NodeIndex::new(v)).map(|n| n.index()).collect();
+        while let Some(x) = queue.pop() {
+            if !seen[x] {
+                seen[x] = true;
+                queue.extend(g.neighbors(NodeIndex::new(x)).map(|n| n.index()));
+            }
+        }
+        (0..seen.len())
+            .filter(|&x| seen[x])
+            .map(|x| weight[x])
+            .sum()
+    }
+
+    fn graph(n: usize, edges: &[(usize, usize)]) -> DiGraph<(), ()> {
+        let mut g = DiGraph::new();
+        for _ in 0..n {
+            g.add_node(());
+        }
+        for &(a, b) in edges {
+            g.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+        }
+        g
+    }
+
+    fn weights_of(g: &DiGraph<(), ()>, weight: &[u64]) -> Vec<u64> {
+        let self_loop = |v: usize| g.contains_edge(NodeIndex::new(v), NodeIndex::new(v));
+        reach_weights(g, g.node_count(), weight, &self_loop)
+    }
+
+    #[test]
+    fn components_and_descendants_of_a_small_graph() {
+        // 0 -> 1 <-> 2 -> 3, 4 -> 4 (self-loop), 5 alone.
+        let g = graph(6, &[(0, 1), (1, 2), (2, 1), (2, 3), (4, 4)]);
+        let weight = [1, 2, 3, 4, 5, 6];
+        let c = Closure::new(&g, 6, &weight);
+        assert_eq!(c.sccs.len(), 5);
+        assert_eq!(c.scc_of[1], c.scc_of[2]);
+        assert_ne!(c.scc_of[0], c.scc_of[1]);
+        assert_eq!(c.scc_weight[c.scc_of[1]], 5);
+        assert_eq!(c.below_weight[c.scc_of[0]], 9);
+        assert_eq!(c.below_weight[c.scc_of[3]], 0);
+        // 1 and 2 reach each other (and so themselves); 4 reaches itself.
+        assert_eq!(weights_of(&g, &weight), vec![9, 9, 9, 0, 5, 0]);
+    }
+
+    #[test]
+    fn closure_equals_breadth_first_search_on_random_graphs() {
+        for seed in 0..200u64 {
+            let mut rng = Rng::for_trial(7, seed);
+            let n = 1 + rng.below(12);
+            let m = rng.below(3 * n);
+            let edges: Vec<(usize, usize)> = (0..m).map(|_| (rng.below(n), rng.below(n))).collect();
+            let g = graph(n, &edges);
+            let weight: Vec<u64> = (0..n).map(|_| rng.below(5) as u64).collect();
+            let want: Vec<u64> = (0..n).map(|v| bfs_weight(&g, v, &weight)).collect();
+            assert_eq!(weights_of(&g, &weight), want, "seed {seed}: {edges:?}");
+        }
+    }
+}

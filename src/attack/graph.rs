@@ -178,3 +178,79 @@ impl<'a> AttackGraph<'a> {
         self.cluster.pods.get(p)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SimOptions;
+    use crate::attack::fixtures::{allow, chain, chain_docs, World};
+    use crate::model::ports::parse_port_list;
+    use petgraph::graph::NodeIndex;
+
+    /// Edges as (source workload, destination workload).
+    fn edges(w: &World, o: &SimOptions) -> Vec<(String, String)> {
+        let g = w.graph(o);
+        let mut v: Vec<(String, String)> = g
+            .graph
+            .edge_indices()
+            .filter_map(|e| g.graph.edge_endpoints(e))
+            .map(|(a, b)| (g.group_name(a.index()), g.group_name(b.index())))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn e(a: &str, b: &str) -> (String, String) {
+        (a.to_string(), b.to_string())
+    }
+
+    #[test]
+    fn replicas_share_a_group_and_edges_follow_the_policies() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        assert_eq!(g.groups.len(), 4);
+        let b = g.pod_group[w.pod("x/b")];
+        assert_eq!(g.groups[b].replicas, 2);
+        assert_eq!(g.group_name(b), "x/b[Deployment]");
+        assert_eq!(g.group_name(99), "");
+        assert_eq!(
+            edges(&w, &SimOptions::default()),
+            vec![
+                e("x/a[Pod]", "x/b[Deployment]"),
+                e("x/b[Deployment]", "x/c[Pod]"),
+                e("x/c[Pod]", "x/d[Pod]"),
+            ]
+        );
+        let a = NodeIndex::new(g.pod_group[w.pod("x/a")]);
+        let ab = g.graph.find_edge(a, NodeIndex::new(b)).unwrap();
+        assert_eq!(g.conns.get(g.graph[ab]).to_connlist(), "TCP 8080");
+    }
+
+    #[test]
+    fn via_and_listening_only_drop_edges() {
+        // b also allows a on 9090, a port b does not declare.
+        let mut docs = chain_docs();
+        docs.push(allow("b", "a", 9090));
+        let w = World::new(&docs);
+        let g = w.graph(&SimOptions::default());
+        let (a, b) = (w.pod("x/a"), w.pod("x/b"));
+        let ab = |g: &super::AttackGraph| {
+            g.graph
+                .find_edge(
+                    NodeIndex::new(g.pod_group[a]),
+                    NodeIndex::new(g.pod_group[b]),
+                )
+                .map(|x| g.conns.get(g.graph[x]).to_connlist())
+        };
+        assert_eq!(ab(&g).as_deref(), Some("TCP 8080,9090"));
+        let listening = w.graph(&SimOptions {
+            listening_only: true,
+            ..SimOptions::default()
+        });
+        assert_eq!(ab(&listening).as_deref(), Some("TCP 8080"));
+        let via = SimOptions {
+            via: Some(parse_port_list("5432/TCP").unwrap()),
+            ..SimOptions::default()
+        };
+        assert_eq!(edges(&w, &via), vec![e("x/b[Deployment]", "x/c[Pod]")]);
+    }
+}

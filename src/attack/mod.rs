@@ -5,6 +5,8 @@
 //! `chokepoints` and `montecarlo` use `graph` (and `closure`).
 pub mod chokepoints;
 pub mod closure;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod graph;
 pub mod montecarlo;
 pub mod rank;

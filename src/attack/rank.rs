@@ -106,3 +106,67 @@ fn closure_blast(g: &AttackGraph) -> Vec<u64> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::rank_all;
+    use crate::attack::fixtures::{allow, chain, chain_docs, World};
+    use crate::attack::graph::SimOptions;
+    use crate::engine::view::{entities, Level};
+
+    fn ranking(w: &World, o: &SimOptions) -> Vec<(String, u64, Option<usize>)> {
+        let g = w.graph(o);
+        let es = entities(&w.c, &w.r, Level::Workload);
+        rank_all(&g, &es)
+            .into_iter()
+            .map(|r| (r.workload, r.blast_radius, r.max_hop))
+            .collect()
+    }
+
+    fn row(w: &str, br: u64, h: usize) -> (String, u64, Option<usize>) {
+        (w.to_string(), br, Some(h))
+    }
+
+    #[test]
+    fn chain_ranks_by_blast_radius() {
+        let w = chain();
+        assert_eq!(
+            ranking(&w, &SimOptions::default()),
+            vec![
+                row("x/a[Pod]", 4, 3),
+                row("x/b[Deployment]", 2, 2),
+                row("x/c[Pod]", 1, 1),
+                row("x/d[Pod]", 0, 0),
+            ]
+        );
+        let one_hop = SimOptions {
+            max_hops: Some(1),
+            ..SimOptions::default()
+        };
+        // Ties are broken by name.
+        assert_eq!(
+            ranking(&w, &one_hop),
+            vec![
+                row("x/a[Pod]", 2, 1),
+                row("x/b[Deployment]", 1, 1),
+                row("x/c[Pod]", 1, 1),
+                row("x/d[Pod]", 0, 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn closure_ranking_equals_one_spread_per_workload_with_a_cycle() {
+        // d -> a closes the cycle: b's other replica becomes reachable from b.
+        let mut docs = chain_docs();
+        docs.push(allow("a", "d", 80));
+        let w = World::new(&docs);
+        let g = w.graph(&SimOptions::default());
+        let ranked = ranking(&w, &SimOptions::default());
+        for (name, br, _) in &ranked {
+            let p = w.pod(name.split('[').next().unwrap());
+            assert_eq!(*br, g.spread(&[(p, 1)]).blast_radius(&g), "{name}");
+        }
+        assert!(ranked.iter().any(|r| r == &row("x/b[Deployment]", 4, 4)));
+    }
+}

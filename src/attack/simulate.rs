@@ -338,3 +338,105 @@ impl AttackGraph<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::attack::fixtures::{allow, chain, chain_docs, pod, World};
+    use crate::attack::graph::{SimOptions, Target};
+
+    #[test]
+    fn chain_spreads_one_hop_per_link() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let r = g.simulate("x/a", &[(w.pod("x/a"), 1)], &[]);
+        // a, then b (2 replicas), then c, then d.
+        let per_hop: Vec<(usize, u64, u64)> =
+            r.hops.iter().map(|h| (h.hop, h.new_pods, h.pods)).collect();
+        assert_eq!(per_hop, vec![(0, 1, 1), (1, 2, 3), (2, 1, 4), (3, 1, 5)]);
+        assert_eq!(r.blast_radius, 4);
+        assert_eq!(r.total_pods, 5);
+        assert!((r.blast_fraction - 0.8).abs() < 1e-12);
+        let paths: Vec<(&str, usize, &str)> = r
+            .reached
+            .iter()
+            .map(|x| (x.workload.as_str(), x.hop, x.path.as_str()))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("x/b[Deployment]", 1, "x/a -[TCP 8080]-> x/b"),
+                ("x/c[Pod]", 2, "x/a -[TCP 8080]-> x/b -[TCP 5432]-> x/c"),
+                (
+                    "x/d[Pod]",
+                    3,
+                    "x/a -[TCP 8080]-> x/b -[TCP 5432]-> x/c -[TCP 6379]-> x/d"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn max_hops_stops_the_spread() {
+        let w = chain();
+        let g = w.graph(&SimOptions {
+            max_hops: Some(2),
+            ..SimOptions::default()
+        });
+        let r = g.simulate("x/a", &[(w.pod("x/a"), 1)], &[]);
+        assert_eq!(r.hops.len(), 3);
+        assert_eq!(r.blast_radius, 3);
+        assert!(r.reached.iter().all(|x| x.workload != "x/d[Pod]"));
+    }
+
+    #[test]
+    fn crown_jewel_hop_and_path() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let t = [
+            Target::parse("app=d").unwrap(),
+            Target::parse("app=zz").unwrap(),
+        ];
+        let r = g.simulate("x/b", &[(w.pod("x/b"), 1)], &t);
+        let d = &r.targets[0];
+        assert_eq!(d.matches, vec!["x/d[Pod]".to_string()]);
+        assert_eq!(d.hop, Some(2));
+        assert_eq!(
+            d.path.as_deref(),
+            Some("x/b -[TCP 5432]-> x/c -[TCP 6379]-> x/d")
+        );
+        // A selector that matches nothing is never reached.
+        assert!(r.targets[1].matches.is_empty());
+        assert_eq!(r.targets[1].hop, None);
+        // From b: c and d; the other replica of b is not reachable from b.
+        assert_eq!(r.blast_radius, 2);
+        assert_eq!(r.start_pods, 1);
+    }
+
+    #[test]
+    fn a_shortcut_shortens_the_path() {
+        let mut docs = chain_docs();
+        docs.push(allow("d", "a", 6379));
+        let w = World::new(&docs);
+        let g = w.graph(&SimOptions::default());
+        let r = g.simulate("x/a", &[(w.pod("x/a"), 1)], &[]);
+        let d = r.reached.iter().find(|x| x.workload == "x/d[Pod]").unwrap();
+        assert_eq!((d.hop, d.path.as_str()), (1, "x/a -[TCP 6379]-> x/d"));
+        assert_eq!(r.hops.len(), 3);
+    }
+
+    #[test]
+    fn open_egress_reaches_every_external_range_at_hop_zero() {
+        let w = World::new(&[pod("a", &[])]);
+        let g = w.graph(&SimOptions::default());
+        let r = g.simulate("x/a", &[(w.pod("x/a"), 1)], &[]);
+        assert_eq!(r.blast_radius, 0);
+        assert!(!r.exfiltration.is_empty());
+        assert!(
+            r.exfiltration
+                .iter()
+                .all(|e| e.hop == 0 && e.from == "x/a[Pod]" && e.conns == "All Connections"),
+            "{:?}",
+            r.exfiltration
+        );
+    }
+}

@@ -9,7 +9,7 @@
 //! concrete fix, usually a NetworkPolicy snippet.
 //!
 //! This file holds the entry point, the finding types and the shared
-//! [`Auditor`] context; each check (BR001..BR009) has its own file, and
+//! `Auditor` context; each check (BR001..BR009) has its own file, and
 //! rendering lives in `crate::output::audit`.
 //!
 //! Choices:
