@@ -220,3 +220,28 @@ pub(super) fn allow_dns_doc(name: &str, ns: &str, pod_selector: &Selector) -> St
     );
     policy_doc(name, ns, pod_selector, &["Egress"], None, Some(egress))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{allow_dns_doc, yaml_scalar};
+    use crate::model::selector::Selector;
+
+    #[test]
+    fn scalars_yaml_would_misread_are_quoted() {
+        for s in ["yes", "1.5", "0x1f", "", "-a", "a: b", "null"] {
+            assert!(yaml_scalar(s).starts_with('"'), "{s}");
+        }
+        assert_eq!(yaml_scalar("web"), "web");
+        assert_eq!(yaml_scalar("a\"b"), "a\"b");
+        assert_eq!(yaml_scalar("on"), "\"on\"");
+    }
+
+    #[test]
+    fn allow_dns_is_one_egress_rule_to_kube_dns() {
+        let doc = allow_dns_doc("allow-dns", "shop", &Selector::everything());
+        assert_eq!(
+            doc,
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-dns\n  namespace: shop\nspec:\n  podSelector: {}\n  policyTypes:\n    - Egress\n  egress:\n    - to:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: kube-system\n          podSelector:\n            matchLabels:\n              k8s-app: kube-dns\n      ports:\n        - protocol: UDP\n          port: 53\n        - protocol: TCP\n          port: 53\n"
+        );
+    }
+}

@@ -50,3 +50,19 @@ fn doc_start_lines(text: &str) -> Vec<usize> {
     starts.retain(|&s| s <= lines.len().max(1));
     starts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::doc_start_lines;
+
+    #[test]
+    fn documents_start_after_their_separator() {
+        assert_eq!(doc_start_lines("a: 1\n---\nb: 2\n"), vec![1, 3]);
+        assert_eq!(doc_start_lines("---\na: 1\n---\nb: 2\n"), vec![2, 4]);
+        // Comments and directives before the first separator are no document.
+        assert_eq!(doc_start_lines("# c\n%YAML 1.2\n---\na: 1\n"), vec![4]);
+        // `---x` is no separator; a trailing separator opens no document.
+        assert_eq!(doc_start_lines("a: ---x\n---x\n---\n"), vec![1]);
+        assert_eq!(doc_start_lines(""), vec![1]);
+    }
+}
