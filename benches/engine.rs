@@ -1,7 +1,8 @@
 //! Criterion benches over deterministic synthetic clusters.
 //! `cargo bench -- --quick` runs them all in a few minutes on 2 cores.
 
-use blastradius::attack::simulate::{rank_all, AttackGraph, SimOptions};
+use blastradius::attack::graph::{AttackGraph, SimOptions};
+use blastradius::attack::rank::rank_all;
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{entities, ConnView, Level};
 use blastradius::input::{load_str, LoadOptions};

@@ -4,7 +4,8 @@
 
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::input::{load_paths, load_str, LoadOptions};
-use blastradius::review::audit::{audit, to_json, to_sarif, to_text, Finding, Severity};
+use blastradius::output::audit::{to_json, to_sarif, to_text};
+use blastradius::review::audit::{audit, Finding, Severity};
 use std::path::{Path, PathBuf};
 
 /// A file name that does not exist, so lines stay unknown.

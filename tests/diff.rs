@@ -2,7 +2,7 @@
 //! CI gate's exit codes, and the PR-comment and SVG outputs.
 
 use assert_cmd::Command;
-use blastradius::attack::simulate::{SimOptions, Target};
+use blastradius::attack::graph::{SimOptions, Target};
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::Level;
 use blastradius::input::{load_str, LoadOptions};

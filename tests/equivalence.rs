@@ -307,7 +307,8 @@ proptest! {
     /// gives each workload the blast radius of its own breadth-first spread.
     #[test]
     fn closure_ranking_agrees_with_spread(c in cluster(), ipblock_pods in any::<bool>()) {
-        use blastradius::attack::simulate::{rank_all, AttackGraph, SimOptions};
+        use blastradius::attack::graph::{AttackGraph, SimOptions};
+        use blastradius::attack::rank::rank_all;
         use blastradius::engine::view::{entities, Level};
         let reach = Reachability::compile(&c, &ReachOptions { ipblock_pods });
         let g = AttackGraph::build(&c, &reach, &SimOptions::default());

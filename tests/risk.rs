@@ -2,9 +2,10 @@
 //! and choke points on graphs where the answer is known.
 
 use assert_cmd::Command;
-use blastradius::attack::chokepoints::{chokepoints, reach_weights};
+use blastradius::attack::chokepoints::chokepoints;
+use blastradius::attack::closure::reach_weights;
+use blastradius::attack::graph::{AttackGraph, SimOptions, Target};
 use blastradius::attack::montecarlo::{monte_carlo, McOptions};
-use blastradius::attack::simulate::{AttackGraph, SimOptions, Target};
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{entities, Level};
 use blastradius::input::{load_str, LoadOptions};

@@ -8,7 +8,9 @@
 //! workload, have one step per hop, and each step is allowed by `explain`.
 
 use assert_cmd::Command;
-use blastradius::attack::simulate::{rank_all, AttackGraph, SimOptions, SimResult, Target};
+use blastradius::attack::graph::{AttackGraph, SimOptions, Target};
+use blastradius::attack::rank::rank_all;
+use blastradius::attack::simulate::SimResult;
 use blastradius::engine::explain::{explain, Endpoint};
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{entities, Level};

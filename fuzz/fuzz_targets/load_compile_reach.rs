@@ -5,7 +5,8 @@
 //! and everything downstream of a successful load must be total.
 #![no_main]
 
-use blastradius::attack::simulate::{rank_all, AttackGraph};
+use blastradius::attack::graph::AttackGraph;
+use blastradius::attack::rank::rank_all;
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{entities, ConnView, Level};
 use blastradius::input::{load_str, LoadOptions};

@@ -10,104 +10,12 @@
 //! as soon as no remaining bound can beat the current top list
 //! (branch and bound): exact results without re-running every edge.
 
-use crate::attack::simulate::{AttackGraph, Target};
+use crate::attack::closure::{reach_weights, Closure};
+use crate::attack::graph::{AttackGraph, Target};
 use crate::engine::explain::{explain, Endpoint};
 use fixedbitset::FixedBitSet;
-use petgraph::algo::tarjan_scc;
 use petgraph::graph::NodeIndex;
-use petgraph::visit::{
-    EdgeFiltered, EdgeRef, IntoNeighbors, IntoNodeIdentifiers, NodeIndexable, Reversed,
-};
-
-/// Strongly connected components and the weight below each.
-pub struct Closure {
-    pub sccs: Vec<Vec<usize>>,
-    pub scc_of: Vec<usize>,
-    pub scc_weight: Vec<u64>,
-    /// Strict descendants of each component.
-    pub below: Vec<FixedBitSet>,
-    pub below_weight: Vec<u64>,
-}
-
-impl Closure {
-    pub fn new<G>(graph: G, n: usize, weight: &[u64]) -> Closure
-    where
-        G: IntoNeighbors + IntoNodeIdentifiers + NodeIndexable,
-    {
-        let raw = tarjan_scc(graph); // sinks first
-        let sccs: Vec<Vec<usize>> = raw
-            .iter()
-            .map(|c| c.iter().map(|&v| graph.to_index(v)).collect())
-            .collect();
-        let mut scc_of = vec![0usize; n];
-        for (i, comp) in sccs.iter().enumerate() {
-            for &v in comp {
-                if let Some(s) = scc_of.get_mut(v) {
-                    *s = i;
-                }
-            }
-        }
-        let scc_weight: Vec<u64> = sccs
-            .iter()
-            .map(|c| c.iter().map(|&v| weight.get(v).copied().unwrap_or(0)).sum())
-            .collect();
-        let mut below: Vec<FixedBitSet> = Vec::with_capacity(sccs.len());
-        let mut below_weight: Vec<u64> = Vec::with_capacity(sccs.len());
-        for (i, comp) in raw.iter().enumerate() {
-            let mut set = FixedBitSet::with_capacity(sccs.len());
-            for &v in comp {
-                for m in graph.neighbors(v) {
-                    let j = scc_of.get(graph.to_index(m)).copied().unwrap_or(i);
-                    if j != i && !set.contains(j) {
-                        set.insert(j);
-                        if let Some(b) = below.get(j) {
-                            set.union_with(b);
-                        }
-                    }
-                }
-            }
-            below_weight.push(set.ones().filter_map(|j| scc_weight.get(j)).sum());
-            below.push(set);
-        }
-        Closure {
-            sccs,
-            scc_of,
-            scc_weight,
-            below,
-            below_weight,
-        }
-    }
-
-    /// Per node: the weight reachable from it (strict descendants, plus its
-    /// own weight when a path leads back to it).
-    pub fn per_node(&self, weight: &[u64], self_loop: &dyn Fn(usize) -> bool) -> Vec<u64> {
-        (0..self.scc_of.len())
-            .map(|v| {
-                let i = self.scc_of.get(v).copied().unwrap_or(0);
-                let comp_len = self.sccs.get(i).map_or(1, |c| c.len());
-                let own = weight.get(v).copied().unwrap_or(0);
-                let cyclic = comp_len > 1 || self_loop(v);
-                let rest_of_scc = self.scc_weight.get(i).copied().unwrap_or(0) - own;
-                self.below_weight.get(i).copied().unwrap_or(0)
-                    + rest_of_scc
-                    + if cyclic { own } else { 0 }
-            })
-            .collect()
-    }
-}
-
-/// Per node: the weight reachable from it (see [`Closure::per_node`]).
-pub fn reach_weights<G>(
-    graph: G,
-    n: usize,
-    weight: &[u64],
-    self_loop: &dyn Fn(usize) -> bool,
-) -> Vec<u64>
-where
-    G: IntoNeighbors + IntoNodeIdentifiers + NodeIndexable,
-{
-    Closure::new(graph, n, weight).per_node(weight, self_loop)
-}
+use petgraph::visit::{EdgeFiltered, EdgeRef, Reversed};
 
 /// One choke point.
 #[derive(Clone, Debug)]
@@ -417,5 +325,58 @@ impl ChokeReport {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chokepoints;
+    use crate::attack::fixtures::{chain, World};
+    use crate::attack::graph::{SimOptions, Target};
+
+    fn starts(w: &World) -> Vec<usize> {
+        ["x/a", "x/b", "x/c", "x/d"].map(|s| w.pod(s)).to_vec()
+    }
+
+    #[test]
+    fn the_middle_link_of_the_chain_cuts_the_most() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let r = chokepoints(&g, &starts(&w), &[], 10);
+        // Blast radii from a, b, c, d: 4 + 2 + 1 + 0.
+        assert_eq!(r.total, 7);
+        assert_eq!(r.edges, 3);
+        assert!(r.exact);
+        // Cutting b -> c: a loses c and d (2), b loses c and d (2).
+        // Cutting a -> b: a loses everything (4). Cutting c -> d: a, b, c lose d (3).
+        let got: Vec<(&str, &str, u64)> = r
+            .top
+            .iter()
+            .map(|c| (c.from.as_str(), c.to.as_str(), c.drop))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("x/a[Pod]", "x/b[Deployment]", 4),
+                ("x/b[Deployment]", "x/c[Pod]", 4),
+                ("x/c[Pod]", "x/d[Pod]", 3),
+            ]
+        );
+        assert!(r.top.iter().all(|c| c.measure_before == 7));
+        assert_eq!(r.top[0].conns, "TCP 8080");
+        assert!(r.top[0].rules.iter().any(|x| x.contains("b-from-a-8080")));
+    }
+
+    #[test]
+    fn with_targets_only_paths_to_the_jewel_count() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let t = [Target::parse("app=d").unwrap()];
+        let r = chokepoints(&g, &starts(&w), &t, 1);
+        // a, b and c reach d: 3 target pods summed over starts; cutting
+        // c -> d removes all of them.
+        assert_eq!(r.total, 3);
+        assert_eq!(r.top.len(), 1);
+        assert_eq!((r.top[0].to.as_str(), r.top[0].drop), ("x/d[Pod]", 3));
     }
 }

@@ -16,7 +16,7 @@
 //! `(seed, i)`, trials run in parallel (rayon) and are aggregated in trial
 //! order, so the same seed gives the same output on any number of threads.
 
-use crate::attack::simulate::{AttackGraph, Target};
+use crate::attack::graph::{AttackGraph, Target};
 use crate::model::ports::{ConnSet, Protocol};
 use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
@@ -362,5 +362,72 @@ impl McResult {
             s.push('\n');
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{monte_carlo, parse_probability, parse_table, McOptions};
+    use crate::attack::fixtures::chain;
+    use crate::attack::graph::{SimOptions, Target};
+    use crate::model::ports::Protocol;
+
+    fn opts(p: f64, seed: u64) -> McOptions {
+        McOptions {
+            trials: 200,
+            seed,
+            steps: 6,
+            default_p: p,
+            table: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn same_seed_same_result() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let held = [(w.pod("x/a"), 1)];
+        let t = [Target::parse("app=d").unwrap()];
+        let run = |seed| format!("{:?}", monte_carlo(&g, "x/a", &held, &t, &opts(0.5, seed)));
+        assert_eq!(run(3), run(3));
+        assert_ne!(run(3), run(4));
+    }
+
+    #[test]
+    fn certain_exploits_equal_the_deterministic_spread() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let held = [(w.pod("x/a"), 1)];
+        let t = [Target::parse("app=d").unwrap()];
+        let det = g.simulate("x/a", &held, &t);
+        let mc = monte_carlo(&g, "x/a", &held, &t, &opts(1.0, 1));
+        assert_eq!(mc.compromised.len(), 7);
+        for (step, b) in mc.compromised.iter().enumerate() {
+            let want = det.hops.get(step).or(det.hops.last()).unwrap().pods as f64;
+            assert_eq!((b.mean, b.p10, b.p50, b.p90), (want, want, want, want));
+        }
+        let d = &mc.targets[0];
+        assert_eq!(d.probability, 1.0);
+        assert_eq!(d.by_step, vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(d.time_to_compromise.as_ref().map(|b| b.p50), Some(3.0));
+    }
+
+    #[test]
+    fn impossible_exploits_keep_only_the_held_pod() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let mc = monte_carlo(&g, "x/a", &[(w.pod("x/a"), 1)], &[], &opts(0.0, 1));
+        assert!(mc.compromised.iter().all(|b| b.mean == 1.0 && b.p90 == 1.0));
+    }
+
+    #[test]
+    fn parses_tables_and_probabilities() {
+        assert_eq!(
+            parse_table("22/TCP=0.9,53/UDP=0.1").unwrap(),
+            vec![(Protocol::Tcp, 22, 0.9), (Protocol::Udp, 53, 0.1)]
+        );
+        assert!(parse_table("22/TCP=2").is_err());
+        assert_eq!(parse_probability("0.25").unwrap(), 0.25);
+        assert!(parse_probability("-0.1").is_err());
     }
 }

@@ -1,279 +1,12 @@
-//! Attacker lateral movement over the reachability graph (petgraph).
-//!
-//! Model: an attacker holding a pod can open every connection the matrix
-//! allows from it; reaching a pod on an allowed port compromises it; spread
-//! goes in rounds (hops) until nothing new is reached or `max_hops`.
-//! The graph is built from the [`Reachability`] value only: policies are
-//! never re-evaluated here.
+//! One simulation from a starting point: pods reached per hop, the shortest
+//! path to every reached workload and crown jewel, exfiltration ranges; and
+//! the result types of simulations and rankings.
 
-use crate::engine::reach::{ConnTable, Reachability, EMPTY};
+use crate::attack::graph::{AttackGraph, Target};
+use crate::attack::spread::Spread;
 use crate::model::ports::ConnSet;
-use crate::model::selector::Selector;
-use crate::model::{Cluster, Pod};
-use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::EdgeRef;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// Knobs of the attacker model.
-#[derive(Clone, Debug, Default)]
-pub struct SimOptions {
-    /// Stop after this many hops (None: until nothing new is reached).
-    pub max_hops: Option<usize>,
-    /// Only these protocol/ports carry the attack (None: every allowed port).
-    pub via: Option<ConnSet>,
-    /// An edge counts only on ports the destination declares as containerPorts.
-    pub listening_only: bool,
-}
-
-/// Pods that are interchangeable for the attacker: same class and, with
-/// `listening_only`, the same declared ports.
-#[derive(Clone, Debug)]
-pub struct Group {
-    pub class: usize,
-    pub pods: Vec<usize>,
-    pub replicas: u64,
-}
-
-/// The attack graph: nodes are groups, an edge a → b carries the
-/// connections pods of `a` may open to pods of `b` (a self-edge means pods of
-/// the group reach each other).
-pub struct AttackGraph<'a> {
-    pub cluster: &'a Cluster,
-    pub reach: &'a Reachability,
-    pub options: SimOptions,
-    pub groups: Vec<Group>,
-    pub pod_group: Vec<usize>,
-    /// Edge weights are ids into `conns`.
-    pub graph: DiGraph<usize, u32>,
-    pub conns: ConnTable,
-    /// Per group: the external destination atoms it may reach, with ports.
-    pub exfil: Vec<Vec<(usize, ConnSet)>>,
-}
-
-impl<'a> AttackGraph<'a> {
-    pub fn build(
-        cluster: &'a Cluster,
-        reach: &'a Reachability,
-        options: &SimOptions,
-    ) -> AttackGraph<'a> {
-        // Pods with different exploitability annotations must not share a
-        // group: the Monte Carlo spread draws per group.
-        let mut key_to_group: HashMap<(usize, Option<ConnSet>, Option<u64>), usize> =
-            HashMap::new();
-        let mut groups: Vec<Group> = Vec::new();
-        let mut pod_group = Vec::with_capacity(cluster.pods.len());
-        // `reach` is compiled from `cluster`: one class per pod.
-        for (i, (pod, &c)) in cluster.pods.iter().zip(&reach.pod_class).enumerate() {
-            let listening = options.listening_only.then(|| {
-                pod.ports.iter().fold(ConnSet::empty(), |acc, p| {
-                    acc.union(&ConnSet::port(p.protocol, p.port))
-                })
-            });
-            let annotated = pod.exploitability.map(f64::to_bits);
-            let g = *key_to_group
-                .entry((c, listening, annotated))
-                .or_insert_with(|| {
-                    groups.push(Group {
-                        class: c,
-                        pods: Vec::new(),
-                        replicas: 0,
-                    });
-                    groups.len() - 1
-                });
-            if let Some(grp) = groups.get_mut(g) {
-                grp.pods.push(i);
-                grp.replicas += u64::from(pod.replicas);
-            }
-            pod_group.push(g);
-        }
-        // What may carry the attack into each group, interned locally.
-        let mut table = ConnTable::new();
-        let entry: Vec<u32> = groups
-            .iter()
-            .map(|g| {
-                let mut e = options.via.clone().unwrap_or_else(ConnSet::all);
-                if options.listening_only {
-                    let ports = g
-                        .pods
-                        .first()
-                        .and_then(|&p| cluster.pods.get(p))
-                        .map_or(&[][..], |pod| &pod.ports);
-                    let l = ports.iter().fold(ConnSet::empty(), |acc, p| {
-                        acc.union(&ConnSet::port(p.protocol, p.port))
-                    });
-                    e = e.intersect(&l);
-                }
-                table.intern(e)
-            })
-            .collect();
-        let mut local: Vec<Option<u32>> = vec![None; reach.distinct_conn_sets()];
-        let mut graph = DiGraph::with_capacity(groups.len(), groups.len());
-        let nodes: Vec<NodeIndex> = (0..groups.len()).map(|g| graph.add_node(g)).collect();
-        for (ga, &na) in groups.iter().zip(&nodes) {
-            for ((gb, &nb), &entry_b) in groups.iter().zip(&nodes).zip(&entry) {
-                let id = reach.class_id(ga.class, gb.class);
-                if id == EMPTY {
-                    continue;
-                }
-                let lid = match local.get_mut(id as usize) {
-                    Some(slot) => *slot.get_or_insert_with(|| table.intern(reach.conn(id).clone())),
-                    None => table.intern(reach.conn(id).clone()),
-                };
-                let w = table.intersect(lid, entry_b);
-                if w != EMPTY {
-                    graph.add_edge(na, nb, w);
-                }
-            }
-        }
-        let via = options.via.clone().unwrap_or_else(ConnSet::all);
-        let exfil = groups
-            .iter()
-            .map(|g| {
-                reach
-                    .ext_dst
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, atom)| !atom.v6 || reach.ipv6_in_use)
-                    .filter_map(|(x, _)| {
-                        let c = reach.class_to_ext(g.class, x).intersect(&via);
-                        (!c.is_empty()).then_some((x, c))
-                    })
-                    .collect()
-            })
-            .collect();
-        AttackGraph {
-            cluster,
-            reach,
-            options: options.clone(),
-            groups,
-            pod_group,
-            graph,
-            conns: table,
-            exfil,
-        }
-    }
-
-    /// Workload name (`ns/name[Kind]`) of a group, by its first pod (empty
-    /// for a group that does not exist).
-    pub fn group_name(&self, g: usize) -> String {
-        self.group_pod(g)
-            .map(|p| p.workload.to_string())
-            .unwrap_or_default()
-    }
-
-    /// The first pod of a group.
-    fn group_pod(&self, g: usize) -> Option<&Pod> {
-        let &p = self.groups.get(g)?.pods.first()?;
-        self.cluster.pods.get(p)
-    }
-
-    /// Spread from a set of held pods, each counted as `held` pods (one pod
-    /// of a workload by default). Pod indices outside the cluster are ignored.
-    pub fn spread(&self, held: &[(usize, u64)]) -> Spread {
-        let ng = self.groups.len();
-        let mut held_in: Vec<u64> = vec![0; ng];
-        let mut held_pods = Vec::with_capacity(held.len());
-        for &(p, n) in held {
-            let Some(&g) = self.pod_group.get(p) else {
-                continue;
-            };
-            if let (Some(h), Some(grp)) = (held_in.get_mut(g), self.groups.get(g)) {
-                *h = (*h + n).min(grp.replicas);
-            }
-            held_pods.push(p);
-        }
-        // hop at which the whole group is compromised
-        let mut hop: Vec<Option<usize>> = held_in
-            .iter()
-            .zip(&self.groups)
-            .map(|(&n, grp)| (n > 0 && n >= grp.replicas).then_some(0))
-            .collect();
-        let mut parent: Vec<Option<(usize, u32)>> = vec![None; ng];
-        let mut held_parent: Vec<Option<(usize, u32)>> = vec![None; ng];
-        let mut active: Vec<bool> = held_in.iter().map(|&n| n > 0).collect();
-        let mut frontier: Vec<usize> = active
-            .iter()
-            .enumerate()
-            .filter(|(_, &on)| on)
-            .map(|(g, _)| g)
-            .collect();
-        let mut h = 0;
-        while !frontier.is_empty() && self.options.max_hops.is_none_or(|m| h < m) {
-            h += 1;
-            let mut next = Vec::new();
-            for &a in &frontier {
-                for e in self.graph.edges(NodeIndex::new(a)) {
-                    // Graph nodes are the groups, so `b` < ng: these lookups
-                    // always succeed.
-                    let b = e.target().index();
-                    let Some(hop_b) = hop.get_mut(b) else {
-                        continue;
-                    };
-                    if hop_b.is_some() {
-                        continue;
-                    }
-                    *hop_b = Some(h);
-                    // Held groups are path roots: their parent is kept
-                    // apart so that paths through them stay short.
-                    let via = if held_in.get(b).is_some_and(|&n| n > 0) {
-                        held_parent.get_mut(b)
-                    } else {
-                        parent.get_mut(b)
-                    };
-                    if let Some(via) = via {
-                        *via = Some((a, *e.weight()));
-                    }
-                    if let Some(on) = active.get_mut(b) {
-                        if !*on {
-                            *on = true;
-                            next.push(b);
-                        }
-                    }
-                }
-            }
-            frontier = next;
-        }
-        Spread {
-            held_in,
-            held_pods,
-            hop,
-            parent,
-            held_parent,
-            active,
-        }
-    }
-}
-
-/// The raw result of one spread, per group.
-#[derive(Clone, Debug)]
-pub struct Spread {
-    /// Pods held at the start, per group.
-    pub held_in: Vec<u64>,
-    /// The held pod entries.
-    pub held_pods: Vec<usize>,
-    /// Hop at which every pod of the group is compromised.
-    pub hop: Vec<Option<usize>>,
-    /// The group, and the connections (an id into `AttackGraph::conns`),
-    /// that first reached it.
-    pub parent: Vec<Option<(usize, u32)>>,
-    /// For held groups: what first reached their other pods.
-    pub held_parent: Vec<Option<(usize, u32)>>,
-    /// Groups whose capabilities the attacker has (held or reached).
-    pub active: Vec<bool>,
-}
-
-impl Spread {
-    /// Pods compromised beyond the held ones: the blast radius.
-    pub fn blast_radius(&self, g: &AttackGraph) -> u64 {
-        self.hop
-            .iter()
-            .zip(&self.held_in)
-            .zip(&g.groups)
-            .filter(|((h, _), _)| h.is_some())
-            .map(|((_, &held), grp)| grp.replicas.saturating_sub(held))
-            .sum()
-    }
-}
+use crate::model::Pod;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One hop of a simulation.
 #[derive(Clone, Debug)]
@@ -329,26 +62,22 @@ pub struct SimResult {
     pub exfiltration: Vec<Exfil>,
 }
 
-/// A label selector with a display form, for `--target`.
+/// Blast radius of one workload entity, for `--all`.
 #[derive(Clone, Debug)]
-pub struct Target {
-    pub text: String,
-    pub selector: Selector,
+pub struct Ranked {
+    pub workload: String,
+    pub namespace: String,
+    pub replicas: u64,
+    pub blast_radius: u64,
+    pub fraction: f64,
+    /// Hops of the longest shortest path; computed for the top
+    /// [`RANK_HOPS_FOR_TOP`] only.
+    pub max_hop: Option<usize>,
 }
 
-/// A `--target` that is not a label selector (the selector parser's text).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct TargetError(pub String);
-
-impl Target {
-    pub fn parse(s: &str) -> Result<Target, TargetError> {
-        Ok(Target {
-            text: s.to_string(),
-            selector: Selector::parse(s).map_err(TargetError)?,
-        })
-    }
-}
+/// How many of the top-ranked workloads get their exact number of hops
+/// (one breadth-first spread each); the rest only need the closure.
+pub const RANK_HOPS_FOR_TOP: usize = 50;
 
 fn short(c: &ConnSet) -> String {
     if c.is_all() {
@@ -610,119 +339,104 @@ impl AttackGraph<'_> {
     }
 }
 
-/// Blast radius of one workload entity, for `--all`.
-#[derive(Clone, Debug)]
-pub struct Ranked {
-    pub workload: String,
-    pub namespace: String,
-    pub replicas: u64,
-    pub blast_radius: u64,
-    pub fraction: f64,
-    /// Hops of the longest shortest path; computed for the top
-    /// [`RANK_HOPS_FOR_TOP`] only.
-    pub max_hop: Option<usize>,
-}
+#[cfg(test)]
+mod tests {
+    use crate::attack::fixtures::{allow, chain, chain_docs, pod, World};
+    use crate::attack::graph::{SimOptions, Target};
 
-/// How many of the top-ranked workloads get their exact number of hops
-/// (one breadth-first spread each); the rest only need the closure.
-pub const RANK_HOPS_FOR_TOP: usize = 50;
-
-/// Simulate from every workload (one held pod each) and rank by blast radius,
-/// largest first, ties by name.
-///
-/// Without a hop limit the blast radius is the size of the transitive
-/// closure, computed once for the whole graph: strongly connected components
-/// (petgraph's Tarjan), then descendant sets as bitsets over the condensed
-/// DAG, sinks first. With `max_hops` each distinct start spreads on its own.
-pub fn rank_all(g: &AttackGraph, entities: &[crate::engine::view::Entity]) -> Vec<Ranked> {
-    let total = g.cluster.pod_count();
-    let blast_of_group: Vec<u64> = match g.options.max_hops {
-        None => closure_blast(g),
-        Some(_) => {
-            let mut cache: HashMap<usize, u64> = HashMap::new();
-            g.groups
-                .iter()
-                .enumerate()
-                .map(|(grp, gr)| {
-                    *cache.entry(grp).or_insert_with(|| {
-                        gr.pods
-                            .first()
-                            .map_or(0, |&p| g.spread(&[(p, 1)]).blast_radius(g))
-                    })
-                })
-                .collect()
-        }
-    };
-    let mut out: Vec<Ranked> = entities
-        .iter()
-        .filter(|e| e.replicas > 0)
-        .map(|e| {
-            let br = e
-                .pods
-                .first()
-                .and_then(|&p| g.pod_group.get(p))
-                .and_then(|&grp| blast_of_group.get(grp))
-                .copied()
-                .unwrap_or(0);
-            Ranked {
-                workload: e.name.clone(),
-                namespace: e.namespace.clone(),
-                replicas: e.replicas,
-                blast_radius: br,
-                fraction: if total == 0 {
-                    0.0
-                } else {
-                    br as f64 / total as f64
-                },
-                max_hop: None,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.blast_radius
-            .cmp(&a.blast_radius)
-            .then_with(|| a.workload.cmp(&b.workload))
-    });
-    let by_name: HashMap<&str, &crate::engine::view::Entity> =
-        entities.iter().map(|e| (e.name.as_str(), e)).collect();
-    let mut hops_cache: HashMap<usize, usize> = HashMap::new();
-    for r in out.iter_mut().take(RANK_HOPS_FOR_TOP) {
-        let Some(&p) = by_name
-            .get(r.workload.as_str())
-            .and_then(|e| e.pods.first())
-        else {
-            continue;
-        };
-        let Some(&grp) = g.pod_group.get(p) else {
-            continue;
-        };
-        let h = *hops_cache.entry(grp).or_insert_with(|| {
-            let s = g.spread(&[(p, 1)]);
-            s.hop.iter().flatten().copied().max().unwrap_or(0)
-        });
-        r.max_hop = Some(h);
+    #[test]
+    fn chain_spreads_one_hop_per_link() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let r = g.simulate("x/a", &[(w.pod("x/a"), 1)], &[]);
+        // a, then b (2 replicas), then c, then d.
+        let per_hop: Vec<(usize, u64, u64)> =
+            r.hops.iter().map(|h| (h.hop, h.new_pods, h.pods)).collect();
+        assert_eq!(per_hop, vec![(0, 1, 1), (1, 2, 3), (2, 1, 4), (3, 1, 5)]);
+        assert_eq!(r.blast_radius, 4);
+        assert_eq!(r.total_pods, 5);
+        assert!((r.blast_fraction - 0.8).abs() < 1e-12);
+        let paths: Vec<(&str, usize, &str)> = r
+            .reached
+            .iter()
+            .map(|x| (x.workload.as_str(), x.hop, x.path.as_str()))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("x/b[Deployment]", 1, "x/a -[TCP 8080]-> x/b"),
+                ("x/c[Pod]", 2, "x/a -[TCP 8080]-> x/b -[TCP 5432]-> x/c"),
+                (
+                    "x/d[Pod]",
+                    3,
+                    "x/a -[TCP 8080]-> x/b -[TCP 5432]-> x/c -[TCP 6379]-> x/d"
+                ),
+            ]
+        );
     }
-    out
-}
 
-/// Pods compromised from one held pod of each group, at no hop limit: the
-/// pods reachable in the closure (see [`crate::attack::chokepoints::Closure`]),
-/// less the held pod when a path leads back to its own group.
-fn closure_blast(g: &AttackGraph) -> Vec<u64> {
-    let weight: Vec<u64> = g.groups.iter().map(|gr| gr.replicas).collect();
-    let self_loop = |v: usize| g.graph.contains_edge(NodeIndex::new(v), NodeIndex::new(v));
-    let closure = crate::attack::chokepoints::Closure::new(&g.graph, weight.len(), &weight);
-    let reach = closure.per_node(&weight, &self_loop);
-    reach
-        .iter()
-        .enumerate()
-        .map(|(v, &r)| {
-            let comp = closure.scc_of.get(v).and_then(|&i| closure.sccs.get(i));
-            let cyclic = comp.is_some_and(|c| c.len() > 1) || self_loop(v);
-            // The held pod itself is not part of its blast radius; a
-            // workload scaled to 0 replicas holds nothing.
-            let held = u64::from(cyclic && weight.get(v).is_some_and(|&w| w > 0));
-            r - held
-        })
-        .collect()
+    #[test]
+    fn max_hops_stops_the_spread() {
+        let w = chain();
+        let g = w.graph(&SimOptions {
+            max_hops: Some(2),
+            ..SimOptions::default()
+        });
+        let r = g.simulate("x/a", &[(w.pod("x/a"), 1)], &[]);
+        assert_eq!(r.hops.len(), 3);
+        assert_eq!(r.blast_radius, 3);
+        assert!(r.reached.iter().all(|x| x.workload != "x/d[Pod]"));
+    }
+
+    #[test]
+    fn crown_jewel_hop_and_path() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let t = [
+            Target::parse("app=d").unwrap(),
+            Target::parse("app=zz").unwrap(),
+        ];
+        let r = g.simulate("x/b", &[(w.pod("x/b"), 1)], &t);
+        let d = &r.targets[0];
+        assert_eq!(d.matches, vec!["x/d[Pod]".to_string()]);
+        assert_eq!(d.hop, Some(2));
+        assert_eq!(
+            d.path.as_deref(),
+            Some("x/b -[TCP 5432]-> x/c -[TCP 6379]-> x/d")
+        );
+        // A selector that matches nothing is never reached.
+        assert!(r.targets[1].matches.is_empty());
+        assert_eq!(r.targets[1].hop, None);
+        // From b: c and d; the other replica of b is not reachable from b.
+        assert_eq!(r.blast_radius, 2);
+        assert_eq!(r.start_pods, 1);
+    }
+
+    #[test]
+    fn a_shortcut_shortens_the_path() {
+        let mut docs = chain_docs();
+        docs.push(allow("d", "a", 6379));
+        let w = World::new(&docs);
+        let g = w.graph(&SimOptions::default());
+        let r = g.simulate("x/a", &[(w.pod("x/a"), 1)], &[]);
+        let d = r.reached.iter().find(|x| x.workload == "x/d[Pod]").unwrap();
+        assert_eq!((d.hop, d.path.as_str()), (1, "x/a -[TCP 6379]-> x/d"));
+        assert_eq!(r.hops.len(), 3);
+    }
+
+    #[test]
+    fn open_egress_reaches_every_external_range_at_hop_zero() {
+        let w = World::new(&[pod("a", &[])]);
+        let g = w.graph(&SimOptions::default());
+        let r = g.simulate("x/a", &[(w.pod("x/a"), 1)], &[]);
+        assert_eq!(r.blast_radius, 0);
+        assert!(!r.exfiltration.is_empty());
+        assert!(
+            r.exfiltration
+                .iter()
+                .all(|e| e.hop == 0 && e.from == "x/a[Pod]" && e.conns == "All Connections"),
+            "{:?}",
+            r.exfiltration
+        );
+    }
 }

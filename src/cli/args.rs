@@ -65,10 +65,38 @@ pub struct AuditArgs {
     pub output: AuditFormat,
     /// Exit 1 when a finding of this severity or higher is present.
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on_severity: Option<crate::review::audit::Severity>,
+    pub fail_on_severity: Option<SeverityArg>,
     /// Only list findings of this severity or higher.
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub min_severity: Option<crate::review::audit::Severity>,
+    pub min_severity: Option<SeverityArg>,
+}
+
+/// `--fail-on-severity`, `--min-severity`: the CLI spelling of [`crate::review::audit::Severity`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+}
+
+impl From<SeverityArg> for crate::review::audit::Severity {
+    fn from(s: SeverityArg) -> Self {
+        match s {
+            SeverityArg::Low => Self::Low,
+            SeverityArg::Medium => Self::Medium,
+            SeverityArg::High => Self::High,
+        }
+    }
+}
+
+impl From<AuditFormat> for Format {
+    fn from(f: AuditFormat) -> Self {
+        match f {
+            AuditFormat::Text => Format::Text,
+            AuditFormat::Json => Format::Json,
+            AuditFormat::Sarif => Format::Sarif,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

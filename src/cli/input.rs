@@ -1,7 +1,7 @@
 //! From flags to library inputs: read and compile the manifests (with -v
 //! timings), build options, resolve `--from`/`--to`/`--target` names.
 
-use crate::attack::simulate::{SimOptions, Target};
+use crate::attack::graph::{SimOptions, Target};
 use crate::cli::args::{AttackArgs, InputArgs, InputOpts, IpBlockPods};
 use crate::cli::error::CliError;
 use crate::engine::explain::Endpoint;

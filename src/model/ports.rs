@@ -11,13 +11,10 @@ use std::fmt;
 ///
 /// The declaration order is the display order used by np-guard's connlist
 /// (groups sorted as strings: SCTP < TCP < UDP).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Protocol {
-    #[serde(rename = "SCTP")]
     Sctp,
-    #[serde(rename = "TCP")]
     Tcp,
-    #[serde(rename = "UDP")]
     Udp,
 }
 

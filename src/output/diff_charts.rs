@@ -1,7 +1,7 @@
 //! `diff -o svg`: blast radius before and after, and the worst workload's
 //! spread by hop on each side (its simulation re-run on both sides).
 
-use crate::attack::simulate::{AttackGraph, SimOptions, Target};
+use crate::attack::graph::{AttackGraph, SimOptions, Target};
 use crate::engine::reach::Reachability;
 use crate::model::Cluster;
 use crate::output::charts::{self, ChartError, HopSeries};

@@ -3,8 +3,9 @@
 //! summary.md and report.json (`blastradius.report/v1`).
 
 use crate::attack::chokepoints::ChokeReport;
+use crate::attack::graph::{AttackGraph, SimOptions, Target};
 use crate::attack::montecarlo::{monte_carlo, McOptions, McResult};
-use crate::attack::simulate::{AttackGraph, Ranked, SimOptions, SimResult, Target};
+use crate::attack::simulate::{Ranked, SimResult};
 use crate::engine::reach::Reachability;
 use crate::engine::view::{ConnView, Entity, Level};
 use crate::model::Cluster;

@@ -1,8 +1,9 @@
 //! What `simulate` prints: deterministic spread (text, Markdown, JSON) and
 //! Monte Carlo spread (text, JSON).
 
+use crate::attack::graph::SimOptions;
 use crate::attack::montecarlo::{McOptions, McResult};
-use crate::attack::simulate::{Ranked, SimOptions, SimResult};
+use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::format::{Format, Render};
 use crate::output::json::{montecarlo::MonteCarloDoc, pretty, simulate::SimulateDoc};
 use crate::output::report;

@@ -1,7 +1,8 @@
 //! What-if before a change: two policy sets (and possibly workloads)
 //! compared connection by connection, and blast radius before and after.
 
-use crate::attack::simulate::{rank_all, AttackGraph, SimOptions, Target};
+use crate::attack::graph::{AttackGraph, SimOptions, Target};
+use crate::attack::rank::rank_all;
 use crate::engine::reach::Reachability;
 use crate::engine::view::{entities, Entity, Level};
 use crate::model::ip::{partition, IpRange};
@@ -541,5 +542,128 @@ impl Diff {
             s.push_str("\n</details>\n");
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{diff, Diff, FailOn, Side};
+    use crate::attack::fixtures::{allow, chain_docs, pod, World};
+    use crate::attack::graph::{SimOptions, Target};
+    use crate::engine::view::Level;
+
+    /// The chain, with c no longer reachable from b and d reachable from a.
+    fn rewired() -> World {
+        let mut docs: Vec<String> = chain_docs()
+            .into_iter()
+            .filter(|d| !d.contains("c-from-b"))
+            .collect();
+        docs.push(allow("d", "a", 6379));
+        World::new(&docs)
+    }
+
+    fn run(old: &World, new: &World, targets: &[&str]) -> Diff {
+        let t: Vec<Target> = targets.iter().map(|s| Target::parse(s).unwrap()).collect();
+        diff(
+            &Side {
+                cluster: &old.c,
+                reach: &old.r,
+            },
+            &Side {
+                cluster: &new.c,
+                reach: &new.r,
+            },
+            Level::Workload,
+            &t,
+            &SimOptions::default(),
+        )
+    }
+
+    fn conns(v: &[super::ConnChange]) -> Vec<(String, String, String)> {
+        v.iter()
+            .map(|c| {
+                (
+                    c.src.clone(),
+                    c.dst.clone(),
+                    c.gained.union(&c.lost).to_connlist(),
+                )
+            })
+            .collect()
+    }
+
+    fn c(s: &str, d: &str, p: &str) -> (String, String, String) {
+        (s.to_string(), d.to_string(), p.to_string())
+    }
+
+    #[test]
+    fn rewiring_adds_and_removes_one_connection_each() {
+        let (old, new) = (World::new(&chain_docs()), rewired());
+        let d = run(&old, &new, &["app=c"]);
+        assert_eq!(conns(&d.added), vec![c("x/a[Pod]", "x/d[Pod]", "TCP 6379")]);
+        assert_eq!(
+            conns(&d.removed),
+            vec![c("x/b[Deployment]", "x/c[Pod]", "TCP 5432")]
+        );
+        assert!(d.changed.is_empty());
+        assert!(d.holds(FailOn::Added) && d.holds(FailOn::Removed));
+        // a: b, c, d (4 pods) before; b and d (3) after. b: 2 before, 0 after.
+        let blast: Vec<(&str, Option<u64>, Option<u64>, i64)> = d
+            .blast_radius
+            .iter()
+            .map(|b| (b.workload.as_str(), b.before, b.after, b.delta))
+            .collect();
+        assert!(
+            blast.contains(&("x/a[Pod]", Some(4), Some(3), -1)),
+            "{blast:?}"
+        );
+        assert!(
+            blast.contains(&("x/b[Deployment]", Some(2), Some(0), -2)),
+            "{blast:?}"
+        );
+        assert!(!d.holds(FailOn::BlastIncrease));
+        assert!(d.new_target_paths.is_empty());
+        assert_eq!((d.total_pods_before, d.total_pods_after), (5, 5));
+    }
+
+    #[test]
+    fn the_reverse_change_opens_paths_to_the_target() {
+        let (old, new) = (rewired(), World::new(&chain_docs()));
+        let d = run(&old, &new, &["app=c"]);
+        assert_eq!(
+            conns(&d.added),
+            vec![c("x/b[Deployment]", "x/c[Pod]", "TCP 5432")]
+        );
+        assert!(d.holds(FailOn::BlastIncrease));
+        let mut paths: Vec<(&str, Option<usize>)> = d
+            .new_target_paths
+            .iter()
+            .map(|t| (t.workload.as_str(), t.hops_after))
+            .collect();
+        paths.sort();
+        assert_eq!(
+            paths,
+            vec![("x/a[Pod]", Some(2)), ("x/b[Deployment]", Some(1))]
+        );
+        assert!(d.holds(FailOn::NewTargetPath));
+    }
+
+    #[test]
+    fn same_input_no_change_and_a_new_workload_is_listed() {
+        let old = World::new(&chain_docs());
+        let d = run(&old, &World::new(&chain_docs()), &[]);
+        assert!(d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty());
+        assert!(!d.holds(FailOn::Added) && !d.holds(FailOn::Removed));
+        let mut docs = chain_docs();
+        docs.push(pod("e", &[]));
+        let d = run(&old, &World::new(&docs), &[]);
+        assert_eq!(d.workloads_added, vec!["x/e[Pod]".to_string()]);
+        assert!(d.workloads_removed.is_empty());
+        // e's open egress: new connections from e only.
+        assert!(!d.added.is_empty());
+        assert!(
+            d.added.iter().all(|x| x.src == "x/e[Pod]"),
+            "{:?}",
+            conns(&d.added)
+        );
     }
 }

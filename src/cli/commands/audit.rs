@@ -1,24 +1,23 @@
 //! `audit`: find the classic mistakes; a gate on their severity.
 
-use crate::cli::args::{AuditArgs, AuditFormat};
+use crate::cli::args::AuditArgs;
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{compile, load};
 use crate::cli::print::write_out;
+use crate::output::audit::AuditOutput;
+use crate::output::format::render;
+use crate::review::audit::Severity;
 
 pub fn run(a: AuditArgs) -> Result<Outcome, CliError> {
     let cluster = load(&a.input)?;
     let reach = compile(&cluster, &a.input);
     let mut findings = crate::review::audit::audit(&cluster, &reach);
-    if let Some(min) = a.min_severity {
+    if let Some(min) = a.min_severity.map(Severity::from) {
         findings.retain(|f| f.severity >= min);
     }
-    let out = match a.output {
-        AuditFormat::Text => crate::review::audit::to_text(&findings),
-        AuditFormat::Json => crate::review::audit::to_json(&findings),
-        AuditFormat::Sarif => crate::review::audit::to_sarif(&findings),
-    };
+    let out = render(&AuditOutput(&findings), a.output.into())?;
     write_out(&out)?;
-    match a.fail_on_severity {
+    match a.fail_on_severity.map(Severity::from) {
         Some(min) if findings.iter().any(|f| f.severity >= min) => {
             eprintln!(
                 "gate failed: findings of severity {} or higher",

@@ -2,7 +2,7 @@
 //! blast radius.
 
 use crate::attack::chokepoints::chokepoints;
-use crate::attack::simulate::AttackGraph;
+use crate::attack::graph::AttackGraph;
 use crate::cli::args::ChokeArgs;
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{compile, load, timed};

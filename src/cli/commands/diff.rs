@@ -1,6 +1,6 @@
 //! `diff`: compare two policy sets; a CI gate.
 
-use crate::attack::simulate::SimOptions;
+use crate::attack::graph::SimOptions;
 use crate::cli::args::{DiffArgs, DiffFormat, FailOn};
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{input_name, load_with};

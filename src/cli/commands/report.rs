@@ -1,7 +1,9 @@
 //! `report`: write the full report (HTML, Markdown, JSON, SVG charts).
 
 use crate::attack::chokepoints::chokepoints;
-use crate::attack::simulate::{rank_all, AttackGraph, SimResult};
+use crate::attack::graph::AttackGraph;
+use crate::attack::rank::rank_all;
+use crate::attack::simulate::SimResult;
 use crate::cli::args::ReportArgs;
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{compile, held_from, input_name, load, timed, Held};

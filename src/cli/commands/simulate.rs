@@ -1,8 +1,10 @@
 //! `simulate`: an attacker's lateral movement from the starting points,
 //! deterministic or Monte Carlo.
 
+use crate::attack::graph::{AttackGraph, Target};
 use crate::attack::montecarlo::{monte_carlo, parse_probability, parse_table, McOptions, McResult};
-use crate::attack::simulate::{rank_all, AttackGraph, SimResult, Target};
+use crate::attack::rank::rank_all;
+use crate::attack::simulate::SimResult;
 use crate::cli::args::{SimModel, SimulateArgs};
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{compile, held_from, input_name, load, timed, Held};

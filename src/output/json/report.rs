@@ -2,8 +2,9 @@
 //! Fields alphabetical (see the module header).
 
 use crate::attack::chokepoints::ChokeReport;
+use crate::attack::graph::SimOptions;
 use crate::attack::montecarlo::McResult;
-use crate::attack::simulate::{Ranked, SimOptions, SimResult};
+use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::json::chokepoints::ChokeReportJson;
 use crate::output::json::montecarlo::McResultJson;
 use crate::output::json::simulate::{self, RankedJson, SimOptionsJson, SimResultJson};

@@ -1,9 +1,8 @@
 //! `blastradius.simulate/v1`: deterministic spread from starting points, and
 //! the `--all` ranking. Fields alphabetical (see the module header).
 
-use crate::attack::simulate::{
-    Exfil, HopStat, Ranked, ReachedWorkload, SimOptions, SimResult, TargetResult,
-};
+use crate::attack::graph::SimOptions;
+use crate::attack::simulate::{Exfil, HopStat, Ranked, ReachedWorkload, SimResult, TargetResult};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

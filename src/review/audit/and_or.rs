@@ -1,0 +1,136 @@
+//! BR009: a namespaceSelector-only peer ORed with a podSelector-only peer.
+
+use super::fixes::{join_lines, peer_lines, rule_lines};
+use super::{list, plural, workloads_or_none, Auditor, Severity};
+use crate::engine::explain::describe_peer;
+use crate::model::{Direction, Peer, Pod, Policy, Rule};
+
+impl Auditor<'_> {
+    pub(super) fn and_or(&mut self) {
+        for pol in &self.c.policies {
+            for dir in [Direction::Ingress, Direction::Egress] {
+                for (i, rule) in pol.rules(dir).unwrap_or(&[]).iter().enumerate() {
+                    let Some(peers) = &rule.peers else { continue };
+                    let Some((j, k)) = and_or_pair(peers) else {
+                        continue;
+                    };
+                    self.and_or_rule(pol, dir, i, rule, peers, j, k);
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn and_or_rule(
+        &mut self,
+        pol: &Policy,
+        dir: Direction,
+        i: usize,
+        rule: &Rule,
+        peers: &[Peer],
+        j: usize,
+        k: usize,
+    ) {
+        let field = dir.peers_field();
+        let (Some(peer_j), Some(peer_k)) = (peers.get(j), peers.get(k)) else {
+            return;
+        };
+        let merged = match (peer_j, peer_k) {
+            (Peer::Pods { namespaces, .. }, Peer::Pods { pods, .. }) => Peer::Pods {
+                namespaces: namespaces.clone(),
+                pods: pods.clone(),
+            },
+            _ => return,
+        };
+        let first = j.min(k);
+        let and_peers: Vec<Peer> = peers
+            .iter()
+            .enumerate()
+            .filter(|&(x, _)| x != j && x != k || x == first)
+            .map(|(x, p)| {
+                if x == first {
+                    merged.clone()
+                } else {
+                    p.clone()
+                }
+            })
+            .collect();
+        let or_pods = self.pods_matching(Some(peers), &pol.namespace);
+        let and_pods = self.pods_matching(Some(&and_peers), &pol.namespace);
+        let (a, b) = (self.replicas(&or_pods), self.replicas(&and_pods));
+        let title = format!(
+            "{} {}[{i}]: {field}[{j}] (namespaceSelector only) OR {field}[{k}] (podSelector only) matches {a} pod{}; as one peer (AND) it would match {b}",
+            pol.id(),
+            dir.as_str(),
+            plural(a as usize),
+        );
+        let extra: Vec<&Pod> = or_pods
+            .iter()
+            .filter(|x| !and_pods.contains(x))
+            .filter_map(|&x| self.pod(x))
+            .collect();
+        let mut why = format!(
+            "Two items of a peer list are ORed (SEM-19): `{}` OR `{}`. One item holding both selectors ANDs them (SEM-18): `{}`. A single dash of YAML indentation is the whole difference, and the OR form is rarely what was meant. Counted against the loaded cluster, the rule as written matches {a} pod{} ({}); the AND form would match {b} ({}).",
+            describe_peer(peer_j, &pol.namespace),
+            describe_peer(peer_k, &pol.namespace),
+            describe_peer(&merged, &pol.namespace),
+            plural(a as usize),
+            workloads_or_none(&self.workload_names(&or_pods)),
+            workloads_or_none(&self.workload_names(&and_pods)),
+        );
+        if !extra.is_empty() {
+            let idx: Vec<usize> = or_pods
+                .iter()
+                .copied()
+                .filter(|x| !and_pods.contains(x))
+                .collect();
+            why.push_str(&format!(
+                " Only the OR form admits {}.",
+                list(&self.workload_names(&idx), 6)
+            ));
+        }
+        why.push_str(" This is a heuristic: if the OR is intended, split it into two rules or comment it so the next reader knows.");
+        let mut lines = vec![format!(
+            "# {}: spec.{}[{i}], AND form (one peer, both selectors)",
+            pol.id(),
+            dir.as_str()
+        )];
+        let peer_blocks: Vec<Vec<String>> = and_peers.iter().map(peer_lines).collect();
+        lines.extend(rule_lines(dir, Some(&peer_blocks), rule.ports.as_deref()));
+        let fix = format!(
+            "If the intent is pods matching the podSelector inside the namespaces matching the namespaceSelector, make them one peer (no dash before `podSelector`):\n\n{}",
+            join_lines(&lines)
+        );
+        self.push(
+            "BR009",
+            Severity::Low,
+            title,
+            vec![Self::policy_loc(pol)],
+            why,
+            fix,
+        );
+    }
+}
+
+/// First peer with only a namespaceSelector and first with only a podSelector.
+pub(super) fn and_or_pair(peers: &[Peer]) -> Option<(usize, usize)> {
+    let j = peers.iter().position(|p| {
+        matches!(
+            p,
+            Peer::Pods {
+                namespaces: Some(_),
+                pods: None
+            }
+        )
+    })?;
+    let k = peers.iter().position(|p| {
+        matches!(
+            p,
+            Peer::Pods {
+                namespaces: None,
+                pods: Some(_)
+            }
+        )
+    })?;
+    Some((j, k))
+}

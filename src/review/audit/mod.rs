@@ -1,0 +1,436 @@
+//! Audit: lint-style findings about the loaded policies and workloads.
+//!
+//! Each check reads the model (and the compiled isolation flags of the
+//! [`Reachability`]) and reports what a reviewer should look at: missing
+//! default-deny baselines, rules that admit everything, selectors that match
+//! nothing, named ports that resolve nowhere, egress isolation that forgot
+//! DNS, and the `[{namespaceSelector}, {podSelector}]` AND/OR trap. Every
+//! finding names the objects involved (file, document, line) and proposes a
+//! concrete fix, usually a NetworkPolicy snippet.
+//!
+//! This file holds the entry point, the finding types and the shared
+//! `Auditor` context; each check (BR001..BR009) has its own file, and
+//! rendering lives in `crate::output::audit`.
+//!
+//! Choices:
+//! - `hostNetwork` pods are left out of the isolation checks (BR001, BR002,
+//!   BR004, BR008): no policy can govern them (SEM-49), so no fix applies.
+//! - DNS (BR005 severity, BR008) means 53/UDP or 53/TCP. When no pod of
+//!   `kube-system` is among the inputs, BR008 checks against a standard
+//!   CoreDNS pod (`k8s-app=kube-dns` in `kube-system`, 53/UDP and 53/TCP).
+//! - Namespaces carry no origin in the model, so a namespace is located at
+//!   its first workload (where `metadata.namespace` names it).
+
+mod and_or;
+mod any_peer;
+mod dead_selectors;
+mod default_deny;
+mod default_namespace;
+mod dns;
+mod fixes;
+mod lines;
+mod matching;
+mod named_ports;
+mod unprotected;
+
+use crate::engine::reach::Reachability;
+use crate::model::selector::Labels;
+use crate::model::{Cluster, Direction, Origin, Peer, Pod, Policy, WorkloadRef};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+
+    /// SARIF `level`: high -> error, medium -> warning, low -> note.
+    pub fn sarif_level(self) -> &'static str {
+        match self {
+            Severity::High => "error",
+            Severity::Medium => "warning",
+            Severity::Low => "note",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an object of a finding is written.
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub file: String,
+    /// 1-based document number in the file.
+    pub doc: usize,
+    /// `NetworkPolicy ns/name`, `Deployment ns/name`, `Namespace ns`.
+    pub object: String,
+    /// 1-based line where the document starts, when the file can be read.
+    pub line: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// `BR001`..`BR009`.
+    pub id: &'static str,
+    /// Short kebab-case name of the check.
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub title: String,
+    /// Never empty; the first one is the main object.
+    pub objects: Vec<Location>,
+    pub why: String,
+    /// What to change, with a YAML snippet where one fits.
+    pub fix: String,
+}
+
+/// One check, as listed in SARIF `tool.driver.rules`.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub name: &'static str,
+    /// The usual severity; a finding may differ (BR005, BR006).
+    pub severity: Severity,
+    pub short: &'static str,
+    pub full: &'static str,
+}
+
+pub const RULES: &[RuleInfo] = &[
+    RuleInfo {
+        id: "BR001",
+        name: "no-default-deny-ingress",
+        severity: Severity::High,
+        short: "Namespace without default-deny ingress",
+        full: "A namespace has pods that no policy selects for ingress, so anything may connect to them on any port (SEM-3, SEM-4). A podSelector: {} policy with policyTypes [Ingress] makes deny the default.",
+    },
+    RuleInfo {
+        id: "BR002",
+        name: "no-default-deny-egress",
+        severity: Severity::Medium,
+        short: "Namespace without default-deny egress",
+        full: "A namespace has pods that no policy selects for egress, so they may connect anywhere, external addresses included (SEM-3, SEM-4). A podSelector: {} policy with policyTypes [Egress] plus a DNS allowance makes deny the default.",
+    },
+    RuleInfo {
+        id: "BR003",
+        name: "workload-in-default-namespace",
+        severity: Severity::Low,
+        short: "Workloads in the default namespace",
+        full: "Objects without metadata.namespace land in `default` (SEM-46), so it collects unrelated workloads that namespace-wide policies and namespaceSelectors cannot tell apart.",
+    },
+    RuleInfo {
+        id: "BR004",
+        name: "unprotected-workload",
+        severity: Severity::High,
+        short: "Workload selected by no NetworkPolicy",
+        full: "No policy selects the workload's pods, so they are isolated in neither direction: reachable by everything and able to reach everything (SEM-3, SEM-4).",
+    },
+    RuleInfo {
+        id: "BR005",
+        name: "allow-any-peer",
+        severity: Severity::Medium,
+        short: "Rule that admits every source or destination",
+        full: "An ingress or egress rule with `from`/`to` absent (SEM-14), a `namespaceSelector: {}` peer without a narrowing podSelector (SEM-17), or an ipBlock /0 admits every peer. Rules limited to DNS (53/UDP, 53/TCP) are reported at low severity.",
+    },
+    RuleInfo {
+        id: "BR006",
+        name: "dead-selector",
+        severity: Severity::Medium,
+        short: "Selector that matches no pod",
+        full: "A policy's podSelector that selects no pod (low), or a peer whose selectors match no loaded pod (medium): often a label typo that silently turns a rule into a no-op (SEM-64).",
+    },
+    RuleInfo {
+        id: "BR007",
+        name: "unresolved-named-port",
+        severity: Severity::Medium,
+        short: "Named port that no destination declares",
+        full: "Named ports resolve on each destination pod, by name and protocol (SEM-34..36). When no destination declares the name with that protocol, the port entry allows nothing.",
+    },
+    RuleInfo {
+        id: "BR008",
+        name: "egress-without-dns",
+        severity: Severity::High,
+        short: "Egress isolation without a DNS allowance",
+        full: "Pods isolated for egress whose rules allow neither 53/UDP nor 53/TCP to the cluster DNS pods in kube-system cannot resolve names: too little access, most connections fail.",
+    },
+    RuleInfo {
+        id: "BR009",
+        name: "and-or-peer-trap",
+        severity: Severity::Low,
+        short: "namespaceSelector and podSelector in separate peers (OR)",
+        full: "A peer list holding one peer with only a namespaceSelector and another with only a podSelector is ORed (SEM-19); one list item with both selectors is ANDed (SEM-18). One dash of indentation is the difference.",
+    },
+];
+
+/// The name of a check (every finding id is in [`RULES`]).
+fn rule_name(id: &'static str) -> &'static str {
+    RULES.iter().find(|r| r.id == id).map_or(id, |r| r.name)
+}
+
+/// Run every check. Findings are sorted by id, then by their first object.
+pub fn audit(cluster: &Cluster, reach: &Reachability) -> Vec<Finding> {
+    let mut a = Auditor::new(cluster, reach);
+    a.default_deny(Direction::Ingress);
+    a.default_deny(Direction::Egress);
+    a.default_namespace();
+    a.unprotected();
+    a.any_peer();
+    a.dead_selectors();
+    a.named_ports();
+    a.dns();
+    a.and_or();
+    let mut findings = a.out;
+    lines::fill_lines(&mut findings);
+    findings.sort_by(|x, y| {
+        let k = |f: &Finding| {
+            // `objects` is never empty.
+            let o = f
+                .objects
+                .first()
+                .map(|o| (o.object.clone(), o.file.clone(), o.doc));
+            (f.id, o, f.title.clone())
+        };
+        k(x).cmp(&k(y))
+    });
+    findings
+}
+
+struct Auditor<'a> {
+    c: &'a Cluster,
+    reach: &'a Reachability,
+    ns_labels: BTreeMap<String, Labels>,
+    /// A standard CoreDNS pod when no pod of kube-system is loaded: DNS
+    /// peers are checked against it (BR006, BR008).
+    dns_stand_in: Option<Pod>,
+    out: Vec<Finding>,
+}
+
+impl<'a> Auditor<'a> {
+    fn new(c: &'a Cluster, reach: &'a Reachability) -> Auditor<'a> {
+        let ns_labels = c
+            .namespaces
+            .iter()
+            .map(|n| (n.name.clone(), n.labels.clone()))
+            .collect();
+        let dns_loaded = c
+            .pods
+            .iter()
+            .any(|p| p.namespace == "kube-system" && !p.host_network);
+        Auditor {
+            c,
+            reach,
+            ns_labels,
+            dns_stand_in: (!dns_loaded).then(dns::standard_dns_pod),
+            out: Vec::new(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        id: &'static str,
+        severity: Severity,
+        title: String,
+        objects: Vec<Location>,
+        why: String,
+        fix: String,
+    ) {
+        debug_assert!(!objects.is_empty());
+        self.out.push(Finding {
+            id,
+            rule: rule_name(id),
+            severity,
+            title,
+            objects,
+            why,
+            fix,
+        });
+    }
+
+    /// Whether `reach` was compiled from this cluster, so that its pod
+    /// classes (same namespace, labels, named ports, hostNetwork and relevant
+    /// IPs) can stand for their members.
+    fn classes_usable(&self) -> bool {
+        self.reach.pod_class.len() == self.c.pods.len()
+    }
+
+    /// Indices of the pods a predicate on selectors holds for, sorted;
+    /// evaluated once per class.
+    fn pods_where(&self, pred: impl Fn(&Pod) -> bool) -> Vec<usize> {
+        if !self.classes_usable() {
+            return self
+                .c
+                .pods
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| pred(p))
+                .map(|(i, _)| i)
+                .collect();
+        }
+        let mut out: Vec<usize> = self
+            .reach
+            .classes
+            .iter()
+            .filter(|members| {
+                members
+                    .first()
+                    .and_then(|&rep| self.pod(rep))
+                    .is_some_and(&pred)
+            })
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn pods_matching(&self, peers: Option<&[Peer]>, policy_ns: &str) -> Vec<usize> {
+        self.pods_where(|p| self.peers_match(peers, policy_ns, p))
+    }
+
+    fn selected(&self, pol: &Policy) -> Vec<usize> {
+        self.pods_where(|p| pol.selects(p))
+    }
+
+    /// A pod by index (indices come from this cluster's own lists).
+    fn pod(&self, i: usize) -> Option<&'a Pod> {
+        self.c.pods.get(i)
+    }
+
+    fn isolated(&self, pod: usize, dir: Direction) -> bool {
+        let Some(&class) = self.reach.pod_class.get(pod) else {
+            return false;
+        };
+        let isolated = match dir {
+            Direction::Ingress => &self.reach.ingress_isolated,
+            Direction::Egress => &self.reach.egress_isolated,
+        };
+        isolated.get(class).copied().unwrap_or(false)
+    }
+
+    fn replicas(&self, pods: &[usize]) -> u64 {
+        pods.iter()
+            .filter_map(|&i| self.pod(i))
+            .map(|p| u64::from(p.replicas))
+            .sum()
+    }
+
+    /// Workload entities of these pods, sorted, each at its first origin.
+    fn workloads(&self, pods: &[usize]) -> Vec<(WorkloadRef, Origin)> {
+        let mut m: BTreeMap<WorkloadRef, Origin> = BTreeMap::new();
+        for p in pods.iter().filter_map(|&i| self.pod(i)) {
+            m.entry(p.workload.clone())
+                .and_modify(|o| {
+                    if p.origin < *o {
+                        *o = p.origin.clone();
+                    }
+                })
+                .or_insert_with(|| p.origin.clone());
+        }
+        m.into_iter().collect()
+    }
+
+    fn workload_locs(&self, pods: &[usize]) -> Vec<Location> {
+        self.workloads(pods)
+            .iter()
+            .map(|(w, o)| location(o, workload_object(w)))
+            .collect()
+    }
+
+    fn workload_names(&self, pods: &[usize]) -> Vec<String> {
+        self.workloads(pods)
+            .iter()
+            .map(|(w, _)| workload_object(w))
+            .collect()
+    }
+
+    /// A namespace has no origin in the model: it is located at the first
+    /// object that lives in it.
+    fn namespace_loc(&self, ns: &str) -> Location {
+        let origin = self
+            .c
+            .pods
+            .iter()
+            .filter(|p| p.namespace == ns)
+            .map(|p| &p.origin)
+            .chain(
+                self.c
+                    .policies
+                    .iter()
+                    .filter(|p| p.namespace == ns)
+                    .map(|p| &p.origin),
+            )
+            .min()
+            .cloned()
+            .unwrap_or_default();
+        location(&origin, format!("Namespace {ns}"))
+    }
+
+    fn policy_loc(pol: &Policy) -> Location {
+        location(&pol.origin, format!("NetworkPolicy {}", pol.id()))
+    }
+
+    /// Pods that policies can govern, grouped by namespace.
+    fn pods_by_namespace(&self) -> BTreeMap<&'a str, Vec<usize>> {
+        let mut m: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, p) in self.c.pods.iter().enumerate() {
+            if !p.host_network {
+                m.entry(p.namespace.as_str()).or_default().push(i);
+            }
+        }
+        m
+    }
+}
+
+fn location(o: &Origin, object: String) -> Location {
+    Location {
+        file: o.file.clone(),
+        doc: o.doc,
+        object,
+        line: None,
+    }
+}
+
+fn workload_object(w: &WorkloadRef) -> String {
+    format!("{} {}/{}", w.kind, w.namespace, w.name)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `a, b, c and 3 more`.
+fn list(items: &[String], max: usize) -> String {
+    match items.len() {
+        0 => "none".to_string(),
+        n if n <= max => items.join(", "),
+        n => format!(
+            "{} and {} more",
+            items.get(..max).unwrap_or(items).join(", "),
+            n - max
+        ),
+    }
+}
+
+fn workloads_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "no workload".to_string()
+    } else {
+        list(names, 6)
+    }
+}
