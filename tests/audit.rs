@@ -8,7 +8,7 @@ use blastradius::output::audit::{to_json, to_sarif, to_text};
 use blastradius::review::audit::{audit, Finding, Severity};
 use std::path::{Path, PathBuf};
 
-/// A file name that does not exist, so lines stay unknown.
+/// A name for in-memory input: lines come from decoding, not from re-reading a file.
 const MEM: &str = "<mem>/audit.yaml";
 
 fn run(yaml: &str) -> Vec<Finding> {
@@ -160,10 +160,11 @@ fn br001_br002_br004_fire_on_an_unprotected_namespace() {
         .fix
         .contains("name: default-deny-ingress"));
     assert!(of(&f, "BR001")[0].fix.contains("podSelector: {}"));
-    // Every object carries the model's origin.
+    // Every object carries the model's origin, line included: in-memory
+    // input (stdin) has lines too, since decoding records them.
     for x in &f {
         for o in &x.objects {
-            assert_eq!((o.file.as_str(), o.doc, o.line), (MEM, 1, None));
+            assert_eq!((o.file.as_str(), o.doc, o.line), (MEM, 1, Some(1)));
         }
     }
 }
@@ -832,7 +833,7 @@ fn json_output_shape() {
     assert_eq!(arr[0]["objects"][0]["object"], "Namespace app");
     assert_eq!(arr[0]["objects"][0]["file"], MEM);
     assert_eq!(arr[0]["objects"][0]["doc"], 1);
-    assert!(arr[0]["objects"][0]["line"].is_null());
+    assert_eq!(arr[0]["objects"][0]["line"], 1);
     for key in ["title", "why", "fix"] {
         assert!(arr[0][key].as_str().is_some_and(|s| !s.is_empty()));
     }
@@ -1006,8 +1007,10 @@ fn sarif_is_valid_and_maps_levels() {
         let locs = r["locations"].as_array().unwrap();
         assert_eq!(locs.len(), x.objects.len());
         for l in locs {
-            // Lines are unknown for in-memory input: no region at all.
-            assert!(l["physicalLocation"].get("region").is_none());
+            // In-memory input has lines too (recorded while decoding).
+            assert!(l["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .is_some_and(|n| n >= 1));
             assert_eq!(
                 l["physicalLocation"]["artifactLocation"]["uri"],
                 "%3Cmem%3E/audit.yaml"
@@ -1106,4 +1109,18 @@ fn shop_scenario_known_findings() {
         .as_str()
         .unwrap()
         .starts_with("scenarios/shop/"));
+}
+
+/// Locations come from decoding: the line of a `List` item is the item's own
+/// line (re-reading the file pointed every item at the list's first line).
+#[test]
+fn list_items_point_at_their_own_line() {
+    let yaml = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: app\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n    namespace: app\n  spec:\n    selector:\n      matchLabels: {app: web}\n    template:\n      metadata:\n        labels: {app: web}\n      spec:\n        containers: [{name: c, image: i}]\n";
+    let f = run(yaml);
+    let br004 = of(&f, "BR004");
+    let o = &br004[0].objects[0];
+    assert_eq!(o.object, "Deployment app/web");
+    assert_eq!(o.line, Some(8));
+    let br001 = of(&f, "BR001");
+    assert_eq!(br001[0].objects[0].line, Some(4));
 }

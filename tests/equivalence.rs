@@ -208,6 +208,7 @@ fn cluster() -> impl Strategy<Value = Cluster> {
                         name: n.to_string(),
                         labels,
                         declared: true,
+                        origin: None,
                     })
                     .collect(),
                 pods,

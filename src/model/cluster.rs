@@ -42,6 +42,8 @@ pub struct Namespace {
     pub labels: Labels,
     /// False when the namespace is only referenced, never declared.
     pub declared: bool,
+    /// Where the Namespace object was declared (None when only referenced).
+    pub origin: Option<Origin>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -355,6 +357,7 @@ impl Cluster {
                     name: n,
                     labels,
                     declared: false,
+                    origin: None,
                 });
             }
         }

@@ -31,6 +31,7 @@ impl Loader {
             name,
             labels,
             declared: true,
+            origin: Some(ctx.origin()),
         });
         Ok(())
     }

@@ -28,7 +28,6 @@ mod default_deny;
 mod default_namespace;
 mod dns;
 mod fixes;
-mod lines;
 mod matching;
 mod named_ports;
 mod unprotected;
@@ -192,7 +191,6 @@ pub fn audit(cluster: &Cluster, reach: &Reachability) -> Vec<Finding> {
     a.dns();
     a.and_or();
     let mut findings = a.out;
-    lines::fill_lines(&mut findings);
     findings.sort_by(|x, y| {
         let k = |f: &Finding| {
             // `objects` is never empty.
@@ -357,7 +355,12 @@ impl<'a> Auditor<'a> {
 
     /// A namespace has no origin in the model: it is located at the first
     /// object that lives in it.
+    /// The Namespace object's own place when it is declared; otherwise the
+    /// first object that lives in it.
     fn namespace_loc(&self, ns: &str) -> Location {
+        if let Some(o) = self.c.namespace(ns).and_then(|n| n.origin.as_ref()) {
+            return location(o, format!("Namespace {ns}"));
+        }
         let origin = self
             .c
             .pods
@@ -398,7 +401,7 @@ fn location(o: &Origin, object: String) -> Location {
         file: o.file.clone(),
         doc: o.doc,
         object,
-        line: None,
+        line: o.line,
     }
 }
 
