@@ -3,6 +3,7 @@
 //! Evaluated straight from the model for one pair of endpoints, keeping
 //! provenance; tests check that its verdict always equals the matrix's.
 
+use crate::engine::eval::{self, Target};
 use crate::engine::reach::ReachOptions;
 use crate::model::ports::{ConnSet, Protocol, MAX_PORT, MIN_PORT};
 use crate::model::{Cluster, Direction, Peer, Pod, Rule};
@@ -137,32 +138,37 @@ fn side(
     other: &Endpoint,
     dst_pod: Option<&Pod>,
 ) -> Side {
+    let ns_labels = c.namespace_labels(&pod.namespace);
+    let other_labels = endpoint_pod(c, other).map(|o| c.namespace_labels(&o.namespace));
+    let target = match (other, &other_labels) {
+        (Endpoint::Ip(ip), _) => Some(Target::Ip(*ip)),
+        (Endpoint::Pod(..), Some(l)) => {
+            endpoint_pod(c, other).map(|pod| Target::Pod { pod, ns_labels: l })
+        }
+        (Endpoint::Pod(..), None) => None,
+    };
     let mut isolated_by = Vec::new();
     let mut rules = Vec::new();
-    let mut allows = ConnSet::empty();
     for pol in &c.policies {
-        if !pol.selects(pod) {
+        let Some(rs) = eval::applying_rules(pol, pod, &ns_labels, dir) else {
             continue;
+        };
+        if eval::isolates(pol, dir) {
+            isolated_by.push(pol.id());
         }
-        let Some(rs) = pol.rules(dir) else { continue };
-        isolated_by.push(pol.id());
         for (i, rule) in rs.iter().enumerate() {
-            let (peer, peer_matches, idx) = peer_match(c, opts, rule, &pol.namespace, dir, other);
+            let (peer, peer_matches, idx) = peer_match(opts, rule, &pol.namespace, dir, target);
             let at = match idx {
                 Some(j) => format!("{}[{i}].{}[{j}]", dir.as_str(), dir.peers_field()),
                 None => format!("{}[{i}]", dir.as_str()),
             };
-            let ports = rule.ports_towards(dst_pod);
-            if peer_matches {
-                allows = allows.union(&ports);
-            }
             rules.push(RuleVerdict {
                 policy: pol.id(),
                 rule: format!("{}[{i}]", dir.as_str()),
                 peer,
                 peer_matches,
                 at,
-                ports,
+                ports: rule.ports_towards(dst_pod),
             });
         }
     }
@@ -177,9 +183,13 @@ fn side(
     } else {
         None
     };
-    if isolated_by.is_empty() {
-        allows = ConnSet::all();
-    }
+    let allows = eval::combine(
+        !isolated_by.is_empty(),
+        rules
+            .iter()
+            .filter(|r| r.peer_matches)
+            .map(|r| r.ports.clone()),
+    );
     Side {
         direction: dir.as_str(),
         pod: pod.id(),
@@ -190,43 +200,27 @@ fn side(
     }
 }
 
+/// The rule's peer part in words, whether it matches the other end, and
+/// the index of the first matching peer. `target: None` is an end that is
+/// no pod of the cluster: it matches no peer, only an absent `from`/`to`.
 fn peer_match(
-    c: &Cluster,
     opts: &ReachOptions,
     rule: &Rule,
     policy_ns: &str,
     dir: Direction,
-    other: &Endpoint,
+    target: Option<Target<'_>>,
 ) -> (String, bool, Option<usize>) {
     let field = dir.peers_field();
     let Some(peers) = &rule.peers else {
         return (format!("{field} absent: every peer (SEM-14)"), true, None);
     };
-    for (j, peer) in peers.iter().enumerate() {
-        let hit = match (peer, other) {
-            (Peer::Pods { namespaces, pods }, Endpoint::Pod(o, _)) => {
-                let Some(o) = c.pods.get(*o) else { continue };
-                !o.host_network
-                    && match namespaces {
-                        None => o.namespace == policy_ns,
-                        Some(sel) => sel.matches(&c.namespace_labels(&o.namespace)),
-                    }
-                    && pods.as_ref().is_none_or(|s| s.matches(&o.labels))
-            }
-            (Peer::Pods { .. }, Endpoint::Ip(_)) => false,
-            (Peer::IpBlock(b), Endpoint::Ip(ip)) => b.contains_addr(*ip),
-            (Peer::IpBlock(b), Endpoint::Pod(o, _)) => {
-                let Some(o) = c.pods.get(*o) else { continue };
-                (opts.ipblock_pods || o.host_network) && o.ips.iter().any(|ip| b.contains_addr(*ip))
-            }
-        };
-        if hit {
-            return (
-                format!("{field}[{j}] ({})", describe_peer(peer, policy_ns)),
-                true,
-                Some(j),
-            );
-        }
+    let hit = target.and_then(|t| eval::first_matching_peer(peers, policy_ns, t, opts));
+    if let Some((j, peer)) = hit.and_then(|j| peers.get(j).map(|p| (j, p))) {
+        return (
+            format!("{field}[{j}] ({})", describe_peer(peer, policy_ns)),
+            true,
+            Some(j),
+        );
     }
     let all: Vec<String> = peers.iter().map(|p| describe_peer(p, policy_ns)).collect();
     (
