@@ -267,3 +267,188 @@ pub fn side_allows(
         .map(|(_, _, r)| r.ports_towards(dst));
     combine(isolated, allows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::reach::tests::{
+        cluster, ipblock, pod, pods_peer, policy, rule, tcp, with_ip,
+    };
+    use crate::model::ports::Protocol;
+    use crate::model::{Scope, Subject};
+
+    fn ns_labels(ns: &str, extra: &str) -> Labels {
+        let mut l = crate::engine::reach::tests::labels(extra);
+        l.insert(NS_NAME_LABEL.into(), ns.into());
+        l
+    }
+
+    #[test]
+    fn subjects_stay_in_their_namespace_and_skip_host_network() {
+        // SEM-1, SEM-2, SEM-49.
+        let pol = policy("x", "", Some(vec![]), None);
+        let a = pod("x", "a", "app=a");
+        let other = pod("y", "b", "app=a");
+        let mut h = pod("x", "h", "app=a");
+        h.host_network = true;
+        assert!(selects(&pol, &a, &ns_labels("x", "")));
+        assert!(!selects(&pol, &other, &ns_labels("y", "")));
+        assert!(!selects(&pol, &h, &ns_labels("x", "")));
+        assert!(pol.selects(&a) && !pol.selects(&other) && !pol.selects(&h));
+        let web = policy("x", "app=web", Some(vec![]), None);
+        assert!(!selects(&web, &a, &ns_labels("x", "")));
+    }
+
+    #[test]
+    fn cluster_subjects_select_by_namespace_labels() {
+        // CNP-10, CNP-13: namespace selector AND pod selector.
+        let mut pol = policy("x", "app=a", Some(vec![]), None);
+        pol.scope = Scope::Cluster;
+        pol.tier = Tier::Admin { priority: 10 };
+        pol.subject = Subject {
+            namespaces: Some(Selector::parse("team=ops").unwrap()),
+            pods: Selector::parse("app=a").unwrap(),
+        };
+        let a = pod("y", "a", "app=a");
+        assert!(selects(&pol, &a, &ns_labels("y", "team=ops")));
+        assert!(!selects(&pol, &a, &ns_labels("y", "team=dev")));
+        // CNP-9: cluster tiers isolate nothing.
+        assert!(!isolates(&pol, Direction::Ingress));
+        assert_eq!(pol.id(), "p");
+    }
+
+    #[test]
+    fn tiers_order_admin_then_networkpolicy_then_baseline() {
+        // CNP-1, CNP-3.
+        let a0 = Tier::Admin { priority: 0 };
+        let a9 = Tier::Admin { priority: 1000 };
+        assert!(a0 < a9 && a9 < Tier::NetworkPolicy);
+        assert!(Tier::NetworkPolicy < Tier::Baseline { priority: 0 });
+    }
+
+    #[test]
+    fn isolation_follows_policy_types() {
+        // SEM-3, SEM-5, SEM-6: `None` rules = direction not in policyTypes.
+        let pol = policy("x", "", None, Some(vec![]));
+        assert!(!isolates(&pol, Direction::Ingress));
+        assert!(isolates(&pol, Direction::Egress));
+    }
+
+    #[test]
+    fn peer_halves() {
+        // SEM-16: no namespaceSelector = the policy's namespace.
+        let own = pods_peer(None, Some("app=a"));
+        assert!(peer_matches_namespace(&own, "x", "x", &ns_labels("x", "")));
+        assert!(!peer_matches_namespace(&own, "x", "y", &ns_labels("y", "")));
+        // SEM-17, SEM-45: by labels, the name label included.
+        let by_name = pods_peer(Some("kubernetes.io/metadata.name=y"), None);
+        assert!(peer_matches_namespace(
+            &by_name,
+            "x",
+            "y",
+            &ns_labels("y", "")
+        ));
+        // SEM-18: the pod half.
+        assert!(peer_matches_pod_in_namespace(&own, &pod("y", "a", "app=a")));
+        assert!(!peer_matches_pod_in_namespace(
+            &own,
+            &pod("y", "a", "app=b")
+        ));
+        let ip = Peer::IpBlock(ipblock("10.0.0.0/8", &[]));
+        assert!(!peer_matches_namespace(&ip, "x", "x", &ns_labels("x", "")));
+        assert!(!peer_matches_pod_in_namespace(&ip, &pod("x", "a", "")));
+    }
+
+    #[test]
+    fn peers_match_pods() {
+        let opts = ReachOptions::default();
+        let a = pod("x", "a", "app=a");
+        let l = ns_labels("x", "");
+        // SEM-14: absent peers match everything.
+        assert!(peers_match_pod(None, "x", &l, &a, &opts));
+        // SEM-19: ORed.
+        let peers = [
+            pods_peer(None, Some("app=b")),
+            pods_peer(None, Some("app=a")),
+        ];
+        assert!(peers_match_pod(Some(&peers), "x", &l, &a, &opts));
+        let t = Target::Pod {
+            pod: &a,
+            ns_labels: &l,
+        };
+        assert_eq!(first_matching_peer(&peers, "x", t, &opts), Some(1));
+        assert!(!peers_match_pod(Some(&peers[..1]), "x", &l, &a, &opts));
+        // SEM-49: a hostNetwork pod never matches a selector.
+        let mut h = a.clone();
+        h.host_network = true;
+        assert!(!peer_matches_pod(&peers[1], "x", &l, &h, &opts));
+    }
+
+    #[test]
+    fn ipblocks_match_addresses_and_pod_ips() {
+        // SEM-21, SEM-22 (except), SEM-23 (families), SEM-27 (switch), SEM-51.
+        let p = Peer::IpBlock(ipblock("10.0.0.0/8", &["10.1.0.0/16"]));
+        assert!(peer_matches_ip(&p, "10.2.0.1".parse().unwrap()));
+        assert!(!peer_matches_ip(&p, "10.1.0.1".parse().unwrap()));
+        assert!(!peer_matches_ip(&p, "::1".parse().unwrap()));
+        assert!(!peer_matches_ip(
+            &pods_peer(Some(""), None),
+            "10.2.0.1".parse().unwrap()
+        ));
+        let on = ReachOptions::default();
+        let off = ReachOptions {
+            ipblock_pods: false,
+        };
+        let a = with_ip(pod("x", "a", ""), "10.2.0.1");
+        let l = ns_labels("x", "");
+        assert!(peer_matches_pod(&p, "x", &l, &a, &on));
+        assert!(!peer_matches_pod(&p, "x", &l, &a, &off));
+        let mut h = a.clone();
+        h.host_network = true; // SEM-49: node address, always visible
+        assert!(peer_matches_pod(&p, "x", &l, &h, &off));
+        assert!(!peer_matches_pod(&p, "x", &l, &pod("x", "n", ""), &on));
+        let atom = crate::model::ip::IpRange::from_addr("10.2.0.1".parse().unwrap());
+        assert!(peer_covers(&p, &atom));
+    }
+
+    #[test]
+    fn sides_combine_by_union_or_allow_all() {
+        // SEM-4, SEM-7, SEM-13.
+        assert!(combine(false, []).is_all());
+        assert!(combine(true, []).is_empty());
+        let u = combine(
+            true,
+            [
+                ConnSet::port(Protocol::Tcp, 80),
+                ConnSet::port(Protocol::Tcp, 81),
+            ],
+        );
+        assert!(u.contains(Protocol::Tcp, 80) && u.contains(Protocol::Tcp, 81));
+        let a = pod("x", "a", "app=a");
+        let b = pod("x", "b", "app=b");
+        let from_a = Some(vec![pods_peer(None, Some("app=a"))]);
+        let c = cluster(
+            vec![a, b],
+            vec![policy(
+                "x",
+                "app=b",
+                Some(vec![rule(from_a, Some(vec![tcp(80)]))]),
+                None,
+            )],
+        );
+        let opts = ReachOptions::default();
+        let (pa, pb) = (&c.pods[0], &c.pods[1]);
+        let l = c.namespace_labels("x");
+        let t = Target::Pod {
+            pod: pa,
+            ns_labels: &l,
+        };
+        let got = side_allows(&c, pb, Direction::Ingress, Some(t), Some(pb), &opts);
+        assert_eq!(got, ConnSet::port(Protocol::Tcp, 80));
+        let ext = Target::Ip("1.2.3.4".parse().unwrap());
+        assert!(side_allows(&c, pb, Direction::Ingress, Some(ext), Some(pb), &opts).is_empty());
+        assert!(side_allows(&c, pa, Direction::Ingress, Some(ext), Some(pa), &opts).is_all());
+        assert_eq!(rules_for(&c, pb, Direction::Ingress).count(), 1);
+        assert_eq!(rules_for(&c, pb, Direction::Egress).count(), 0);
+    }
+}

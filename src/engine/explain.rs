@@ -403,3 +403,141 @@ fn capitalise(s: &str) -> String {
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::reach::tests::{cluster, ipblock, pod, pods_peer, policy, rule, tcp};
+    use crate::engine::reach::Reachability;
+
+    fn sample() -> Cluster {
+        let from_a = Some(vec![
+            pods_peer(None, Some("app=c")),
+            pods_peer(None, Some("app=a")),
+        ]);
+        cluster(
+            vec![pod("x", "a", "app=a"), pod("x", "b", "app=b")],
+            vec![policy(
+                "x",
+                "app=b",
+                Some(vec![rule(from_a, Some(vec![tcp(80)]))]),
+                None,
+            )],
+        )
+    }
+
+    fn pod_end(i: usize, name: &str) -> Endpoint {
+        Endpoint::Pod(i, name.into())
+    }
+
+    #[test]
+    fn provenance_names_the_rule_and_the_matching_peer() {
+        // SEM-12, SEM-19: the second peer of ingress[0] matches.
+        let c = sample();
+        let e = explain(
+            &c,
+            &ReachOptions::default(),
+            &pod_end(0, "x/a"),
+            &pod_end(1, "x/b"),
+        );
+        let ing = e.ingress.as_ref().unwrap();
+        assert_eq!(ing.isolated_by, vec!["x/p"]);
+        let r = &ing.rules[0];
+        assert_eq!(r.rule, "ingress[0]");
+        assert_eq!(r.at, "ingress[0].from[1]");
+        assert_eq!(r.peer, "from[1] (pods app=a in namespace x)");
+        assert!(r.peer_matches);
+        assert_eq!(e.allowed, ConnSet::port(Protocol::Tcp, 80));
+        // SEM-3, SEM-4: a's egress is open, with a note saying why.
+        let eg = e.egress.as_ref().unwrap();
+        assert!(eg.isolated_by.is_empty());
+        assert_eq!(
+            eg.note.as_deref(),
+            Some(
+                "no policy selects x/a for egress: not isolated, everything allowed (SEM-3, SEM-4)"
+            )
+        );
+        let allowed = e.segments.iter().find(|s| s.allowed).unwrap();
+        assert_eq!(
+            allowed.reasons,
+            vec![
+                "egress of x/a: not isolated",
+                "ingress allowed by x/p ingress[0].from[1]"
+            ]
+        );
+        let denied = e.segments.iter().find(|s| !s.allowed).unwrap();
+        assert_eq!(
+            denied.reasons[1],
+            "ingress of x/b is isolated by x/p and no rule allows it"
+        );
+    }
+
+    #[test]
+    fn no_matching_peer_lists_every_peer() {
+        let c = sample();
+        let e = explain(
+            &c,
+            &ReachOptions::default(),
+            &Endpoint::Ip("1.2.3.4".parse().unwrap()),
+            &pod_end(1, "x/b"),
+        );
+        let r = &e.ingress.as_ref().unwrap().rules[0];
+        assert!(!r.peer_matches);
+        assert_eq!(r.at, "ingress[0]");
+        assert_eq!(
+            r.peer,
+            "no peer of from matches: pods app=c in namespace x | pods app=a in namespace x"
+        );
+        assert!(e.allowed.is_empty());
+        assert!(e.egress.is_none(), "an IP end has no side (SEM-9)");
+    }
+
+    #[test]
+    fn absent_peers_same_pod_and_unknown_index() {
+        // SEM-14.
+        let c = cluster(
+            vec![pod("x", "a", ""), pod("x", "b", "")],
+            vec![policy("x", "", Some(vec![rule(None, None)]), None)],
+        );
+        let opts = ReachOptions::default();
+        let e = explain(&c, &opts, &pod_end(0, "x/a"), &pod_end(1, "x/b"));
+        assert_eq!(
+            e.ingress.as_ref().unwrap().rules[0].peer,
+            "from absent: every peer (SEM-14)"
+        );
+        assert!(e.allowed.is_all());
+        // SEM-47.
+        let e = explain(&c, &opts, &pod_end(0, "x/a"), &pod_end(0, "x/a"));
+        assert!(e.same_pod && e.allowed.is_all());
+        // An index that is no pod has no side.
+        let e = explain(&c, &opts, &pod_end(9, "x/ghost"), &pod_end(1, "x/b"));
+        assert!(e.egress.is_none());
+    }
+
+    #[test]
+    fn describes_peers() {
+        assert_eq!(
+            describe_peer(&pods_peer(Some(""), Some("")), "x"),
+            "all pods in every namespace"
+        );
+        assert_eq!(
+            describe_peer(&pods_peer(Some("team=ops"), None), "x"),
+            "all pods in namespaces team=ops"
+        );
+        let b = Peer::IpBlock(ipblock("10.0.0.0/8", &[]));
+        assert!(describe_peer(&b, "x").starts_with("ipBlock 10.0.0.0/8"));
+    }
+
+    #[test]
+    fn verdict_equals_the_matrix() {
+        let c = sample();
+        let opts = ReachOptions::default();
+        let r = Reachability::compile(&c, &opts);
+        for s in 0..2 {
+            for d in 0..2 {
+                let e = explain(&c, &opts, &pod_end(s, "s"), &pod_end(d, "d"));
+                assert_eq!(e.allowed, r.pod_to_pod(s, d), "{s} -> {d}");
+            }
+        }
+    }
+}
