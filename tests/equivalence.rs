@@ -120,7 +120,11 @@ fn rule() -> impl Strategy<Value = Rule> {
         proptest::option::of(proptest::collection::vec(peer(), 1..3)),
         proptest::option::of(proptest::collection::vec(port_spec(), 1..3)),
     )
-        .prop_map(|(peers, ports)| Rule { peers, ports })
+        .prop_map(|(peers, ports)| Rule {
+            peers,
+            ports,
+            action: Action::Allow,
+        })
 }
 
 fn policy() -> impl Strategy<Value = Policy> {
@@ -130,13 +134,15 @@ fn policy() -> impl Strategy<Value = Policy> {
         proptest::option::of(proptest::collection::vec(rule(), 0..3)),
         proptest::option::of(proptest::collection::vec(rule(), 0..3)),
     )
-        .prop_map(|(ns, pod_selector, ingress, egress)| Policy {
-            namespace: ns.to_string(),
-            name: "p".into(),
-            pod_selector,
-            ingress,
-            egress,
-            origin: Origin::default(),
+        .prop_map(|(ns, pod_selector, ingress, egress)| {
+            Policy::network_policy(
+                ns.to_string(),
+                "p".into(),
+                pod_selector,
+                ingress,
+                egress,
+                Origin::default(),
+            )
         })
 }
 

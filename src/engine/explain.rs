@@ -3,6 +3,7 @@
 //! Evaluated straight from the model for one pair of endpoints, keeping
 //! provenance; tests check that its verdict always equals the matrix's.
 
+use crate::engine::eval::{self, Target};
 use crate::engine::reach::ReachOptions;
 use crate::model::ports::{ConnSet, Protocol, MAX_PORT, MIN_PORT};
 use crate::model::{Cluster, Direction, Peer, Pod, Rule};
@@ -129,32 +130,37 @@ fn side(
     other: &Endpoint,
     dst_pod: Option<&Pod>,
 ) -> Side {
+    let ns_labels = c.namespace_labels(&pod.namespace);
+    let other_labels = endpoint_pod(c, other).map(|o| c.namespace_labels(&o.namespace));
+    let target = match (other, &other_labels) {
+        (Endpoint::Ip(ip), _) => Some(Target::Ip(*ip)),
+        (Endpoint::Pod(..), Some(l)) => {
+            endpoint_pod(c, other).map(|pod| Target::Pod { pod, ns_labels: l })
+        }
+        (Endpoint::Pod(..), None) => None,
+    };
     let mut isolated_by = Vec::new();
     let mut rules = Vec::new();
-    let mut allows = ConnSet::empty();
     for pol in &c.policies {
-        if !pol.selects(pod) {
+        let Some(rs) = eval::applying_rules(pol, pod, &ns_labels, dir) else {
             continue;
+        };
+        if eval::isolates(pol, dir) {
+            isolated_by.push(pol.id());
         }
-        let Some(rs) = pol.rules(dir) else { continue };
-        isolated_by.push(pol.id());
         for (i, rule) in rs.iter().enumerate() {
-            let (peer, peer_matches, idx) = peer_match(c, opts, rule, &pol.namespace, dir, other);
+            let (peer, peer_matches, idx) = peer_match(opts, rule, &pol.namespace, dir, target);
             let at = match idx {
                 Some(j) => format!("{}[{i}].{}[{j}]", dir.as_str(), dir.peers_field()),
                 None => format!("{}[{i}]", dir.as_str()),
             };
-            let ports = rule.ports_towards(dst_pod);
-            if peer_matches {
-                allows = allows.union(&ports);
-            }
             rules.push(RuleVerdict {
                 policy: pol.id(),
                 rule: format!("{}[{i}]", dir.as_str()),
                 peer,
                 peer_matches,
                 at,
-                ports,
+                ports: rule.ports_towards(dst_pod),
             });
         }
     }
@@ -169,9 +175,13 @@ fn side(
     } else {
         None
     };
-    if isolated_by.is_empty() {
-        allows = ConnSet::all();
-    }
+    let allows = eval::combine(
+        !isolated_by.is_empty(),
+        rules
+            .iter()
+            .filter(|r| r.peer_matches)
+            .map(|r| r.ports.clone()),
+    );
     Side {
         direction: dir.as_str(),
         pod: pod.id(),
@@ -182,43 +192,27 @@ fn side(
     }
 }
 
+/// The rule's peer part in words, whether it matches the other end, and
+/// the index of the first matching peer. `target: None` is an end that is
+/// no pod of the cluster: it matches no peer, only an absent `from`/`to`.
 fn peer_match(
-    c: &Cluster,
     opts: &ReachOptions,
     rule: &Rule,
     policy_ns: &str,
     dir: Direction,
-    other: &Endpoint,
+    target: Option<Target<'_>>,
 ) -> (String, bool, Option<usize>) {
     let field = dir.peers_field();
     let Some(peers) = &rule.peers else {
         return (format!("{field} absent: every peer (SEM-14)"), true, None);
     };
-    for (j, peer) in peers.iter().enumerate() {
-        let hit = match (peer, other) {
-            (Peer::Pods { namespaces, pods }, Endpoint::Pod(o, _)) => {
-                let Some(o) = c.pods.get(*o) else { continue };
-                !o.host_network
-                    && match namespaces {
-                        None => o.namespace == policy_ns,
-                        Some(sel) => sel.matches(&c.namespace_labels(&o.namespace)),
-                    }
-                    && pods.as_ref().is_none_or(|s| s.matches(&o.labels))
-            }
-            (Peer::Pods { .. }, Endpoint::Ip(_)) => false,
-            (Peer::IpBlock(b), Endpoint::Ip(ip)) => b.contains_addr(*ip),
-            (Peer::IpBlock(b), Endpoint::Pod(o, _)) => {
-                let Some(o) = c.pods.get(*o) else { continue };
-                (opts.ipblock_pods || o.host_network) && o.ips.iter().any(|ip| b.contains_addr(*ip))
-            }
-        };
-        if hit {
-            return (
-                format!("{field}[{j}] ({})", describe_peer(peer, policy_ns)),
-                true,
-                Some(j),
-            );
-        }
+    let hit = target.and_then(|t| eval::first_matching_peer(peers, policy_ns, t, opts));
+    if let Some((j, peer)) = hit.and_then(|j| peers.get(j).map(|p| (j, p))) {
+        return (
+            format!("{field}[{j}] ({})", describe_peer(peer, policy_ns)),
+            true,
+            Some(j),
+        );
     }
     let all: Vec<String> = peers.iter().map(|p| describe_peer(p, policy_ns)).collect();
     (
@@ -400,4 +394,142 @@ fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::reach::tests::{cluster, ipblock, pod, pods_peer, policy, rule, tcp};
+    use crate::engine::reach::Reachability;
+
+    fn sample() -> Cluster {
+        let from_a = Some(vec![
+            pods_peer(None, Some("app=c")),
+            pods_peer(None, Some("app=a")),
+        ]);
+        cluster(
+            vec![pod("x", "a", "app=a"), pod("x", "b", "app=b")],
+            vec![policy(
+                "x",
+                "app=b",
+                Some(vec![rule(from_a, Some(vec![tcp(80)]))]),
+                None,
+            )],
+        )
+    }
+
+    fn pod_end(i: usize, name: &str) -> Endpoint {
+        Endpoint::Pod(i, name.into())
+    }
+
+    #[test]
+    fn provenance_names_the_rule_and_the_matching_peer() {
+        // SEM-12, SEM-19: the second peer of ingress[0] matches.
+        let c = sample();
+        let e = explain(
+            &c,
+            &ReachOptions::default(),
+            &pod_end(0, "x/a"),
+            &pod_end(1, "x/b"),
+        );
+        let ing = e.ingress.as_ref().unwrap();
+        assert_eq!(ing.isolated_by, vec!["x/p"]);
+        let r = &ing.rules[0];
+        assert_eq!(r.rule, "ingress[0]");
+        assert_eq!(r.at, "ingress[0].from[1]");
+        assert_eq!(r.peer, "from[1] (pods app=a in namespace x)");
+        assert!(r.peer_matches);
+        assert_eq!(e.allowed, ConnSet::port(Protocol::Tcp, 80));
+        // SEM-3, SEM-4: a's egress is open, with a note saying why.
+        let eg = e.egress.as_ref().unwrap();
+        assert!(eg.isolated_by.is_empty());
+        assert_eq!(
+            eg.note.as_deref(),
+            Some(
+                "no policy selects x/a for egress: not isolated, everything allowed (SEM-3, SEM-4)"
+            )
+        );
+        let allowed = e.segments.iter().find(|s| s.allowed).unwrap();
+        assert_eq!(
+            allowed.reasons,
+            vec![
+                "egress of x/a: not isolated",
+                "ingress allowed by x/p ingress[0].from[1]"
+            ]
+        );
+        let denied = e.segments.iter().find(|s| !s.allowed).unwrap();
+        assert_eq!(
+            denied.reasons[1],
+            "ingress of x/b is isolated by x/p and no rule allows it"
+        );
+    }
+
+    #[test]
+    fn no_matching_peer_lists_every_peer() {
+        let c = sample();
+        let e = explain(
+            &c,
+            &ReachOptions::default(),
+            &Endpoint::Ip("1.2.3.4".parse().unwrap()),
+            &pod_end(1, "x/b"),
+        );
+        let r = &e.ingress.as_ref().unwrap().rules[0];
+        assert!(!r.peer_matches);
+        assert_eq!(r.at, "ingress[0]");
+        assert_eq!(
+            r.peer,
+            "no peer of from matches: pods app=c in namespace x | pods app=a in namespace x"
+        );
+        assert!(e.allowed.is_empty());
+        assert!(e.egress.is_none(), "an IP end has no side (SEM-9)");
+    }
+
+    #[test]
+    fn absent_peers_same_pod_and_unknown_index() {
+        // SEM-14.
+        let c = cluster(
+            vec![pod("x", "a", ""), pod("x", "b", "")],
+            vec![policy("x", "", Some(vec![rule(None, None)]), None)],
+        );
+        let opts = ReachOptions::default();
+        let e = explain(&c, &opts, &pod_end(0, "x/a"), &pod_end(1, "x/b"));
+        assert_eq!(
+            e.ingress.as_ref().unwrap().rules[0].peer,
+            "from absent: every peer (SEM-14)"
+        );
+        assert!(e.allowed.is_all());
+        // SEM-47.
+        let e = explain(&c, &opts, &pod_end(0, "x/a"), &pod_end(0, "x/a"));
+        assert!(e.same_pod && e.allowed.is_all());
+        // An index that is no pod has no side.
+        let e = explain(&c, &opts, &pod_end(9, "x/ghost"), &pod_end(1, "x/b"));
+        assert!(e.egress.is_none());
+    }
+
+    #[test]
+    fn describes_peers() {
+        assert_eq!(
+            describe_peer(&pods_peer(Some(""), Some("")), "x"),
+            "all pods in every namespace"
+        );
+        assert_eq!(
+            describe_peer(&pods_peer(Some("team=ops"), None), "x"),
+            "all pods in namespaces team=ops"
+        );
+        let b = Peer::IpBlock(ipblock("10.0.0.0/8", &[]));
+        assert!(describe_peer(&b, "x").starts_with("ipBlock 10.0.0.0/8"));
+    }
+
+    #[test]
+    fn verdict_equals_the_matrix() {
+        let c = sample();
+        let opts = ReachOptions::default();
+        let r = Reachability::compile(&c, &opts);
+        for s in 0..2 {
+            for d in 0..2 {
+                let e = explain(&c, &opts, &pod_end(s, "s"), &pod_end(d, "d"));
+                assert_eq!(e.allowed, r.pod_to_pod(s, d), "{s} -> {d}");
+            }
+        }
+    }
 }

@@ -1,9 +1,9 @@
 //! The internal model: what the loader produces and every later stage reads.
 //! Nothing here mentions k8s-openapi.
 
-use crate::model::ip::IpBlock;
-use crate::model::ports::{ConnSet, Protocol};
-use crate::model::selector::{Labels, Selector};
+use crate::model::policy::Policy;
+use crate::model::ports::Protocol;
+use crate::model::selector::Labels;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -102,143 +102,6 @@ impl Pod {
             .iter()
             .find(|p| p.name.as_deref() == Some(name) && p.protocol == protocol)
             .map(|p| p.port)
-    }
-}
-
-/// A port entry of a rule (SEM-29..37).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PortRef {
-    /// `port` absent: every port of the protocol (SEM-30, SEM-33).
-    Any,
-    /// `[port, endPort]` (SEM-37); a single port is `[p, p]`.
-    Range(u16, u16),
-    /// A container port name, resolved on the destination pod (SEM-34..36).
-    Named(String),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PortSpec {
-    pub protocol: Protocol,
-    pub port: PortRef,
-}
-
-impl PortSpec {
-    /// The connections this entry allows towards `dst` (`None`: an IP
-    /// destination, where names never resolve, SEM-35).
-    pub fn resolve(&self, dst: Option<&Pod>) -> ConnSet {
-        match &self.port {
-            PortRef::Any => ConnSet::all_of(self.protocol),
-            PortRef::Range(lo, hi) => ConnSet::range(self.protocol, *lo, *hi),
-            PortRef::Named(n) => dst
-                .and_then(|p| p.named_port(n, self.protocol))
-                .map(|port| ConnSet::port(self.protocol, port))
-                .unwrap_or_default(),
-        }
-    }
-}
-
-impl fmt::Display for PortSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.port {
-            PortRef::Any => write!(f, "{} (all ports)", self.protocol),
-            PortRef::Range(lo, hi) if lo == hi => write!(f, "{}/{}", lo, self.protocol),
-            PortRef::Range(lo, hi) => write!(f, "{}-{}/{}", lo, hi, self.protocol),
-            PortRef::Named(n) => write!(f, "{}/{} (named)", n, self.protocol),
-        }
-    }
-}
-
-/// One element of `from` / `to` (SEM-16..21).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Peer {
-    /// `podSelector` and/or `namespaceSelector` in one peer: ANDed (SEM-18).
-    /// `namespaces: None` means the policy's own namespace (SEM-16);
-    /// `pods: None` means every pod of the selected namespaces (SEM-17).
-    Pods {
-        namespaces: Option<Selector>,
-        pods: Option<Selector>,
-    },
-    IpBlock(IpBlock),
-}
-
-/// One ingress or egress rule (SEM-12).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Rule {
-    /// `None`: `from`/`to` absent or empty, every peer (SEM-14).
-    pub peers: Option<Vec<Peer>>,
-    /// `None`: `ports` absent or empty, every port and protocol (SEM-29).
-    pub ports: Option<Vec<PortSpec>>,
-}
-
-impl Rule {
-    /// Connections this rule allows towards `dst`, ignoring peers.
-    pub fn ports_towards(&self, dst: Option<&Pod>) -> ConnSet {
-        match &self.ports {
-            None => ConnSet::all(),
-            Some(ps) => ps
-                .iter()
-                .fold(ConnSet::empty(), |acc, p| acc.union(&p.resolve(dst))),
-        }
-    }
-
-    pub fn has_named_ports(&self) -> bool {
-        self.ports
-            .iter()
-            .flatten()
-            .any(|p| matches!(p.port, PortRef::Named(_)))
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Direction {
-    Ingress,
-    Egress,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Ingress => "ingress",
-            Direction::Egress => "egress",
-        }
-    }
-    pub fn peers_field(self) -> &'static str {
-        match self {
-            Direction::Ingress => "from",
-            Direction::Egress => "to",
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Policy {
-    pub namespace: String,
-    pub name: String,
-    pub pod_selector: Selector,
-    /// `Some(rules)` iff `Ingress` is in the effective policyTypes (SEM-5, SEM-6).
-    pub ingress: Option<Vec<Rule>>,
-    /// `Some(rules)` iff `Egress` is in the effective policyTypes (SEM-5, SEM-6).
-    pub egress: Option<Vec<Rule>>,
-    pub origin: Origin,
-}
-
-impl Policy {
-    pub fn id(&self) -> String {
-        format!("{}/{}", self.namespace, self.name)
-    }
-
-    pub fn rules(&self, dir: Direction) -> Option<&[Rule]> {
-        match dir {
-            Direction::Ingress => self.ingress.as_deref(),
-            Direction::Egress => self.egress.as_deref(),
-        }
-    }
-
-    /// SEM-1, SEM-49: the policy governs this pod in its namespace.
-    pub fn selects(&self, pod: &Pod) -> bool {
-        !pod.host_network
-            && pod.namespace == self.namespace
-            && self.pod_selector.matches(&pod.labels)
     }
 }
 
@@ -345,7 +208,11 @@ impl Cluster {
             .pods
             .iter()
             .map(|p| p.namespace.clone())
-            .chain(self.policies.iter().map(|p| p.namespace.clone()))
+            .chain(
+                self.policies
+                    .iter()
+                    .filter_map(|p| p.scope.namespace().map(str::to_string)),
+            )
             .collect();
         names.sort();
         names.dedup();

@@ -1,7 +1,9 @@
 //! The internal model: what the input layer produces and the engine reads.
 pub mod cluster;
 pub mod ip;
+pub mod policy;
 pub mod ports;
 pub mod selector;
 
 pub use cluster::*;
+pub use policy::*;

@@ -113,14 +113,14 @@ impl Loader {
         ok_or(errs)?;
         self.claim(ctx, "NetworkPolicy", &ns, &name)?;
         // SEM-6: rules of a direction not in policyTypes are ignored.
-        self.cluster.policies.push(Policy {
-            namespace: ns,
+        self.cluster.policies.push(Policy::network_policy(
+            ns,
             name,
             pod_selector,
-            ingress: has_in.then_some(ingress),
-            egress: has_eg.then_some(egress),
-            origin: ctx.origin(),
-        });
+            has_in.then_some(ingress),
+            has_eg.then_some(egress),
+            ctx.origin(),
+        ));
         Ok(())
     }
 
@@ -170,6 +170,7 @@ impl Loader {
             }
         }
         let rule = Rule {
+            action: crate::model::Action::Allow,
             peers: (!out_peers.is_empty()).then_some(out_peers),
             ports: (!out_ports.is_empty()).then_some(out_ports),
         };

@@ -62,7 +62,7 @@ impl Auditor<'_> {
                         && pods
                             .iter()
                             .filter_map(|&i| self.pod(i))
-                            .any(|p| pol.selects(p))
+                            .any(|p| self.selects(pol, p))
                 })
                 .map(|pol| pol.id())
                 .collect();
@@ -95,7 +95,7 @@ impl Auditor<'_> {
                         && pods
                             .iter()
                             .filter_map(|&i| self.pod(i))
-                            .any(|p| pol.selects(p))
+                            .any(|p| self.selects(pol, p))
                         && !sels.contains(&pol.pod_selector)
                     {
                         sels.push(pol.pod_selector.clone());

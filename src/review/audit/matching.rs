@@ -1,70 +1,59 @@
-//! Peer and namespace matching for the checks (SEM-14, SEM-16..18, SEM-21,
-//! SEM-27, SEM-49): same semantics as the matrix; kept in one file so it can
-//! be swapped for the engine's evaluator in one place.
+//! The checks' questions about matching, answered by the one evaluator
+//! ([`crate::engine::eval`]): which namespaces and pods a peer matches,
+//! and whether a pod may resolve DNS. No matching logic lives here.
 
 use super::Auditor;
-use crate::model::ports::Protocol;
-use crate::model::selector::Selector;
-use crate::model::{Peer, Pod};
+use crate::engine::eval;
+use crate::model::ports::{ConnSet, Protocol};
+use crate::model::selector::Labels;
+use crate::model::{Direction, Peer, Pod, Policy};
 
 impl Auditor<'_> {
-    pub(super) fn ns_matches(&self, sel: &Selector, ns: &str) -> bool {
+    /// Labels of a namespace (SEM-45): cached for declared and referenced
+    /// namespaces, computed for any other.
+    fn labels_of(&self, ns: &str) -> std::borrow::Cow<'_, Labels> {
         match self.ns_labels.get(ns) {
-            Some(l) => sel.matches(l),
-            None => sel.matches(&self.c.namespace_labels(ns)),
+            Some(l) => std::borrow::Cow::Borrowed(l),
+            None => std::borrow::Cow::Owned(self.c.namespace_labels(ns)),
         }
     }
 
-    /// Same semantics as the matrix (SEM-16..18, SEM-21, SEM-27, SEM-49).
+    /// The policy governs the pod (SEM-1, SEM-49).
+    pub(super) fn selects(&self, pol: &Policy, pod: &Pod) -> bool {
+        eval::selects(pol, pod, &self.labels_of(&pod.namespace))
+    }
+
+    /// A peer matches a pod (SEM-16..18, SEM-21, SEM-27, SEM-49).
     pub(super) fn peer_matches(&self, peer: &Peer, policy_ns: &str, pod: &Pod) -> bool {
-        match peer {
-            Peer::Pods { namespaces, pods } => {
-                if pod.host_network {
-                    return false;
-                }
-                let ns_ok = match namespaces {
-                    None => pod.namespace == policy_ns,
-                    Some(sel) => self.ns_matches(sel, &pod.namespace),
-                };
-                ns_ok && pods.as_ref().is_none_or(|s| s.matches(&pod.labels))
-            }
-            Peer::IpBlock(b) => {
-                (self.reach.options.ipblock_pods || pod.host_network)
-                    && pod.ips.iter().any(|ip| b.contains_addr(*ip))
-            }
-        }
+        let labels = self.labels_of(&pod.namespace);
+        eval::peer_matches_pod(peer, policy_ns, &labels, pod, &self.reach.options)
     }
 
+    /// Any of `peers` matches the pod; absent peers match all (SEM-14).
     pub(super) fn peers_match(&self, peers: Option<&[Peer]>, policy_ns: &str, pod: &Pod) -> bool {
-        match peers {
-            None => true, // SEM-14
-            Some(ps) => ps.iter().any(|p| self.peer_matches(p, policy_ns, pod)),
-        }
+        let labels = self.labels_of(&pod.namespace);
+        eval::peers_match_pod(peers, policy_ns, &labels, pod, &self.reach.options)
     }
 
+    /// Some egress rule that applies to `pod` allows port 53 towards one of
+    /// `targets` (the DNS servers), or towards an ipBlock.
     pub(super) fn dns_allowed(&self, pod: &Pod, targets: &[&Pod]) -> bool {
-        let dns = |c: &crate::model::ports::ConnSet| {
-            c.contains(Protocol::Udp, 53) || c.contains(Protocol::Tcp, 53)
-        };
-        self.c
-            .policies
-            .iter()
-            .filter(|pol| pol.selects(pod))
-            .flat_map(|pol| pol.egress.iter().flatten().map(move |r| (pol, r)))
-            .any(|(pol, rule)| {
-                let to_pod = targets.iter().any(|t| {
-                    self.peers_match(rule.peers.as_deref(), &pol.namespace, t)
-                        && dns(&rule.ports_towards(Some(t)))
-                });
-                // An ipBlock with 53 may be a node-local cache or a resolver
-                // the pods are configured for: give it the benefit of the doubt.
-                let to_ip = rule
-                    .peers
-                    .iter()
-                    .flatten()
-                    .any(|p| matches!(p, Peer::IpBlock(_)))
-                    && dns(&rule.ports_towards(None));
-                to_pod || to_ip
-            })
+        let dns = |c: &ConnSet| c.contains(Protocol::Udp, 53) || c.contains(Protocol::Tcp, 53);
+        eval::rules_for(self.c, pod, Direction::Egress).any(|(pol, _, rule)| {
+            let to_pod = targets.iter().any(|t| {
+                self.peers_match(rule.peers.as_deref(), &pol.namespace, t)
+                    && dns(&rule.ports_towards(Some(t)))
+            });
+            // An ipBlock with 53 may be a node-local cache or a resolver the
+            // pods are configured for: give it the benefit of the doubt (an
+            // audit heuristic, not a matching rule).
+            let to_ip = rule
+                .peers
+                .iter()
+                .flatten()
+                .any(|p| matches!(p, Peer::IpBlock(_)))
+                && dns(&rule.ports_towards(None));
+            to_pod || to_ip
+        })
     }
 }

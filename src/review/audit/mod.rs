@@ -298,7 +298,7 @@ impl<'a> Auditor<'a> {
     }
 
     fn selected(&self, pol: &Policy) -> Vec<usize> {
-        self.pods_where(|p| pol.selects(p))
+        self.pods_where(|p| self.selects(pol, p))
     }
 
     /// A pod by index (indices come from this cluster's own lists).

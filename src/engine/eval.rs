@@ -1,0 +1,458 @@
+//! The evaluator: the one place that decides which pods a policy governs,
+//! which pods, namespaces and addresses a peer matches, and how the rules of
+//! the policies on one side of a connection combine (SEM-1..28, SEM-45, SEM-49).
+//!
+//! `reach` applies these predicates per pod class and per IP atom, `explain`
+//! per endpoint; `tests/naive` is the only other evaluator, on purpose.
+
+use crate::engine::reach::ReachOptions;
+use crate::model::ip::{IpBlock, IpRange};
+use crate::model::ports::ConnSet;
+use crate::model::selector::{Labels, Selector};
+use crate::model::{Cluster, Direction, Peer, Pod, Policy, Rule, Tier, NS_NAME_LABEL};
+use std::net::IpAddr;
+
+/// The other end of a connection, as a peer sees it.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    /// A pod and its namespace's labels (with the name label, SEM-45).
+    Pod { pod: &'a Pod, ns_labels: &'a Labels },
+    /// An address that is not a pod (SEM-9).
+    Ip(IpAddr),
+}
+
+// ---- subjects: which pods a policy governs ------------------------------
+
+/// The namespace half of a subject: a NetworkPolicy governs only its own
+/// namespace (SEM-1); a cluster policy the namespaces its selector matches
+/// (CNP-10, CNP-13).
+pub fn subject_matches_namespace(policy: &Policy, ns: &str, ns_labels: &Labels) -> bool {
+    namespace_matches(
+        policy.subject.namespaces.as_ref(),
+        policy.scope.namespace(),
+        ns,
+        ns_labels,
+    )
+}
+
+/// The pod half of a subject, the namespace already matched: the pod
+/// selector (SEM-2), never a hostNetwork pod (SEM-49, CNP-10).
+pub fn subject_matches_pod_in_namespace(policy: &Policy, pod: &Pod) -> bool {
+    !pod.host_network && policy.subject.pods.matches(&pod.labels)
+}
+
+/// The policy governs this pod (SEM-1, SEM-2, SEM-49, CNP-10).
+pub fn selects(policy: &Policy, pod: &Pod, ns_labels: &Labels) -> bool {
+    subject_matches_namespace(policy, &pod.namespace, ns_labels)
+        && subject_matches_pod_in_namespace(policy, pod)
+}
+
+/// [`selects`] without the namespace's labels: exact for a subject in the
+/// policy's own namespace (every NetworkPolicy); a namespace selector is
+/// matched against the name label only (SEM-45).
+pub fn selects_in_own_namespace(policy: &Policy, pod: &Pod) -> bool {
+    let mut labels = Labels::new();
+    if policy.subject.namespaces.is_some() {
+        labels.insert(NS_NAME_LABEL.to_string(), pod.namespace.clone());
+    }
+    selects(policy, pod, &labels)
+}
+
+/// Whether governing a pod isolates it for `dir`: a NetworkPolicy with the
+/// direction in its effective policyTypes does (SEM-3, SEM-5, SEM-6); the
+/// cluster tiers isolate nothing (CNP-9).
+pub fn isolates(policy: &Policy, dir: Direction) -> bool {
+    policy.tier == Tier::NetworkPolicy && policy.rules(dir).is_some()
+}
+
+/// The rules of `policy` that apply to `pod` for `dir`, in order; `None`
+/// when the policy does not govern the pod for that direction (SEM-3, SEM-6).
+pub fn applying_rules<'p>(
+    policy: &'p Policy,
+    pod: &Pod,
+    ns_labels: &Labels,
+    dir: Direction,
+) -> Option<&'p [Rule]> {
+    if selects(policy, pod, ns_labels) {
+        policy.rules(dir)
+    } else {
+        None
+    }
+}
+
+/// Every (policy, rule index, rule) that applies to `pod` for `dir`, in
+/// policy then rule order.
+pub fn rules_for<'c>(
+    c: &'c Cluster,
+    pod: &'c Pod,
+    dir: Direction,
+) -> impl Iterator<Item = (&'c Policy, usize, &'c Rule)> + 'c {
+    let ns_labels = c.namespace_labels(&pod.namespace);
+    c.policies.iter().flat_map(move |pol| {
+        applying_rules(pol, pod, &ns_labels, dir)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .map(move |(i, r)| (pol, i, r))
+    })
+}
+
+// ---- peers ----------------------------------------------------------------
+
+/// The namespace half of a selector peer or subject. `None`: the policy's
+/// own namespace only (SEM-16; a cluster policy has none, so nothing);
+/// `Some(sel)`: every namespace whose labels match (SEM-17, SEM-45).
+pub fn namespace_matches(
+    sel: Option<&Selector>,
+    policy_ns: Option<&str>,
+    ns: &str,
+    ns_labels: &Labels,
+) -> bool {
+    match sel {
+        None => policy_ns == Some(ns),
+        Some(sel) => sel.matches(ns_labels),
+    }
+}
+
+/// The namespace half of a peer (SEM-16, SEM-17); an `ipBlock` selects no
+/// namespace.
+pub fn peer_matches_namespace(peer: &Peer, policy_ns: &str, ns: &str, ns_labels: &Labels) -> bool {
+    match peer {
+        Peer::Pods { namespaces, .. } => {
+            namespace_matches(namespaces.as_ref(), Some(policy_ns), ns, ns_labels)
+        }
+        Peer::IpBlock(_) => false,
+    }
+}
+
+/// The pod half of a selector peer, the namespace already matched: ANDed
+/// with it (SEM-18), `pods: None` = every pod (SEM-17), never a hostNetwork
+/// pod (SEM-49). An `ipBlock` never matches by labels.
+pub fn peer_matches_pod_in_namespace(peer: &Peer, pod: &Pod) -> bool {
+    match peer {
+        Peer::Pods { pods, .. } => {
+            !pod.host_network && pods.as_ref().is_none_or(|s| s.matches(&pod.labels))
+        }
+        Peer::IpBlock(_) => false,
+    }
+}
+
+/// Whether `ipBlock`s can see this pod's IPs at all: with `--ipblock-pods`
+/// (SEM-24..27), and always for hostNetwork pods, which speak with the
+/// node's address (SEM-49).
+pub fn ip_visible(pod: &Pod, opts: &ReachOptions) -> bool {
+    opts.ipblock_pods || pod.host_network
+}
+
+/// An `ipBlock` matches a pod by one of its IPs (SEM-21..27); a pod without
+/// a known IP never matches (SEM-51).
+pub fn ipblock_matches_pod(block: &IpBlock, pod: &Pod, opts: &ReachOptions) -> bool {
+    ip_visible(pod, opts) && pod.ips.iter().any(|ip| block.contains_addr(*ip))
+}
+
+/// A peer matches a pod (SEM-16..21, SEM-25..27, SEM-49).
+pub fn peer_matches_pod(
+    peer: &Peer,
+    policy_ns: &str,
+    pod_ns_labels: &Labels,
+    pod: &Pod,
+    opts: &ReachOptions,
+) -> bool {
+    match peer {
+        Peer::Pods { .. } => {
+            peer_matches_namespace(peer, policy_ns, &pod.namespace, pod_ns_labels)
+                && peer_matches_pod_in_namespace(peer, pod)
+        }
+        Peer::IpBlock(b) => ipblock_matches_pod(b, pod, opts),
+    }
+}
+
+/// A peer matches an external address: only an `ipBlock` does, inside its
+/// `cidr` and outside every `except` (SEM-17, SEM-21, SEM-23).
+pub fn peer_matches_ip(peer: &Peer, ip: IpAddr) -> bool {
+    match peer {
+        Peer::IpBlock(b) => b.contains_addr(ip),
+        Peer::Pods { .. } => false,
+    }
+}
+
+/// A peer matches every address of an IP atom (atoms never straddle a
+/// block boundary, so "covers" is "matches", SEM-21, SEM-22).
+pub fn peer_covers(peer: &Peer, atom: &IpRange) -> bool {
+    match peer {
+        Peer::IpBlock(b) => b.covers(atom),
+        Peer::Pods { .. } => false,
+    }
+}
+
+/// A peer matches the other end.
+pub fn peer_matches(peer: &Peer, policy_ns: &str, target: Target<'_>, opts: &ReachOptions) -> bool {
+    match target {
+        Target::Pod { pod, ns_labels } => peer_matches_pod(peer, policy_ns, ns_labels, pod, opts),
+        Target::Ip(ip) => peer_matches_ip(peer, ip),
+    }
+}
+
+/// The first peer of a list that matches (peers are ORed, SEM-19).
+pub fn first_matching_peer(
+    peers: &[Peer],
+    policy_ns: &str,
+    target: Target<'_>,
+    opts: &ReachOptions,
+) -> Option<usize> {
+    peers
+        .iter()
+        .position(|p| peer_matches(p, policy_ns, target, opts))
+}
+
+/// A rule's peer part matches: `None` (absent or empty `from`/`to`) is
+/// every peer (SEM-14), else any peer (SEM-19).
+pub fn peers_match(
+    peers: Option<&[Peer]>,
+    policy_ns: &str,
+    target: Target<'_>,
+    opts: &ReachOptions,
+) -> bool {
+    peers.is_none_or(|ps| first_matching_peer(ps, policy_ns, target, opts).is_some())
+}
+
+/// [`peers_match`] for a pod end.
+pub fn peers_match_pod(
+    peers: Option<&[Peer]>,
+    policy_ns: &str,
+    pod_ns_labels: &Labels,
+    pod: &Pod,
+    opts: &ReachOptions,
+) -> bool {
+    let target = Target::Pod {
+        pod,
+        ns_labels: pod_ns_labels,
+    };
+    peers_match(peers, policy_ns, target, opts)
+}
+
+// ---- combining one side ---------------------------------------------------
+
+/// What one direction of one pod allows: not isolated = everything (SEM-3,
+/// SEM-4); isolated = the union of the matching rules' ports (SEM-7, SEM-12).
+pub fn combine(isolated: bool, matching_rule_ports: impl IntoIterator<Item = ConnSet>) -> ConnSet {
+    if !isolated {
+        return ConnSet::all();
+    }
+    matching_rule_ports
+        .into_iter()
+        .fold(ConnSet::empty(), |acc, p| acc.union(&p))
+}
+
+/// What `pod`'s `dir` side allows towards / from `other` (`dst` is the
+/// destination pod, where named ports resolve, SEM-34..36).
+pub fn side_allows(
+    c: &Cluster,
+    pod: &Pod,
+    dir: Direction,
+    other: Option<Target<'_>>,
+    dst: Option<&Pod>,
+    opts: &ReachOptions,
+) -> ConnSet {
+    let ns_labels = c.namespace_labels(&pod.namespace);
+    let isolated = c
+        .policies
+        .iter()
+        .any(|p| isolates(p, dir) && selects(p, pod, &ns_labels));
+    let allows = rules_for(c, pod, dir)
+        .filter(|(pol, _, r)| {
+            other.is_some_and(|t| peers_match(r.peers.as_deref(), &pol.namespace, t, opts))
+                || r.peers.is_none()
+        })
+        .map(|(_, _, r)| r.ports_towards(dst));
+    combine(isolated, allows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::reach::tests::{
+        cluster, ipblock, pod, pods_peer, policy, rule, tcp, with_ip,
+    };
+    use crate::model::ports::Protocol;
+    use crate::model::{Scope, Subject};
+
+    fn ns_labels(ns: &str, extra: &str) -> Labels {
+        let mut l = crate::engine::reach::tests::labels(extra);
+        l.insert(NS_NAME_LABEL.into(), ns.into());
+        l
+    }
+
+    #[test]
+    fn subjects_stay_in_their_namespace_and_skip_host_network() {
+        // SEM-1, SEM-2, SEM-49.
+        let pol = policy("x", "", Some(vec![]), None);
+        let a = pod("x", "a", "app=a");
+        let other = pod("y", "b", "app=a");
+        let mut h = pod("x", "h", "app=a");
+        h.host_network = true;
+        assert!(selects(&pol, &a, &ns_labels("x", "")));
+        assert!(!selects(&pol, &other, &ns_labels("y", "")));
+        assert!(!selects(&pol, &h, &ns_labels("x", "")));
+        assert!(
+            selects_in_own_namespace(&pol, &a)
+                && !selects_in_own_namespace(&pol, &other)
+                && !selects_in_own_namespace(&pol, &h)
+        );
+        let web = policy("x", "app=web", Some(vec![]), None);
+        assert!(!selects(&web, &a, &ns_labels("x", "")));
+    }
+
+    #[test]
+    fn cluster_subjects_select_by_namespace_labels() {
+        // CNP-10, CNP-13: namespace selector AND pod selector.
+        let mut pol = policy("x", "app=a", Some(vec![]), None);
+        pol.scope = Scope::Cluster;
+        pol.tier = Tier::Admin { priority: 10 };
+        pol.subject = Subject {
+            namespaces: Some(Selector::parse("team=ops").unwrap()),
+            pods: Selector::parse("app=a").unwrap(),
+        };
+        let a = pod("y", "a", "app=a");
+        assert!(selects(&pol, &a, &ns_labels("y", "team=ops")));
+        assert!(!selects(&pol, &a, &ns_labels("y", "team=dev")));
+        // CNP-9: cluster tiers isolate nothing.
+        assert!(!isolates(&pol, Direction::Ingress));
+        assert_eq!(pol.id(), "p");
+    }
+
+    #[test]
+    fn tiers_order_admin_then_networkpolicy_then_baseline() {
+        // CNP-1, CNP-3.
+        let a0 = Tier::Admin { priority: 0 };
+        let a9 = Tier::Admin { priority: 1000 };
+        assert!(a0 < a9 && a9 < Tier::NetworkPolicy);
+        assert!(Tier::NetworkPolicy < Tier::Baseline { priority: 0 });
+    }
+
+    #[test]
+    fn isolation_follows_policy_types() {
+        // SEM-3, SEM-5, SEM-6: `None` rules = direction not in policyTypes.
+        let pol = policy("x", "", None, Some(vec![]));
+        assert!(!isolates(&pol, Direction::Ingress));
+        assert!(isolates(&pol, Direction::Egress));
+    }
+
+    #[test]
+    fn peer_halves() {
+        // SEM-16: no namespaceSelector = the policy's namespace.
+        let own = pods_peer(None, Some("app=a"));
+        assert!(peer_matches_namespace(&own, "x", "x", &ns_labels("x", "")));
+        assert!(!peer_matches_namespace(&own, "x", "y", &ns_labels("y", "")));
+        // SEM-17, SEM-45: by labels, the name label included.
+        let by_name = pods_peer(Some("kubernetes.io/metadata.name=y"), None);
+        assert!(peer_matches_namespace(
+            &by_name,
+            "x",
+            "y",
+            &ns_labels("y", "")
+        ));
+        // SEM-18: the pod half.
+        assert!(peer_matches_pod_in_namespace(&own, &pod("y", "a", "app=a")));
+        assert!(!peer_matches_pod_in_namespace(
+            &own,
+            &pod("y", "a", "app=b")
+        ));
+        let ip = Peer::IpBlock(ipblock("10.0.0.0/8", &[]));
+        assert!(!peer_matches_namespace(&ip, "x", "x", &ns_labels("x", "")));
+        assert!(!peer_matches_pod_in_namespace(&ip, &pod("x", "a", "")));
+    }
+
+    #[test]
+    fn peers_match_pods() {
+        let opts = ReachOptions::default();
+        let a = pod("x", "a", "app=a");
+        let l = ns_labels("x", "");
+        // SEM-14: absent peers match everything.
+        assert!(peers_match_pod(None, "x", &l, &a, &opts));
+        // SEM-19: ORed.
+        let peers = [
+            pods_peer(None, Some("app=b")),
+            pods_peer(None, Some("app=a")),
+        ];
+        assert!(peers_match_pod(Some(&peers), "x", &l, &a, &opts));
+        let t = Target::Pod {
+            pod: &a,
+            ns_labels: &l,
+        };
+        assert_eq!(first_matching_peer(&peers, "x", t, &opts), Some(1));
+        assert!(!peers_match_pod(Some(&peers[..1]), "x", &l, &a, &opts));
+        // SEM-49: a hostNetwork pod never matches a selector.
+        let mut h = a.clone();
+        h.host_network = true;
+        assert!(!peer_matches_pod(&peers[1], "x", &l, &h, &opts));
+    }
+
+    #[test]
+    fn ipblocks_match_addresses_and_pod_ips() {
+        // SEM-21, SEM-22 (except), SEM-23 (families), SEM-27 (switch), SEM-51.
+        let p = Peer::IpBlock(ipblock("10.0.0.0/8", &["10.1.0.0/16"]));
+        assert!(peer_matches_ip(&p, "10.2.0.1".parse().unwrap()));
+        assert!(!peer_matches_ip(&p, "10.1.0.1".parse().unwrap()));
+        assert!(!peer_matches_ip(&p, "::1".parse().unwrap()));
+        assert!(!peer_matches_ip(
+            &pods_peer(Some(""), None),
+            "10.2.0.1".parse().unwrap()
+        ));
+        let on = ReachOptions::default();
+        let off = ReachOptions {
+            ipblock_pods: false,
+        };
+        let a = with_ip(pod("x", "a", ""), "10.2.0.1");
+        let l = ns_labels("x", "");
+        assert!(peer_matches_pod(&p, "x", &l, &a, &on));
+        assert!(!peer_matches_pod(&p, "x", &l, &a, &off));
+        let mut h = a.clone();
+        h.host_network = true; // SEM-49: node address, always visible
+        assert!(peer_matches_pod(&p, "x", &l, &h, &off));
+        assert!(!peer_matches_pod(&p, "x", &l, &pod("x", "n", ""), &on));
+        let atom = crate::model::ip::IpRange::from_addr("10.2.0.1".parse().unwrap());
+        assert!(peer_covers(&p, &atom));
+    }
+
+    #[test]
+    fn sides_combine_by_union_or_allow_all() {
+        // SEM-4, SEM-7, SEM-13.
+        assert!(combine(false, []).is_all());
+        assert!(combine(true, []).is_empty());
+        let u = combine(
+            true,
+            [
+                ConnSet::port(Protocol::Tcp, 80),
+                ConnSet::port(Protocol::Tcp, 81),
+            ],
+        );
+        assert!(u.contains(Protocol::Tcp, 80) && u.contains(Protocol::Tcp, 81));
+        let a = pod("x", "a", "app=a");
+        let b = pod("x", "b", "app=b");
+        let from_a = Some(vec![pods_peer(None, Some("app=a"))]);
+        let c = cluster(
+            vec![a, b],
+            vec![policy(
+                "x",
+                "app=b",
+                Some(vec![rule(from_a, Some(vec![tcp(80)]))]),
+                None,
+            )],
+        );
+        let opts = ReachOptions::default();
+        let (pa, pb) = (&c.pods[0], &c.pods[1]);
+        let l = c.namespace_labels("x");
+        let t = Target::Pod {
+            pod: pa,
+            ns_labels: &l,
+        };
+        let got = side_allows(&c, pb, Direction::Ingress, Some(t), Some(pb), &opts);
+        assert_eq!(got, ConnSet::port(Protocol::Tcp, 80));
+        let ext = Target::Ip("1.2.3.4".parse().unwrap());
+        assert!(side_allows(&c, pb, Direction::Ingress, Some(ext), Some(pb), &opts).is_empty());
+        assert!(side_allows(&c, pa, Direction::Ingress, Some(ext), Some(pa), &opts).is_all());
+        assert_eq!(rules_for(&c, pb, Direction::Ingress).count(), 1);
+        assert_eq!(rules_for(&c, pb, Direction::Egress).count(), 0);
+    }
+}

@@ -1,0 +1,170 @@
+//! Filling the matrix: isolation per class, then the egress side per source
+//! row, then the ingress side per destination column, intersected (SEM-8).
+
+use crate::engine::eval;
+use crate::engine::reach::conn_table::{ConnTable, ALL, EMPTY};
+use crate::engine::reach::named_ports::{RuleConns, Signatures};
+use crate::engine::reach::peers::{CompiledPeers, PeerCompiler};
+use crate::model::ip::IpRange;
+use crate::model::{Cluster, Direction};
+use fixedbitset::FixedBitSet;
+
+/// Everything the fill reads and the table it interns into.
+pub(super) struct Filler<'a, 'c> {
+    pub cluster: &'c Cluster,
+    /// Classes each policy governs, in policy order.
+    pub selected: Vec<FixedBitSet>,
+    pub peers: PeerCompiler<'a, 'c>,
+    pub sigs: Signatures<'c>,
+    pub table: ConnTable,
+    pub class_count: usize,
+}
+
+/// Ingress rules compiled per policy, and per class the (policy, rule)
+/// positions of the rules that govern it.
+type IngressRules = (
+    Vec<Vec<(CompiledPeers, RuleConns)>>,
+    Vec<Vec<(usize, usize)>>,
+);
+
+impl Filler<'_, '_> {
+    /// Isolation per class for one direction (SEM-3, SEM-5, SEM-6).
+    pub fn isolation(&self, dir: Direction) -> Vec<bool> {
+        let mut iso = vec![false; self.class_count];
+        for (pol, sel) in self.cluster.policies.iter().zip(&self.selected) {
+            if !eval::isolates(pol, dir) {
+                continue;
+            }
+            for c in sel.ones() {
+                if let Some(i) = iso.get_mut(c) {
+                    *i = true;
+                }
+            }
+        }
+        iso
+    }
+
+    /// Egress side (SEM-8, source half): `cells[s][d]` and `cells[s][C + x]`.
+    /// A row that is not isolated allows everything (SEM-4); an isolated row
+    /// holds the union of its matching rules (SEM-7).
+    pub fn egress(&mut self, isolated: &[bool], ext_dst: &[IpRange]) -> Vec<u32> {
+        let nc = self.class_count;
+        let stride = nc + ext_dst.len();
+        let mut cells = vec![EMPTY; nc * stride];
+        for (row, &iso) in cells.chunks_exact_mut(stride.max(1)).zip(isolated) {
+            if !iso {
+                row.fill(ALL); // SEM-4
+            }
+        }
+        for (p, pol) in self.cluster.policies.iter().enumerate() {
+            let Some(rules) = &pol.egress else { continue };
+            let Some(sel) = self.selected.get(p).filter(|s| !s.is_clear()) else {
+                continue;
+            };
+            for rule in rules {
+                let peers = self.peers.compile(rule, &pol.namespace, ext_dst);
+                let rc = self.sigs.rule_conns(rule, &mut self.table);
+                let contrib = self.egress_contrib(&peers, &rc);
+                for s in sel.ones() {
+                    let Some(row) = cells.get_mut(s * stride..(s + 1) * stride) else {
+                        continue;
+                    };
+                    for &(k, id) in &contrib {
+                        if let Some(cell) = row.get_mut(k) {
+                            *cell = self.table.union(*cell, id); // SEM-7: union
+                        }
+                    }
+                }
+            }
+        }
+        cells
+    }
+
+    /// The (column, connections) one egress rule adds to each row it governs.
+    fn egress_contrib(&self, peers: &CompiledPeers, rc: &RuleConns) -> Vec<(usize, u32)> {
+        let nc = self.class_count;
+        let mut contrib: Vec<(usize, u32)> = peers
+            .classes
+            .ones()
+            .map(|d| (d, self.sigs.conn_at(rc, d)))
+            .filter(|&(_, id)| id != EMPTY)
+            .collect();
+        if rc.to_ip != EMPTY {
+            contrib.extend(peers.ext.ones().map(|x| (nc + x, rc.to_ip)));
+        }
+        contrib
+    }
+
+    /// Ingress rules compiled once per policy, in policy order, then listed
+    /// under every class they govern.
+    fn compile_ingress(&mut self, ext_src: &[IpRange]) -> IngressRules {
+        let mut per_class: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.class_count];
+        let mut compiled: Vec<Vec<(CompiledPeers, RuleConns)>> = Vec::new();
+        for (p, pol) in self.cluster.policies.iter().enumerate() {
+            let Some(rules) = &pol.ingress else { continue };
+            let Some(sel) = self.selected.get(p).filter(|s| !s.is_clear()) else {
+                continue;
+            };
+            let k = compiled.len();
+            let mut these = Vec::with_capacity(rules.len());
+            for rule in rules {
+                let peers = self.peers.compile(rule, &pol.namespace, ext_src);
+                these.push((peers, self.sigs.rule_conns(rule, &mut self.table)));
+            }
+            for d in sel.ones() {
+                if let Some(list) = per_class.get_mut(d) {
+                    list.extend((0..these.len()).map(|r| (k, r)));
+                }
+            }
+            compiled.push(these);
+        }
+        (compiled, per_class)
+    }
+
+    /// Ingress side, one destination class at a time, intersected with the
+    /// egress side in place (SEM-8); returns `from_ext` (`[x][d]`, row x at
+    /// `x * classes`), where only the ingress side counts (SEM-9).
+    pub fn ingress(
+        &mut self,
+        cells: &mut [u32],
+        isolated: &[bool],
+        ext_src: &[IpRange],
+        stride: usize,
+    ) -> Vec<u32> {
+        let nc = self.class_count;
+        let (compiled, per_class) = self.compile_ingress(ext_src);
+        let nxs = ext_src.len();
+        let mut from_ext = vec![EMPTY; nxs * nc];
+        let mut col = vec![EMPTY; nc + nxs];
+        for (d, (rules, &iso)) in per_class.iter().zip(isolated).enumerate() {
+            col.fill(if iso { EMPTY } else { ALL }); // SEM-4
+            let rules = rules
+                .iter()
+                .filter_map(|&(k, r)| compiled.get(k).and_then(|v| v.get(r)));
+            for (peers, rc) in rules {
+                let id = self.sigs.conn_at(rc, d);
+                if id == EMPTY {
+                    continue;
+                }
+                let cols = peers.classes.ones().chain(peers.ext.ones().map(|x| nc + x));
+                for k in cols {
+                    if let Some(v) = col.get_mut(k) {
+                        *v = self.table.union(*v, id); // SEM-7: union
+                    }
+                }
+            }
+            let (col_classes, col_ext) = col.split_at_checked(nc).unwrap_or_default();
+            for (row, &from_s) in cells.chunks_exact_mut(stride.max(1)).zip(col_classes) {
+                if let Some(cell) = row.get_mut(d) {
+                    *cell = self.table.intersect(*cell, from_s);
+                }
+            }
+            for (row, &from_x) in from_ext.chunks_exact_mut(nc.max(1)).zip(col_ext) {
+                if let Some(cell) = row.get_mut(d) {
+                    *cell = from_x;
+                }
+            }
+        }
+        from_ext
+    }
+}
