@@ -6,7 +6,7 @@ use crate::attack::montecarlo::{McOptions, McResult};
 use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::format::{Format, Render};
 use crate::output::json::{montecarlo::MonteCarloDoc, pretty, simulate::SimulateDoc};
-use crate::output::report;
+use crate::output::text::{montecarlo, simulate as report};
 
 /// Deterministic simulations from the starting points, and the `--all` ranking.
 pub struct SimulateOutput<'a> {
@@ -71,7 +71,7 @@ impl Render for MonteCarloOutput<'_> {
     fn write(&self, format: Format) -> Option<String> {
         match format {
             Format::Text => {
-                let parts: Vec<String> = self.results.iter().map(|r| r.to_text()).collect();
+                let parts: Vec<String> = self.results.iter().map(montecarlo::text).collect();
                 Some(parts.join("\n"))
             }
             Format::Json => Some(pretty(&MonteCarloDoc::new(self.options, self.results))),
