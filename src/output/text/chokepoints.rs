@@ -50,3 +50,37 @@ pub fn text(r: &ChokeReport) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+    use crate::attack::chokepoints::chokepoints;
+    use crate::attack::fixtures::chain;
+    use crate::attack::graph::SimOptions;
+
+    #[test]
+    fn ranks_the_edges_with_their_share_and_the_rules_to_change() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let starts = ["x/a", "x/b", "x/c", "x/d"].map(|s| w.pod(s));
+        let s = text(&chokepoints(&g, &starts, &[], 10));
+        assert!(s.starts_with("Measure: "), "{s}");
+        assert!(s.contains("; 3 edges, "), "{s}");
+        assert!(s.contains(" (the ranking is exact)\n\n"), "{s}");
+        assert!(
+            s.contains("\n 1. x/a[Pod] -> x/b[Deployment] (TCP 8080): -4 (57.1%)\n"),
+            "{s}"
+        );
+        assert!(s.contains("    change: "), "{s}");
+    }
+
+    #[test]
+    fn says_when_no_edge_matters() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let s = text(&chokepoints(&g, &[w.pod("x/d")], &[], 10));
+        assert!(
+            s.ends_with("\nNo single edge lowers the measure: every path has an alternative.\n")
+        );
+    }
+}

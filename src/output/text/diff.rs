@@ -175,3 +175,63 @@ pub fn md(d: &Diff) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{headline, md, text};
+    use crate::attack::fixtures::{allow, chain_docs, World};
+    use crate::attack::graph::SimOptions;
+    use crate::engine::view::Level;
+    use crate::review::diff::{diff, Diff, Side};
+
+    /// The chain, with c no longer reachable from b and d reachable from a.
+    fn rewired() -> Diff {
+        let old = World::new(&chain_docs());
+        let mut docs: Vec<String> = chain_docs()
+            .into_iter()
+            .filter(|d| !d.contains("c-from-b"))
+            .collect();
+        docs.push(allow("d", "a", 6379));
+        let new = World::new(&docs);
+        let a = Side {
+            cluster: &old.c,
+            reach: &old.r,
+        };
+        let b = Side {
+            cluster: &new.c,
+            reach: &new.r,
+        };
+        diff(&a, &b, Level::Workload, &[], &SimOptions::default())
+    }
+
+    #[test]
+    fn text_lists_added_and_removed_connections_under_the_headline() {
+        let d = rewired();
+        let h = headline(&d);
+        assert!(
+            h.starts_with("1 added, 1 removed, 0 changed connections; "),
+            "{h}"
+        );
+        let s = text(&d);
+        assert!(s.starts_with(&format!("{h}\n")));
+        assert!(
+            s.contains("\nConnections added:\n  + x/a[Pod] => x/d[Pod] : TCP 6379\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("\nConnections removed:\n  - x/b[Deployment] => x/c[Pod] : TCP 5432\n"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn markdown_folds_the_details() {
+        let d = rewired();
+        let s = md(&d);
+        assert!(s.starts_with("### NetworkPolicy change: blast radius review\n\n**"));
+        assert!(s.contains(&format!("**{}**\n\n", headline(&d))));
+        assert!(s.contains(
+            "<details><summary>Connections added (1)</summary>\n\n| src | dst | conn |\n|---|---|---|\n| `x/a[Pod]` | `x/d[Pod]` | TCP 6379 |\n\n</details>\n"
+        ), "{s}");
+    }
+}

@@ -29,3 +29,33 @@ pub fn text(r: &McResult) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+    use crate::attack::fixtures::chain;
+    use crate::attack::graph::{SimOptions, Target};
+    use crate::attack::montecarlo::{monte_carlo, McOptions};
+
+    #[test]
+    fn a_table_per_step_then_each_crown_jewel() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let o = McOptions {
+            trials: 10,
+            seed: 1,
+            steps: 2,
+            default_p: 1.0,
+            table: Vec::new(),
+        };
+        let t = [Target::parse("app=d").unwrap()];
+        let s = text(&monte_carlo(&g, "x/a", &[(w.pod("x/a"), 1)], &t, &o));
+        assert!(s.starts_with(
+            "Monte Carlo from x/a: 10 trials, seed 1, 2 steps, 5 pods in the cluster\n\nSTEP       MEAN     P10     P50     P90\n0          1.00       1       1       1\n"
+        ), "{s}");
+        assert!(
+            s.ends_with("\nCrown jewel app=d: compromised within 2 steps with probability 0.000\n"),
+            "{s}"
+        );
+    }
+}
