@@ -15,3 +15,22 @@ pub fn connlist(view: &ConnView) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::connlist;
+    use crate::attack::fixtures::chain;
+    use crate::engine::view::{ConnView, Level};
+
+    #[test]
+    fn one_line_per_connection() {
+        let w = chain();
+        let v = ConnView::build(&w.c, &w.r, Level::Workload);
+        let s = connlist(&v);
+        assert_eq!(s.lines().count(), v.connections.len());
+        assert!(
+            s.contains("x/a[Pod] => x/b[Deployment] : TCP 8080\n"),
+            "{s}"
+        );
+    }
+}

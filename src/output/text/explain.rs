@@ -83,3 +83,36 @@ fn capitalise(s: &str) -> String {
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+    use crate::attack::fixtures::chain;
+    use crate::engine::explain::{explain, Endpoint};
+    use crate::model::ports::{ConnSet, Protocol};
+
+    #[test]
+    fn verdict_per_asked_port_then_segments_then_sides() {
+        let w = chain();
+        let (a, b) = (w.pod("x/a"), w.pod("x/b"));
+        let e = explain(
+            &w.c,
+            &w.r.options,
+            &Endpoint::Pod(a, "x/a".into()),
+            &Endpoint::Pod(b, "x/b".into()),
+        );
+        let q = ConnSet::port(Protocol::Tcp, 8080).union(&ConnSet::port(Protocol::Tcp, 9090));
+        let s = text(&e, Some(&q));
+        assert!(s.starts_with("x/a -> x/b\n  TCP 8080: ALLOWED\n"), "{s}");
+        assert!(s.contains("\n  TCP 9090: DENIED\n"), "{s}");
+        assert!(
+            s.contains("\n\nAllowed: TCP 8080\n  ALLOW TCP 8080\n"),
+            "{s}"
+        );
+        assert!(s.contains("\nEgress of x/a:\n"), "{s}");
+        assert!(s.contains("\nIngress of x/b:\n  isolated by: "), "{s}");
+        assert!(!s.contains("An IP end"), "{s}");
+        // Without --port, no verdict lines.
+        assert!(text(&e, None).starts_with("x/a -> x/b\nAllowed: TCP 8080\n"));
+    }
+}
