@@ -1,5 +1,6 @@
 //! Output layer: one rendering seam ([`format::Render`]), the versioned JSON
-//! schemas, renderers, charts, the HTML report and the files written.
+//! schemas, the text and Markdown ([`text`]), charts, the HTML report and the
+//! files written. Only this layer (and `cli`) renders.
 pub mod audit;
 pub mod charts;
 pub mod chokepoints;
