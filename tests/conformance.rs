@@ -7,6 +7,7 @@ mod common;
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{ConnView, Level};
 use blastradius::input::{load_paths, LoadOptions};
+use blastradius::output::text::connlist::connlist;
 use std::path::Path;
 
 /// np-guard never matches pods with ipBlocks ("IP ranges are external").
@@ -34,7 +35,7 @@ fn run_case(dir: &Path) -> Result<(String, Vec<String>), String> {
     let view = ConnView::build(&cluster, &reach, Level::Workload);
     let mut warnings = cluster.warnings.clone();
     warnings.extend(view.warnings.iter().cloned());
-    Ok((view.to_connlist(), warnings))
+    Ok((connlist(&view), warnings))
 }
 
 /// Upstream's comparison: drop every `\r` and `\n`, compare the rest.

@@ -6,6 +6,7 @@ use blastradius::attack::graph::{SimOptions, Target};
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::Level;
 use blastradius::input::{load_str, LoadOptions};
+use blastradius::output::text;
 use blastradius::review::diff::{diff, Diff, FailOn, Side};
 use std::path::PathBuf;
 
@@ -145,7 +146,7 @@ fn added_connection_and_new_path_to_the_crown_jewel() {
         d.holds(FailOn::Added) && d.holds(FailOn::BlastIncrease) && d.holds(FailOn::NewTargetPath)
     );
     assert!(!d.holds(FailOn::Removed));
-    assert!(d.to_text().contains("New paths to crown jewels:\n  ! x/api[Pod] reaches tier=db at hop 1 (was unreachable): x/api -[TCP 5432]-> x/db"));
+    assert!(text::diff::text(&d).contains("New paths to crown jewels:\n  ! x/api[Pod] reaches tier=db at hop 1 (was unreachable): x/api -[TCP 5432]-> x/db"));
 }
 
 #[test]
@@ -195,9 +196,9 @@ fn changed_ports_gained_and_lost() {
     assert_eq!(c.gained.to_connlist(), "TCP 8443,UDP 53");
     assert_eq!(c.lost.to_connlist(), "TCP 8080");
     assert!(d.holds(FailOn::Added) && d.holds(FailOn::Removed));
-    assert!(d
-        .to_text()
-        .contains("~ x/web[Pod] => x/api[Pod] : +TCP 8443,UDP 53 -TCP 8080"));
+    assert!(
+        text::diff::text(&d).contains("~ x/web[Pod] => x/api[Pod] : +TCP 8443,UDP 53 -TCP 8080")
+    );
 }
 
 #[test]

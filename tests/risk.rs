@@ -259,7 +259,12 @@ fn the_bridge_is_the_first_choke_point() {
     // a-starts reach 6 pods (their triangle, cyclic, and b's), b-starts 3.
     assert_eq!(rep.total, 3 * 6 + 3 * 3);
     // Only the bridge matters: each a-start loses the 3 b pods.
-    assert_eq!(rep.top.len(), 1, "{}", rep.to_text());
+    assert_eq!(
+        rep.top.len(),
+        1,
+        "{}",
+        blastradius::output::text::chokepoints::text(&rep)
+    );
     let first = &rep.top[0];
     assert_eq!(
         (first.from.as_str(), first.to.as_str()),

@@ -278,56 +278,6 @@ fn describe(g: &AttackGraph, a: usize, b: usize, w: u32, drop: u64, total: u64) 
     }
 }
 
-impl ChokeReport {
-    pub fn to_text(&self) -> String {
-        let mut s = format!(
-            "Measure: {}\nTotal now: {}; {} edges, {} could matter, {} evaluated exactly{}\n",
-            self.measure,
-            self.total,
-            self.edges,
-            self.candidates,
-            self.evaluated,
-            if self.exact {
-                " (the ranking is exact)"
-            } else {
-                " (time budget reached: best found, not proven)"
-            }
-        );
-        if self.skipped_inner > 0 {
-            s.push_str(&format!(
-                "{} edges inside strongly connected groups of more than {} pod classes were not evaluated one by one\n",
-                self.skipped_inner, MAX_SCC_FOR_INNER_EDGES
-            ));
-        }
-        s.push('\n');
-        if self.top.is_empty() {
-            s.push_str("No single edge lowers the measure: every path has an alternative.\n");
-        }
-        for (i, c) in self.top.iter().enumerate() {
-            let pct = if c.measure_before == 0 {
-                0.0
-            } else {
-                c.drop as f64 * 100.0 / c.measure_before as f64
-            };
-            s.push_str(&format!(
-                "{:>2}. {} -> {} ({}): -{} ({pct:.1}%)\n",
-                i + 1,
-                c.from,
-                c.to,
-                c.conns,
-                c.drop
-            ));
-            if !c.also.is_empty() {
-                s.push_str(&format!("    same pod classes as: {}\n", c.also.join(", ")));
-            }
-            for r in &c.rules {
-                s.push_str(&format!("    change: {r}\n"));
-            }
-        }
-        s
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::chokepoints;

@@ -336,35 +336,6 @@ pub fn monte_carlo(
     }
 }
 
-impl McResult {
-    pub fn to_text(&self) -> String {
-        let mut s = format!(
-            "Monte Carlo from {}: {} trials, seed {}, {} steps, {} pods in the cluster\n\n{:<5} {:>9} {:>7} {:>7} {:>7}\n",
-            self.start, self.trials, self.seed, self.steps, self.total_pods, "STEP", "MEAN", "P10", "P50", "P90"
-        );
-        for (t, b) in self.compromised.iter().enumerate() {
-            s.push_str(&format!(
-                "{:<5} {:>9.2} {:>7} {:>7} {:>7}\n",
-                t, b.mean, b.p10, b.p50, b.p90
-            ));
-        }
-        for t in &self.targets {
-            s.push_str(&format!(
-                "\nCrown jewel {}: compromised within {} steps with probability {:.3}",
-                t.selector, self.steps, t.probability
-            ));
-            if let Some(b) = &t.time_to_compromise {
-                s.push_str(&format!(
-                    "; steps to compromise p10 {} / p50 {} / p90 {} (mean {:.2})",
-                    b.p10, b.p50, b.p90, b.mean
-                ));
-            }
-            s.push('\n');
-        }
-        s
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::{monte_carlo, parse_probability, parse_table, McOptions};

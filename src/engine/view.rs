@@ -245,18 +245,4 @@ impl ConnView {
         }
         .unwrap_or_default()
     }
-
-    /// np-guard netpol-analyzer's `connlist` text, one line per connection.
-    pub fn to_connlist(&self) -> String {
-        let mut s = String::new();
-        for c in &self.connections {
-            s.push_str(self.name(c.src));
-            s.push_str(" => ");
-            s.push_str(self.name(c.dst));
-            s.push_str(" : ");
-            s.push_str(&c.conns.to_connlist());
-            s.push('\n');
-        }
-        s
-    }
 }

@@ -3,6 +3,7 @@
 use crate::attack::chokepoints::ChokeReport;
 use crate::output::format::{Format, Render};
 use crate::output::json::{chokepoints::ChokepointsDoc, pretty};
+use crate::output::text;
 
 pub struct ChokepointsOutput<'a>(pub &'a ChokeReport);
 
@@ -15,7 +16,7 @@ impl Render for ChokepointsOutput<'_> {
     }
     fn write(&self, format: Format) -> Option<String> {
         match format {
-            Format::Text => Some(self.0.to_text()),
+            Format::Text => Some(text::chokepoints::text(self.0)),
             Format::Json => Some(pretty(&ChokepointsDoc::from(self.0))),
             _ => None,
         }

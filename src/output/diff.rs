@@ -3,6 +3,7 @@
 
 use crate::output::format::{Format, Render};
 use crate::output::json::{diff::DiffDoc, pretty};
+use crate::output::text;
 use crate::review::diff::Diff;
 
 pub struct DiffOutput<'a>(pub &'a Diff);
@@ -16,8 +17,8 @@ impl Render for DiffOutput<'_> {
     }
     fn write(&self, format: Format) -> Option<String> {
         match format {
-            Format::Text => Some(self.0.to_text()),
-            Format::Md => Some(self.0.to_md()),
+            Format::Text => Some(text::diff::text(self.0)),
+            Format::Md => Some(text::diff::md(self.0)),
             Format::Json => Some(pretty(&DiffDoc::from(self.0))),
             _ => None,
         }

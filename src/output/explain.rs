@@ -4,6 +4,7 @@ use crate::engine::explain::Explanation;
 use crate::model::ports::ConnSet;
 use crate::output::format::{Format, Render};
 use crate::output::json::{explain::ExplainDoc, pretty};
+use crate::output::text;
 
 pub struct ExplainOutput<'a> {
     pub explanation: &'a Explanation,
@@ -20,7 +21,7 @@ impl Render for ExplainOutput<'_> {
     }
     fn write(&self, format: Format) -> Option<String> {
         match format {
-            Format::Text => Some(self.explanation.to_text(self.ports)),
+            Format::Text => Some(text::explain::text(self.explanation, self.ports)),
             Format::Json => Some(pretty(&ExplainDoc::from(self.explanation))),
             _ => None,
         }

@@ -1,5 +1,6 @@
 //! Output layer: one rendering seam ([`format::Render`]), the versioned JSON
-//! schemas, renderers, charts, the HTML report and the files written.
+//! schemas, the text and Markdown ([`text`]), charts, the HTML report and the
+//! files written. Only this layer (and `cli`) renders.
 pub mod audit;
 pub mod charts;
 pub mod chokepoints;
@@ -9,8 +10,11 @@ pub mod error;
 pub mod explain;
 pub mod files;
 pub mod format;
+pub mod html;
 pub mod json;
+pub mod matrix;
 pub mod render;
-pub mod report;
 pub mod report_build;
+pub mod run_charts;
 pub mod simulate;
+pub mod text;

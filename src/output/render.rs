@@ -31,7 +31,7 @@ impl Render for ReachOutput<'_> {
     fn write(&self, format: Format) -> Option<String> {
         let (cluster, reach, view) = (self.cluster, self.reach, self.view);
         Some(match format {
-            Format::Connlist => view.to_connlist(),
+            Format::Connlist => crate::output::text::connlist::connlist(view),
             Format::Text => text(cluster, reach, view),
             Format::Json => crate::output::json::reach::write(cluster, reach, view),
             Format::Csv => csv(view),

@@ -1,6 +1,6 @@
 //! The report's analysis plan and its files: default starting points, the
 //! probabilistic spread it shows, and the assembly of charts, index.html,
-//! summary.md and report.json (`blastradius.report/v1`).
+//! summary.md and report.json (`blastradius.report/v1`) from their renderers.
 
 use crate::attack::chokepoints::ChokeReport;
 use crate::attack::graph::{AttackGraph, SimOptions, Target};
@@ -13,7 +13,8 @@ use crate::output::error::OutputError;
 use crate::output::files::OutFile;
 use crate::output::json::report::{ReportDoc, ReportParts};
 use crate::output::render::summary_lines;
-use crate::output::{charts, json, report};
+use crate::output::text::words::ASSUMPTIONS;
+use crate::output::{charts, html, json, run_charts, text};
 
 /// How many exposed workloads the report starts from, at most.
 const MAX_EXPOSED_STARTS: usize = 5;
@@ -85,7 +86,7 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
     let name = r.name;
     let view = ConnView::build(r.cluster, r.reach, Level::Workload);
     let summary = summary_lines(r.cluster, r.reach, &view);
-    let mut files = report::charts(name, r.cluster, r.reach, r.simulations, Some(r.ranking))?;
+    let mut files = run_charts::charts(name, r.cluster, r.reach, r.simulations, Some(r.ranking))?;
     if !r.chokepoints.top.is_empty() {
         let items: Vec<(String, u64)> = r
             .chokepoints
@@ -110,8 +111,8 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
     if let Some(mc) = r.monte_carlo {
         files.push(("spread.svg".into(), charts::spread_bands(name, mc)?));
     }
-    let html = report::html(name, &summary, r.simulations, r.ranking, &files);
-    let md = summary_md(name, &summary, r.simulations, r.ranking);
+    let html = html::html(name, &summary, r.simulations, r.ranking, &files);
+    let md = text::report::summary_md(name, &summary, r.simulations, r.ranking);
     let doc = ReportDoc::from(&ReportParts {
         input: name,
         ipblock_pods: r.reach.options.ipblock_pods,
@@ -122,36 +123,10 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
         charts: files.iter().map(|f| f.0.clone()).collect(),
         chokepoints: r.chokepoints,
         monte_carlo: r.monte_carlo,
-        assumptions: &report::ASSUMPTIONS,
+        assumptions: &ASSUMPTIONS,
     });
     files.push(("index.html".into(), html));
     files.push(("summary.md".into(), md));
     files.push(("report.json".into(), json::pretty(&doc)));
     Ok(files)
-}
-
-/// summary.md.
-pub fn summary_md(name: &str, summary: &[String], sims: &[SimResult], ranked: &[Ranked]) -> String {
-    let mut md = format!("# Blast radius report: {name}\n\n");
-    for l in summary {
-        md.push_str(&format!("- {l}\n"));
-    }
-    if let Some(w) = ranked.first() {
-        md.push_str(&format!(
-            "\n**Worst case:** compromising `{}` reaches {} more pods ({:.1}% of the cluster) in {}.\n\n",
-            w.workload,
-            w.blast_radius,
-            w.fraction * 100.0,
-            report::hops_words(w.max_hop)
-        ));
-    }
-    md.push_str("## Ranking\n\n");
-    md.push_str(&report::ranking_md(ranked, 10));
-    md.push_str("\n## Starting points\n\n");
-    md.push_str(&report::sim_md(sims));
-    md.push_str("## Assumptions\n\n");
-    for a in report::ASSUMPTIONS {
-        md.push_str(&format!("- {a}\n"));
-    }
-    md
 }

@@ -6,7 +6,8 @@ use crate::attack::montecarlo::{McOptions, McResult};
 use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::format::{Format, Render};
 use crate::output::json::{montecarlo::MonteCarloDoc, pretty, simulate::SimulateDoc};
-use crate::output::report;
+use crate::output::text::montecarlo;
+use crate::output::text::simulate::{ranking_md, ranking_text, sim_md, sim_text};
 
 /// Deterministic simulations from the starting points, and the `--all` ranking.
 pub struct SimulateOutput<'a> {
@@ -28,19 +29,19 @@ impl Render for SimulateOutput<'_> {
     fn write(&self, format: Format) -> Option<String> {
         Some(match format {
             Format::Text => {
-                let mut s = report::sim_text(self.simulations);
+                let mut s = sim_text(self.simulations);
                 if let Some(r) = self.ranking {
                     if !s.is_empty() {
                         s.push('\n');
                     }
-                    s.push_str(&report::ranking_text(r, self.top));
+                    s.push_str(&ranking_text(r, self.top));
                 }
                 s
             }
             Format::Md => {
-                let mut s = report::sim_md(self.simulations);
+                let mut s = sim_md(self.simulations);
                 if let Some(r) = self.ranking {
-                    s.push_str(&report::ranking_md(r, self.top));
+                    s.push_str(&ranking_md(r, self.top));
                 }
                 s
             }
@@ -71,7 +72,7 @@ impl Render for MonteCarloOutput<'_> {
     fn write(&self, format: Format) -> Option<String> {
         match format {
             Format::Text => {
-                let parts: Vec<String> = self.results.iter().map(|r| r.to_text()).collect();
+                let parts: Vec<String> = self.results.iter().map(montecarlo::text).collect();
                 Some(parts.join("\n"))
             }
             Format::Json => Some(pretty(&MonteCarloDoc::new(self.options, self.results))),

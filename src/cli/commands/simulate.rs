@@ -15,7 +15,7 @@ use crate::model::Cluster;
 use crate::output::charts::spread_bands;
 use crate::output::files::write_files;
 use crate::output::format::{check, render};
-use crate::output::report;
+use crate::output::run_charts;
 use crate::output::simulate::{MonteCarloOutput, SimulateOutput};
 
 pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
@@ -60,7 +60,7 @@ pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
     let text = render(&out, a.output.into())?;
     if let Some(dir) = &a.svg {
         let name = input_name(&a.input.paths);
-        let files = report::charts(&name, &cluster, &reach, &sims, ranked.as_deref())?;
+        let files = run_charts::charts(&name, &cluster, &reach, &sims, ranked.as_deref())?;
         write_files(dir, &files).map_err(CliError::svg)?;
     }
     write_out(&text)

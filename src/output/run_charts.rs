@@ -1,0 +1,122 @@
+//! Every SVG chart of a simulation run, from its results and the reachability.
+
+use crate::attack::simulate::{Ranked, SimResult};
+use crate::engine::reach::Reachability;
+use crate::model::Cluster;
+use crate::output::charts::{self, HopSeries, JewelMark};
+use crate::output::matrix::{namespace_matrix, pod_matrix};
+
+/// Every chart for a run, as (file name, SVG).
+pub fn charts(
+    input: &str,
+    cluster: &Cluster,
+    reach: &Reachability,
+    sims: &[SimResult],
+    ranked: Option<&[Ranked]>,
+) -> Result<Vec<(String, String)>, charts::ChartError> {
+    let mut out = Vec::new();
+    if !sims.is_empty() {
+        let series: Vec<HopSeries> = sims
+            .iter()
+            .map(|r| HopSeries {
+                name: r.start.clone(),
+                pods: r.hops.iter().map(|h| h.pods).collect(),
+            })
+            .collect();
+        let jewels: Vec<JewelMark> = sims
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| {
+                r.targets.iter().filter_map(move |t| {
+                    t.hop.map(|h| JewelMark {
+                        series: i,
+                        hop: h,
+                        label: t.selector.clone(),
+                    })
+                })
+            })
+            .collect();
+        out.push((
+            "reach-by-hop.svg".to_string(),
+            charts::reach_by_hop(
+                &format!("{input}: pods compromised per hop"),
+                &series,
+                cluster.pod_count(),
+                &jewels,
+            )?,
+        ));
+    }
+    // The worst starting point gets the per-namespace breakdown.
+    let worst = sims.iter().max_by(|a, b| {
+        a.blast_radius
+            .cmp(&b.blast_radius)
+            .then_with(|| b.start.cmp(&a.start))
+    });
+    if let Some(first) = worst {
+        let mut nss: Vec<String> = first
+            .hops
+            .iter()
+            .flat_map(|h| h.new_by_namespace.keys().cloned())
+            .collect();
+        nss.sort();
+        nss.dedup();
+        let rows: Vec<Vec<u64>> = first
+            .hops
+            .iter()
+            .map(|h| {
+                nss.iter()
+                    .map(|n| h.new_by_namespace.get(n).copied().unwrap_or(0))
+                    .collect()
+            })
+            .collect();
+        out.push((
+            "hop-by-namespace.svg".to_string(),
+            charts::hop_by_namespace(
+                &format!(
+                    "{input}: new pods per hop by namespace, from {}",
+                    first.start
+                ),
+                &nss,
+                &rows,
+            )?,
+        ));
+    }
+    if let Some(r) = ranked {
+        let items: Vec<(String, u64)> = r
+            .iter()
+            .take(20)
+            .map(|x| (x.workload.clone(), x.blast_radius))
+            .collect();
+        out.push((
+            "ranking.svg".to_string(),
+            charts::ranking(
+                &format!("{input}: top {} workloads by blast radius", items.len()),
+                &items,
+                cluster.pod_count(),
+            )?,
+        ));
+    }
+    let (labels, values) = namespace_matrix(cluster, reach);
+    out.push((
+        "namespace-matrix.svg".to_string(),
+        charts::matrix(
+            &format!("{input}: share of pod pairs allowed, by namespace"),
+            &labels,
+            &values,
+            "namespace",
+        )?,
+    ));
+    if cluster.pod_count() <= 60 && !cluster.pods.is_empty() {
+        let (labels, values) = pod_matrix(cluster, reach);
+        out.push((
+            "pod-matrix.svg".to_string(),
+            charts::matrix(
+                &format!("{input}: pod to pod reachability"),
+                &labels,
+                &values,
+                "pod",
+            )?,
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,206 @@
+//! The text and Markdown of `simulate`: each starting point's spread and the `--all` ranking.
+
+use crate::attack::simulate::{Ranked, SimResult};
+use crate::output::text::words::hops_words;
+use std::fmt::Write as _;
+
+fn pct(f: f64) -> String {
+    format!("{:.1}%", f * 100.0)
+}
+
+pub fn sim_text(results: &[SimResult]) -> String {
+    let mut s = String::new();
+    for (i, r) in results.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        let last = r.hops.last();
+        let _ = writeln!(
+            s,
+            "Compromised: {} ({} pod{} held of {} in the cluster)",
+            r.start,
+            r.start_pods,
+            if r.start_pods == 1 { "" } else { "s" },
+            r.total_pods
+        );
+        let _ = writeln!(
+            s,
+            "Blast radius: {} pods ({} of the cluster) in {} hop{}\n",
+            r.blast_radius,
+            pct(r.blast_fraction),
+            last.map_or(0, |h| h.hop),
+            if last.map_or(0, |h| h.hop) == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+        let _ = writeln!(
+            s,
+            "{:<4} {:>8} {:>6} {:>9} {:>9} {:>10}  NEWLY REACHED",
+            "HOP", "NEW PODS", "PODS", "%CLUSTER", "WORKLOADS", "NAMESPACES"
+        );
+        for h in &r.hops {
+            let _ = writeln!(
+                s,
+                "{:<4} {:>8} {:>6} {:>9} {:>9} {:>10}  {}",
+                h.hop,
+                h.new_pods,
+                h.pods,
+                pct(h.fraction),
+                h.workloads,
+                h.namespaces,
+                h.new_workloads.join(", ")
+            );
+        }
+        if !r.reached.is_empty() {
+            s.push_str("\nShortest attack paths:\n");
+            for w in &r.reached {
+                let _ = writeln!(s, "  hop {}  {}", w.hop, w.path);
+            }
+        }
+        if !r.targets.is_empty() {
+            s.push_str("\nCrown jewels:\n");
+            for t in &r.targets {
+                match (t.hop, &t.path) {
+                    (Some(h), Some(p)) => {
+                        let _ = writeln!(s, "  {}: reached at hop {h}: {p}", t.selector);
+                    }
+                    _ if t.matches.is_empty() => {
+                        let _ = writeln!(s, "  {}: matches no pod", t.selector);
+                    }
+                    _ => {
+                        let _ = writeln!(
+                            s,
+                            "  {}: unreachable ({})",
+                            t.selector,
+                            t.matches.join(", ")
+                        );
+                    }
+                }
+            }
+        }
+        s.push_str("\nExfiltration (external IP ranges reachable):\n");
+        if r.exfiltration.is_empty() {
+            s.push_str("  none\n");
+        }
+        for e in &r.exfiltration {
+            let _ = writeln!(
+                s,
+                "  {}  hop {} from {} : {}",
+                e.range, e.hop, e.from, e.conns
+            );
+        }
+    }
+    s
+}
+
+pub fn sim_md(results: &[SimResult]) -> String {
+    let mut s = String::new();
+    for r in results {
+        let _ = writeln!(
+            s,
+            "### Compromised: `{}`\n\n**Blast radius: {} pods ({} of {}) in {}.**\n",
+            r.start,
+            r.blast_radius,
+            pct(r.blast_fraction),
+            r.total_pods,
+            hops_words(r.hops.last().map(|h| h.hop))
+        );
+        s.push_str("| hop | new pods | pods | % cluster | workloads | namespaces | newly reached |\n|---|---|---|---|---|---|---|\n");
+        for h in &r.hops {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                h.hop,
+                h.new_pods,
+                h.pods,
+                pct(h.fraction),
+                h.workloads,
+                h.namespaces,
+                h.new_workloads
+                    .iter()
+                    .map(|w| format!("`{w}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if !r.targets.is_empty() {
+            s.push_str("\n| crown jewel | hop | path |\n|---|---|---|\n");
+            for t in &r.targets {
+                let _ = writeln!(
+                    s,
+                    "| `{}` | {} | {} |",
+                    t.selector,
+                    t.hop.map_or("unreachable".into(), |h| h.to_string()),
+                    t.path
+                        .as_deref()
+                        .map_or(String::from("-"), |p| format!("`{p}`"))
+                );
+            }
+        }
+        if !r.reached.is_empty() {
+            s.push_str("\n<details><summary>Shortest attack paths</summary>\n\n");
+            for w in &r.reached {
+                let _ = writeln!(s, "- hop {}: `{}`", w.hop, w.path);
+            }
+            s.push_str("\n</details>\n");
+        }
+        if !r.exfiltration.is_empty() {
+            s.push_str("\n| external range | hop | from | ports |\n|---|---|---|---|\n");
+            for e in &r.exfiltration {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | `{}` | {} |",
+                    e.range, e.hop, e.from, e.conns
+                );
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+pub fn ranking_text(r: &[Ranked], top: usize) -> String {
+    let mut s = format!(
+        "Blast radius of every workload ({} workloads; top {}):\n\n{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}\n",
+        r.len(),
+        top.min(r.len()),
+        "RANK",
+        "WORKLOAD",
+        "PODS",
+        "BLAST RADIUS",
+        "%CLUSTER",
+        "MAX HOP"
+    );
+    for (i, x) in r.iter().take(top).enumerate() {
+        let _ = writeln!(
+            s,
+            "{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}",
+            i + 1,
+            x.workload,
+            x.replicas,
+            x.blast_radius,
+            pct(x.fraction),
+            x.max_hop.map_or("-".into(), |h| h.to_string())
+        );
+    }
+    s
+}
+
+pub fn ranking_md(r: &[Ranked], top: usize) -> String {
+    let mut s = String::from("| rank | workload | pods | blast radius | % cluster | max hop |\n|---|---|---|---|---|---|\n");
+    for (i, x) in r.iter().take(top).enumerate() {
+        let _ = writeln!(
+            s,
+            "| {} | `{}` | {} | {} | {} | {} |",
+            i + 1,
+            x.workload,
+            x.replicas,
+            x.blast_radius,
+            pct(x.fraction),
+            x.max_hop.map_or("-".into(), |h| h.to_string())
+        );
+    }
+    s
+}
