@@ -11,7 +11,7 @@ mod sources;
 mod unknown_fields;
 mod validate;
 
-pub use error::{LoadError, LoadErrors, Problem, SourceError, MAX_FILE_BYTES};
+pub use error::{LoadError, LoadErrors, Problem, SourceError, ValueError, MAX_FILE_BYTES};
 pub use validate::parse_cidr;
 
 use crate::model::Cluster;
