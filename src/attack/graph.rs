@@ -5,6 +5,7 @@
 use crate::engine::reach::{ConnTable, Reachability, EMPTY};
 use crate::model::ports::ConnSet;
 use crate::model::selector::Selector;
+use crate::model::SelectorError;
 use crate::model::{Cluster, Pod};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::HashMap;
@@ -55,7 +56,7 @@ pub struct Target {
 /// A `--target` that is not a label selector (the selector parser's text).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct TargetError(pub String);
+pub struct TargetError(pub SelectorError);
 
 impl Target {
     pub fn parse(s: &str) -> Result<Target, TargetError> {

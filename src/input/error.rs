@@ -25,6 +25,51 @@ pub enum SourceError {
     NotText,
 }
 
+/// A value the API server would refuse (SEM-42, SEM-54, SEM-55, SEM-59,
+/// SEM-63): the message says what is wrong and what would be valid.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error(
+        "Invalid value: \"{0}\": a namespace name must be a lowercase RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (e.g. 'prod')"
+    )]
+    NotDnsLabel(String),
+    #[error(
+        "Invalid value: \"{0}\": must be a lowercase RFC 1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters (e.g. 'allow-web') (SEM-63)"
+    )]
+    NotDnsSubdomain(String),
+    #[error(
+        "Invalid value: \"{0}\": a label value must be at most 63 characters, empty or begin and end with a letter or digit, with only letters, digits, '-', '_' or '.' in between (SEM-42)"
+    )]
+    NotLabelValue(String),
+    #[error(
+        "Invalid value: \"{0}\": a label key is an optional DNS-subdomain prefix and '/', then a name of at most 63 characters that begins and ends with a letter or digit, with only letters, digits, '-', '_' or '.' in between (SEM-42)"
+    )]
+    NotLabelKey(String),
+    #[error(
+        "Invalid value: \"{0}\": a port name is at most 15 characters of a-z, 0-9 and '-', with at least one letter, no leading, trailing or double '-'; a number must be written unquoted, 1..65535 (SEM-59)"
+    )]
+    NotPortName(String),
+    #[error(
+        "Invalid value: \"{0}\": must be a valid CIDR value (e.g. 10.0.0.0/16 or fd00::/8) (SEM-54)"
+    )]
+    NotCidr(String),
+    /// An IPv4-mapped IPv6 block, refused by current API servers.
+    #[error(
+        "Invalid value: \"{cidr}\": must be a valid CIDR value: it must not have an IPv4-mapped IPv6 address; write {net} (SEM-54, SEM-55)"
+    )]
+    Ipv4Mapped { cidr: String, net: ipnet::IpNet },
+    /// Host bits set or leading zeros (`what` says which), refused by current
+    /// API servers unless --lenient-cidr.
+    #[error(
+        "Invalid value: \"{cidr}\": must be a valid CIDR value: it {what}; write {masked} (current API servers refuse it; --lenient-cidr accepts and normalises it, SEM-55)"
+    )]
+    NotCanonical {
+        cidr: String,
+        what: &'static str,
+        masked: ipnet::IpNet,
+    },
+}
+
 /// What is wrong at one place of the input.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
@@ -50,6 +95,9 @@ pub enum Problem {
     /// the message says what is wrong and what would be valid.
     #[error("{0}")]
     Invalid(String),
+    /// A single value is refused as the API server would refuse it.
+    #[error(transparent)]
+    Value(#[from] ValueError),
 }
 
 impl From<String> for Problem {
@@ -131,4 +179,66 @@ pub struct LoadErrors(pub Vec<LoadError>);
 fn render(errors: &[LoadError]) -> String {
     let lines: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
     lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_error_texts() {
+        assert_eq!(
+            ValueError::NotCidr("x".into()).to_string(),
+            "Invalid value: \"x\": must be a valid CIDR value (e.g. 10.0.0.0/16 or fd00::/8) (SEM-54)"
+        );
+        let net: ipnet::IpNet = "10.0.0.0/8".parse().unwrap();
+        assert_eq!(
+            ValueError::NotCanonical {
+                cidr: "10.1.2.3/8".into(),
+                what: "has host bits set",
+                masked: net,
+            }
+            .to_string(),
+            "Invalid value: \"10.1.2.3/8\": must be a valid CIDR value: it has host bits set; write 10.0.0.0/8 (current API servers refuse it; --lenient-cidr accepts and normalises it, SEM-55)"
+        );
+        assert_eq!(
+            ValueError::Ipv4Mapped {
+                cidr: "::ffff:10.0.0.0/104".into(),
+                net,
+            }
+            .to_string(),
+            "Invalid value: \"::ffff:10.0.0.0/104\": must be a valid CIDR value: it must not have an IPv4-mapped IPv6 address; write 10.0.0.0/8 (SEM-54, SEM-55)"
+        );
+        assert_eq!(
+            ValueError::NotPortName("Http".into()).to_string(),
+            "Invalid value: \"Http\": a port name is at most 15 characters of a-z, 0-9 and '-', with at least one letter, no leading, trailing or double '-'; a number must be written unquoted, 1..65535 (SEM-59)"
+        );
+        assert_eq!(
+            ValueError::NotDnsLabel("A".into()).to_string(),
+            "Invalid value: \"A\": a namespace name must be a lowercase RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (e.g. 'prod')"
+        );
+        // Through Problem and LoadError, the text is unchanged.
+        let e = LoadError {
+            file: "f.yaml".into(),
+            doc: Some(1),
+            object: Some("Namespace A".into()),
+            path: Some("metadata.name".into()),
+            problem: ValueError::NotDnsLabel("A".into()).into(),
+        };
+        assert!(e.to_string().starts_with(
+            "f.yaml: document 1 (Namespace A): metadata.name: Invalid value: \"A\": a namespace"
+        ));
+    }
+
+    #[test]
+    fn source_error_texts() {
+        assert_eq!(
+            SourceError::Read("gone".into()).to_string(),
+            "cannot read: gone"
+        );
+        assert_eq!(
+            SourceError::TooBig.to_string(),
+            "is larger than the 256 MiB input limit; split it into several files"
+        );
+    }
 }

@@ -11,7 +11,7 @@ mod sources;
 mod unknown_fields;
 mod validate;
 
-pub use error::{LoadError, LoadErrors, Problem, SourceError, MAX_FILE_BYTES};
+pub use error::{LoadError, LoadErrors, Problem, SourceError, ValueError, MAX_FILE_BYTES};
 pub use validate::parse_cidr;
 
 use crate::model::Cluster;
@@ -44,10 +44,12 @@ pub struct LoadOptions {
 /// the API server does (SEM-54..63) and converted into the internal model.
 pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Cluster, LoadErrors> {
     let mut loader = Loader::new(opts.clone());
-    sources::for_each_source(paths, |name, source| match source {
-        Ok(t) => loader.add_text(name, &t.text, t.json),
-        Err(e) => loader.source_error(name, e),
-    });
+    for p in paths {
+        sources::source_for(p).read(&mut |name, source| match source {
+            Ok(t) => loader.add_text(name, &t.text, t.json),
+            Err(e) => loader.source_error(name, e),
+        });
+    }
     loader.finish()
 }
 

@@ -2,7 +2,7 @@
 //! selectors and their match with template labels, port names, CIDRs
 //! (SEM-42, SEM-54..63).
 
-use crate::input::error::LoadError;
+use crate::input::error::{LoadError, ValueError};
 use crate::input::loader::{ok_or, Ctx};
 use crate::model::selector::{Labels, Requirement, Selector};
 use ipnet::IpNet;
@@ -72,14 +72,12 @@ pub(super) fn required_name(ctx: &Ctx, m: &ObjectMeta) -> Result<String, Vec<Loa
 }
 
 /// A lower-case RFC 1123 label: at most 63 characters (namespace names).
-fn check_dns_label(s: &str) -> Result<(), String> {
+fn check_dns_label(s: &str) -> Result<(), ValueError> {
     let ok = !s.is_empty() && s.len() <= 63 && !s.contains('.') && check_dns_subdomain(s).is_ok();
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "Invalid value: \"{s}\": a namespace name must be a lowercase RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (e.g. 'prod')"
-        ))
+        Err(ValueError::NotDnsLabel(s.to_string()))
     }
 }
 
@@ -167,7 +165,7 @@ fn is_alnum(c: char) -> bool {
 }
 
 /// `(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?`, at most 63 characters.
-fn check_label_value(v: &str) -> Result<(), String> {
+fn check_label_value(v: &str) -> Result<(), ValueError> {
     let ok = v.len() <= 63
         && (v.is_empty()
             || (v.starts_with(is_alnum)
@@ -176,14 +174,12 @@ fn check_label_value(v: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "Invalid value: \"{v}\": a label value must be at most 63 characters, empty or begin and end with a letter or digit, with only letters, digits, '-', '_' or '.' in between (SEM-42)"
-        ))
+        Err(ValueError::NotLabelValue(v.to_string()))
     }
 }
 
 /// A qualified name: optional DNS-subdomain prefix and `/`, then a name part.
-fn check_label_key(k: &str) -> Result<(), String> {
+fn check_label_key(k: &str) -> Result<(), ValueError> {
     let (prefix, name) = match k.split_once('/') {
         Some((p, n)) => (Some(p), n),
         None => (None, k),
@@ -197,14 +193,12 @@ fn check_label_key(k: &str) -> Result<(), String> {
     if name_ok && prefix_ok {
         Ok(())
     } else {
-        Err(format!(
-            "Invalid value: \"{k}\": a label key is an optional DNS-subdomain prefix and '/', then a name of at most 63 characters that begins and ends with a letter or digit, with only letters, digits, '-', '_' or '.' in between (SEM-42)"
-        ))
+        Err(ValueError::NotLabelKey(k.to_string()))
     }
 }
 
 /// Lower-case RFC 1123 subdomain, at most 253 characters (SEM-63).
-pub(super) fn check_dns_subdomain(s: &str) -> Result<(), String> {
+pub(super) fn check_dns_subdomain(s: &str) -> Result<(), ValueError> {
     let ok = !s.is_empty()
         && s.len() <= 253
         && s.split('.').all(|label| {
@@ -218,14 +212,12 @@ pub(super) fn check_dns_subdomain(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "Invalid value: \"{s}\": must be a lowercase RFC 1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters (e.g. 'allow-web') (SEM-63)"
-        ))
+        Err(ValueError::NotDnsSubdomain(s.to_string()))
     }
 }
 
 /// IANA_SVC_NAME (SEM-59).
-pub(super) fn check_port_name(s: &str) -> Result<(), String> {
+pub(super) fn check_port_name(s: &str) -> Result<(), ValueError> {
     let ok = !s.is_empty()
         && s.len() <= 15
         && s.chars()
@@ -237,18 +229,14 @@ pub(super) fn check_port_name(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "Invalid value: \"{s}\": a port name is at most 15 characters of a-z, 0-9 and '-', with at least one letter, no leading, trailing or double '-'; a number must be written unquoted, 1..65535 (SEM-59)"
-        ))
+        Err(ValueError::NotPortName(s.to_string()))
     }
 }
 
 /// Parse a CIDR like the API server (SEM-54, SEM-55). Returns the network and,
 /// in lenient mode, a warning when it had to be normalised.
-pub fn parse_cidr(s: &str, lenient: bool) -> Result<(IpNet, Option<String>), String> {
-    let invalid = || {
-        format!("Invalid value: \"{s}\": must be a valid CIDR value (e.g. 10.0.0.0/16 or fd00::/8) (SEM-54)")
-    };
+pub fn parse_cidr(s: &str, lenient: bool) -> Result<(IpNet, Option<String>), ValueError> {
+    let invalid = || ValueError::NotCidr(s.to_string());
     let (addr, prefix) = s.split_once('/').ok_or_else(invalid)?;
     if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_digit()) || prefix.len() > 3 {
         return Err(invalid());
@@ -278,9 +266,10 @@ pub fn parse_cidr(s: &str, lenient: bool) -> Result<(IpNet, Option<String>), Str
                 )),
             ))
         } else {
-            Err(format!(
-                "Invalid value: \"{s}\": must be a valid CIDR value: it must not have an IPv4-mapped IPv6 address; write {net} (SEM-54, SEM-55)"
-            ))
+            Err(ValueError::Ipv4Mapped {
+                cidr: s.to_string(),
+                net,
+            })
         };
     }
     let net = IpNet::new(ip, prefix).map_err(|_| invalid())?;
@@ -302,9 +291,11 @@ pub fn parse_cidr(s: &str, lenient: bool) -> Result<(IpNet, Option<String>), Str
             )),
         ))
     } else {
-        Err(format!(
-            "Invalid value: \"{s}\": must be a valid CIDR value: it {what}; write {masked} (current API servers refuse it; --lenient-cidr accepts and normalises it, SEM-55)"
-        ))
+        Err(ValueError::NotCanonical {
+            cidr: s.to_string(),
+            what,
+            masked,
+        })
     }
 }
 

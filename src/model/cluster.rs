@@ -1,6 +1,7 @@
 //! The internal model: what the loader produces and every later stage reads.
 //! Nothing here mentions k8s-openapi.
 
+use crate::model::error::PodLookupError;
 use crate::model::policy::Policy;
 use crate::model::ports::Protocol;
 use crate::model::selector::Labels;
@@ -147,7 +148,7 @@ impl Cluster {
 
     /// Find pods by `ns/name[Kind]` (a workload or pod entity), `ns/name`
     /// (a pod, or else a workload), or `name` alone when it is unique.
-    pub fn find_pods(&self, spec: &str) -> Result<Vec<usize>, String> {
+    pub fn find_pods(&self, spec: &str) -> Result<Vec<usize>, PodLookupError> {
         let by = |pred: &dyn Fn(&Pod) -> bool| -> Vec<usize> {
             self.pods
                 .iter()
@@ -180,17 +181,17 @@ impl Cluster {
             nss.sort_unstable();
             nss.dedup();
             if nss.len() > 1 {
-                return Err(format!(
-                    "`{spec}` is ambiguous: it exists in namespaces {}; write ns/{spec}",
-                    nss.join(", ")
-                ));
+                return Err(PodLookupError::Ambiguous {
+                    spec: spec.to_string(),
+                    namespaces: nss.into_iter().map(str::to_string).collect(),
+                });
             }
             pods
         };
         if found.is_empty() {
-            Err(format!(
-                "no pod or workload `{spec}`: write ns/name (a pod or workload), ns/name[Kind], or an IP address"
-            ))
+            Err(PodLookupError::NotFound {
+                spec: spec.to_string(),
+            })
         } else {
             Ok(found)
         }

@@ -5,6 +5,7 @@
 //! NetworkPolicy defines) a sorted list of disjoint, non-adjacent inclusive
 //! port ranges. The canonical form makes equality, hashing and printing exact.
 
+use crate::model::error::PortListError;
 use std::fmt;
 
 /// The three protocols NetworkPolicy knows (SEM-39, SEM-58).
@@ -295,23 +296,28 @@ fn intersect_ranges(a: &[(u16, u16)], b: &[(u16, u16)]) -> Vec<(u16, u16)> {
 }
 
 /// Parse `80/TCP`, `8080-8090/UDP`, `53` (TCP), `UDP` (all UDP ports).
-pub fn parse_port_spec(s: &str) -> Result<ConnSet, String> {
+pub fn parse_port_spec(s: &str) -> Result<ConnSet, PortListError> {
     let s = s.trim();
     let (num, proto) = match s.split_once('/') {
         Some((n, p)) => (n, p),
         None if Protocol::parse(s).is_some() => ("", s),
         None => (s, "TCP"),
     };
-    let proto = Protocol::parse(proto)
-        .ok_or_else(|| format!("unknown protocol `{proto}` in `{s}`: use TCP, UDP or SCTP"))?;
+    let proto = Protocol::parse(proto).ok_or_else(|| PortListError::UnknownProtocol {
+        protocol: proto.to_string(),
+        spec: s.to_string(),
+    })?;
     if num.is_empty() {
         return Ok(ConnSet::all_of(proto));
     }
-    let parse = |x: &str| -> Result<u16, String> {
+    let parse = |x: &str| -> Result<u16, PortListError> {
         x.parse::<u16>()
             .ok()
             .filter(|p| *p >= 1)
-            .ok_or_else(|| format!("`{x}` in `{s}` is not a port number in 1..65535"))
+            .ok_or_else(|| PortListError::NotAPort {
+                text: x.to_string(),
+                spec: s.to_string(),
+            })
     };
     let (lo, hi) = match num.split_once('-') {
         Some((a, b)) => (parse(a)?, parse(b)?),
@@ -321,13 +327,16 @@ pub fn parse_port_spec(s: &str) -> Result<ConnSet, String> {
         }
     };
     if lo > hi {
-        return Err(format!("empty port range `{num}` in `{s}`"));
+        return Err(PortListError::EmptyRange {
+            range: num.to_string(),
+            spec: s.to_string(),
+        });
     }
     Ok(ConnSet::range(proto, lo, hi))
 }
 
 /// Parse a comma-separated list of port specs (`80/TCP,443/TCP`).
-pub fn parse_port_list(s: &str) -> Result<ConnSet, String> {
+pub fn parse_port_list(s: &str) -> Result<ConnSet, PortListError> {
     let mut out = ConnSet::empty();
     for part in s.split(',').filter(|p| !p.trim().is_empty()) {
         out = out.union(&parse_port_spec(part)?);

@@ -1,5 +1,6 @@
 //! Label selectors (SEM-40..42): compiled once, matched fast.
 
+use crate::model::error::SelectorError;
 use std::collections::BTreeMap;
 
 pub type Labels = BTreeMap<String, String>;
@@ -67,7 +68,7 @@ impl Selector {
     }
 
     /// Parse a kubectl-style selector: `app=web,tier!=db,env in (a,b),!legacy,team`.
-    pub fn parse(s: &str) -> Result<Selector, String> {
+    pub fn parse(s: &str) -> Result<Selector, SelectorError> {
         let mut sel = Selector::default();
         for part in split_top_level(s) {
             let part = part.trim();
@@ -97,9 +98,10 @@ impl Selector {
             {
                 sel.requirements.push(Requirement::Exists(part.to_string()));
             } else {
-                return Err(format!(
-                    "cannot parse `{part}` in selector `{s}`: use key=value, key!=value, key in (a,b), key notin (a,b), key or !key"
-                ));
+                return Err(SelectorError::Unparsable {
+                    part: part.to_string(),
+                    selector: s.to_string(),
+                });
             }
         }
         Ok(sel)
@@ -157,12 +159,14 @@ fn split_set_op(part: &str, op: &str) -> Option<(String, String)> {
     })
 }
 
-fn parse_set(rest: &str, whole: &str) -> Result<Vec<String>, String> {
+fn parse_set(rest: &str, whole: &str) -> Result<Vec<String>, SelectorError> {
     let inner = rest
         .trim()
         .strip_prefix('(')
         .and_then(|r| r.strip_suffix(')'))
-        .ok_or_else(|| format!("expected `(a,b)` after in/notin in selector `{whole}`"))?;
+        .ok_or_else(|| SelectorError::ExpectedSet {
+            selector: whole.to_string(),
+        })?;
     Ok(inner.split(',').map(|v| v.trim().to_string()).collect())
 }
 
