@@ -1,3 +1,4 @@
+//! The `blastradius` binary: hands the process to `cli::main` and exits with its code.
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
