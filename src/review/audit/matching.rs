@@ -18,20 +18,33 @@ impl Auditor<'_> {
         }
     }
 
-    /// The policy governs the pod (SEM-1, SEM-49).
+    /// The namespace's labels when `needed`, else none (no allocation).
+    fn labels_if(&self, needed: bool, ns: &str) -> std::borrow::Cow<'_, Labels> {
+        if needed {
+            self.labels_of(ns)
+        } else {
+            std::borrow::Cow::Owned(Labels::new())
+        }
+    }
+
+    /// The policy governs the pod (SEM-1, SEM-49). The namespace's labels
+    /// are looked up only when a namespace selector needs them: the checks
+    /// ask this for every pod and policy.
     pub(super) fn selects(&self, pol: &Policy, pod: &Pod) -> bool {
-        eval::selects(pol, pod, &self.labels_of(&pod.namespace))
+        let labels = self.labels_if(pol.subject.namespaces.is_some(), &pod.namespace);
+        eval::selects(pol, pod, &labels)
     }
 
     /// A peer matches a pod (SEM-16..18, SEM-21, SEM-27, SEM-49).
     pub(super) fn peer_matches(&self, peer: &Peer, policy_ns: &str, pod: &Pod) -> bool {
-        let labels = self.labels_of(&pod.namespace);
+        let labels = self.labels_if(reads_namespace_labels(peer), &pod.namespace);
         eval::peer_matches_pod(peer, policy_ns, &labels, pod, &self.reach.options)
     }
 
     /// Any of `peers` matches the pod; absent peers match all (SEM-14).
     pub(super) fn peers_match(&self, peers: Option<&[Peer]>, policy_ns: &str, pod: &Pod) -> bool {
-        let labels = self.labels_of(&pod.namespace);
+        let needed = peers.is_some_and(|ps| ps.iter().any(reads_namespace_labels));
+        let labels = self.labels_if(needed, &pod.namespace);
         eval::peers_match_pod(peers, policy_ns, &labels, pod, &self.reach.options)
     }
 
@@ -56,4 +69,15 @@ impl Auditor<'_> {
             to_pod || to_ip
         })
     }
+}
+
+/// Only a namespaceSelector reads a namespace's labels (SEM-16, SEM-17).
+fn reads_namespace_labels(peer: &Peer) -> bool {
+    matches!(
+        peer,
+        Peer::Pods {
+            namespaces: Some(_),
+            ..
+        }
+    )
 }
