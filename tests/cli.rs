@@ -471,3 +471,23 @@ fn diff_out_without_svg_is_a_usage_error() {
     assert!(!dir.join("charts").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `synth --out` never overwrites, and a dangling link counts as a file: it
+/// is refused, and nothing is created where the link points.
+#[cfg(unix)]
+#[test]
+fn synth_refuses_a_dangling_link_in_place_of_its_file() {
+    let dir = std::env::temp_dir().join(format!("br-cli-synth-link-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("elsewhere.yaml");
+    std::os::unix::fs::symlink(&target, dir.join("cluster.yaml")).unwrap();
+    bin()
+        .args(["synth", "--pods", "10", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("synth never overwrites a file"));
+    assert!(!target.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -20,6 +20,8 @@ pub enum OutputError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{} is a symbolic link; name the real folder (output never goes through a link)", .0.display())]
+    FolderIsALink(PathBuf),
     #[error(transparent)]
     Chart(#[from] ChartError),
 }

@@ -17,7 +17,8 @@ pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
     match (&a.out, a.output.as_deref()) {
         (Some(dir), _) => {
             let file = dir.join("cluster.yaml");
-            if file.exists() {
+            // A dangling link counts as existing: synth never writes over one.
+            if std::fs::symlink_metadata(&file).is_ok() {
                 return Err(CliError::Usage(format!(
                     "{} exists; synth never overwrites a file: choose an empty folder",
                     file.display()
