@@ -179,7 +179,8 @@ fn np_guard_core_error_cases() {
 /// byte (after upstream's newline squash).
 #[test]
 fn np_guard_csv_and_md_match() {
-    use blastradius::output::render::{render, Format};
+    use blastradius::output::format::Format;
+    use blastradius::output::render::render;
     let Some(shared) = common::shared_dir() else {
         return;
     };

@@ -40,8 +40,6 @@ pub const DEFAULT_EXPLOIT_TABLE: [(Protocol, u16, f64); 14] = [
     (Protocol::Tcp, 443, 0.05),  // https
 ];
 
-pub use crate::model::EXPLOITABILITY_ANNOTATION;
-
 #[derive(Clone, Debug)]
 pub struct McOptions {
     pub trials: usize,

@@ -9,7 +9,7 @@ use crate::engine::reach::ReachOptions;
 use crate::model::ip::{IpBlock, IpRange};
 use crate::model::ports::ConnSet;
 use crate::model::selector::{Labels, Selector};
-use crate::model::{Cluster, Direction, Peer, Pod, Policy, Rule, Tier, NS_NAME_LABEL};
+use crate::model::{Cluster, Direction, Peer, Pod, Policy, Rule, Tier};
 use std::net::IpAddr;
 
 /// The other end of a connection, as a peer sees it.
@@ -45,17 +45,6 @@ pub fn subject_matches_pod_in_namespace(policy: &Policy, pod: &Pod) -> bool {
 pub fn selects(policy: &Policy, pod: &Pod, ns_labels: &Labels) -> bool {
     subject_matches_namespace(policy, &pod.namespace, ns_labels)
         && subject_matches_pod_in_namespace(policy, pod)
-}
-
-/// [`selects`] without the namespace's labels: exact for a subject in the
-/// policy's own namespace (every NetworkPolicy); a namespace selector is
-/// matched against the name label only (SEM-45).
-pub fn selects_in_own_namespace(policy: &Policy, pod: &Pod) -> bool {
-    let mut labels = Labels::new();
-    if policy.subject.namespaces.is_some() {
-        labels.insert(NS_NAME_LABEL.to_string(), pod.namespace.clone());
-    }
-    selects(policy, pod, &labels)
 }
 
 /// Whether governing a pod isolates it for `dir`: a NetworkPolicy with the
@@ -275,7 +264,7 @@ mod tests {
         cluster, ipblock, pod, pods_peer, policy, rule, tcp, with_ip,
     };
     use crate::model::ports::Protocol;
-    use crate::model::{Scope, Subject};
+    use crate::model::{Scope, Subject, NS_NAME_LABEL};
 
     fn ns_labels(ns: &str, extra: &str) -> Labels {
         let mut l = crate::engine::reach::tests::labels(extra);
@@ -294,11 +283,6 @@ mod tests {
         assert!(selects(&pol, &a, &ns_labels("x", "")));
         assert!(!selects(&pol, &other, &ns_labels("y", "")));
         assert!(!selects(&pol, &h, &ns_labels("x", "")));
-        assert!(
-            selects_in_own_namespace(&pol, &a)
-                && !selects_in_own_namespace(&pol, &other)
-                && !selects_in_own_namespace(&pol, &h)
-        );
         let web = policy("x", "app=web", Some(vec![]), None);
         assert!(!selects(&web, &a, &ns_labels("x", "")));
     }

@@ -4,7 +4,7 @@
 use crate::engine::reach::Reachability;
 use crate::engine::view::{ConnView, Endpoint, Level};
 use crate::model::Cluster;
-pub use crate::output::format::Format;
+use crate::output::format::Format;
 use crate::output::format::{FormatError, Render};
 
 /// What `reach` prints.
