@@ -491,3 +491,37 @@ fn synth_refuses_a_dangling_link_in_place_of_its_file() {
     assert!(!target.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A pod of a Deployment as `kubectl get pods -o yaml` prints it: owned by
+/// a ReplicaSet `<deployment>-<pod-template-hash>` that is not in the input.
+const LIVE_POD: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-7c9d8f6b5-x2x9k
+  namespace: prod
+  labels: {app: web, pod-template-hash: 7c9d8f6b5}
+  ownerReferences:
+  - {apiVersion: apps/v1, kind: ReplicaSet, name: web-7c9d8f6b5, uid: 1b2c, controller: true, blockOwnerDeletion: true}
+spec: {containers: [{name: c, image: nginx}]}
+status: {phase: Running, podIP: 10.244.0.7, podIPs: [{ip: 10.244.0.7}]}
+"#;
+
+#[test]
+fn live_pods_are_named_by_their_deployment_unless_compat_np_guard() {
+    bin()
+        .args(["reach", "-", "-o", "connlist"])
+        .write_stdin(LIVE_POD)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("prod/web[Deployment]"))
+        .stdout(predicate::str::contains("ReplicaSet").not());
+    // np-guard keeps the ReplicaSet's name; --compat sets its other
+    // choices too (here: ipBlocks never match pods, so no IP-split class).
+    bin()
+        .args(["reach", "-", "-o", "connlist", "--compat", "np-guard"])
+        .write_stdin(LIVE_POD)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("prod/web-7c9d8f6b5[ReplicaSet]"));
+}

@@ -12,20 +12,16 @@ use std::path::Path;
 
 /// np-guard never matches pods with ipBlocks ("IP ranges are external").
 fn np_guard_options() -> ReachOptions {
-    ReachOptions {
-        ipblock_pods: false,
-    }
+    ReachOptions::np_guard()
 }
 
-/// np-guard keeps terminal and hostNetwork pods as ordinary pods.
+/// np-guard keeps terminal and hostNetwork pods as ordinary pods, accepts
+/// any policy name and keeps ReplicaSet names (`--compat np-guard`).
 fn np_guard_load() -> LoadOptions {
-    LoadOptions {
-        lenient_cidr: false,
-        include_terminal_pods: true,
-        host_network_as_pods: true,
-        lenient_names: true,
-        strict: false,
-    }
+    let o = LoadOptions::np_guard();
+    assert!(o.include_terminal_pods && o.host_network_as_pods && o.lenient_names);
+    assert!(o.keep_replicaset_names && !o.lenient_cidr && !o.strict);
+    o
 }
 
 fn run_case(dir: &Path) -> Result<(String, Vec<String>), String> {

@@ -257,6 +257,14 @@ pub enum IpBlockPods {
     Ignore,
 }
 
+/// Another tool's semantics, for comparing results with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Compat {
+    /// np-guard netpol-analyzer: --ipblock-pods ignore, --include-terminal-pods,
+    /// --host-network-as-pods, --lenient-names, and pods keep their ReplicaSet's name.
+    NpGuard,
+}
+
 /// How input is read; shared by every command.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
@@ -288,6 +296,9 @@ pub struct InputOpts {
     /// Refuse unknown fields in NetworkPolicies (by default a warning names them).
     #[arg(long)]
     pub strict: bool,
+    /// Read as another tool does (sets the flags it needs; see --help).
+    #[arg(long, value_enum, value_name = "TOOL")]
+    pub compat: Option<Compat>,
     /// Say what was skipped (other kinds, terminal pods) on stderr.
     #[arg(short, long)]
     pub verbose: bool,

@@ -2,7 +2,7 @@
 //! timings), build options, resolve `--from`/`--to`/`--target` names.
 
 use crate::attack::graph::{SimOptions, Target};
-use crate::cli::args::{AttackArgs, InputArgs, InputOpts, IpBlockPods};
+use crate::cli::args::{AttackArgs, Compat, InputArgs, InputOpts, IpBlockPods};
 use crate::cli::error::CliError;
 use crate::engine::explain::Endpoint;
 use crate::engine::reach::{ReachOptions, Reachability};
@@ -40,18 +40,26 @@ impl AttackArgs {
 
 impl InputOpts {
     pub fn load_options(&self) -> LoadOptions {
+        let base = match self.compat {
+            Some(Compat::NpGuard) => LoadOptions::np_guard(),
+            None => LoadOptions::default(),
+        };
         LoadOptions {
-            lenient_cidr: self.lenient_cidr,
-            include_terminal_pods: self.include_terminal_pods,
-            host_network_as_pods: self.host_network_as_pods,
-            lenient_names: self.lenient_names,
+            lenient_cidr: self.lenient_cidr || base.lenient_cidr,
+            include_terminal_pods: self.include_terminal_pods || base.include_terminal_pods,
+            host_network_as_pods: self.host_network_as_pods || base.host_network_as_pods,
+            lenient_names: self.lenient_names || base.lenient_names,
             strict: self.strict,
+            keep_replicaset_names: base.keep_replicaset_names,
         }
     }
 
     pub fn reach_options(&self) -> ReachOptions {
-        ReachOptions {
-            ipblock_pods: self.ipblock_pods == IpBlockPods::Match,
+        match self.compat {
+            Some(Compat::NpGuard) => ReachOptions::np_guard(),
+            None => ReachOptions {
+                ipblock_pods: self.ipblock_pods == IpBlockPods::Match,
+            },
         }
     }
 }

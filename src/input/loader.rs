@@ -3,6 +3,7 @@
 
 use crate::input::decode::{self, Object};
 use crate::input::error::{LoadError, LoadErrors, Problem, SourceError};
+use crate::input::owners::Owners;
 use crate::input::LoadOptions;
 use crate::model::{Cluster, Origin};
 use std::collections::BTreeMap;
@@ -16,6 +17,8 @@ pub(super) struct Loader {
     errors: Vec<LoadError>,
     /// First origin of each (kind, namespace, name), for SEM-11.
     seen: BTreeMap<(String, String, String), String>,
+    /// Owner references, to count live input once.
+    pub(super) owners: Owners,
 }
 
 /// Where we are while converting one object.
@@ -69,6 +72,7 @@ impl Loader {
             cluster: Cluster::default(),
             errors: Vec::new(),
             seen: BTreeMap::new(),
+            owners: Owners::default(),
         }
     }
 
@@ -121,6 +125,12 @@ impl Loader {
                 )
             });
         }
+        let owners = std::mem::take(&mut self.owners);
+        owners.resolve(
+            &mut self.cluster.pods,
+            &mut self.cluster.skipped,
+            self.opts.keep_replicaset_names,
+        );
         self.cluster.finish();
         Ok(self.cluster)
     }

@@ -7,6 +7,7 @@ mod decode;
 mod error;
 mod kinds;
 mod loader;
+mod owners;
 mod sources;
 mod unknown_fields;
 mod validate;
@@ -37,6 +38,24 @@ pub struct LoadOptions {
     /// Refuse unknown fields in NetworkPolicies (a typo like `podSelecter`)
     /// instead of warning.
     pub strict: bool,
+    /// List a pod whose ReplicaSet is absent under the ReplicaSet's name,
+    /// not its Deployment's (np-guard does). See `owners` for the rules.
+    pub keep_replicaset_names: bool,
+}
+
+impl LoadOptions {
+    /// What np-guard netpol-analyzer does (`--compat np-guard`): terminal
+    /// and hostNetwork pods are ordinary pods, policy names are not checked,
+    /// ReplicaSets keep their names.
+    pub fn np_guard() -> LoadOptions {
+        LoadOptions {
+            include_terminal_pods: true,
+            host_network_as_pods: true,
+            lenient_names: true,
+            keep_replicaset_names: true,
+            ..LoadOptions::default()
+        }
+    }
 }
 
 /// Read every path (`-` is stdin, a folder is walked) and build the cluster.

@@ -217,8 +217,10 @@ impl Cluster {
             .collect();
         names.sort();
         names.dedup();
+        let declared: std::collections::HashSet<String> =
+            self.namespaces.iter().map(|x| x.name.clone()).collect();
         for n in names {
-            if !self.namespaces.iter().any(|x| x.name == n) {
+            if !declared.contains(&n) {
                 let mut labels = Labels::new();
                 labels.insert(NS_NAME_LABEL.to_string(), n.clone());
                 self.namespaces.push(Namespace {
@@ -235,5 +237,20 @@ impl Cluster {
         self.namespaces.sort_by(|a, b| a.name.cmp(&b.name));
     }
 }
+
+/// Labels that controllers stamp on the pods they create: they change at
+/// every rollout or differ per pod, so a fix never selects on them.
+pub const CONTROLLER_LABELS: [&str; 10] = [
+    "pod-template-hash",
+    "controller-revision-hash",
+    "pod-template-generation",
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "controller-uid",
+    "job-name",
+    "batch.kubernetes.io/controller-uid",
+    "batch.kubernetes.io/job-name",
+    "batch.kubernetes.io/job-completion-index",
+];
 
 pub const NS_NAME_LABEL: &str = "kubernetes.io/metadata.name";

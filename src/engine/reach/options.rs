@@ -15,6 +15,15 @@ impl Default for ReachOptions {
     }
 }
 
+impl ReachOptions {
+    /// np-guard netpol-analyzer: "IP ranges are external", never pods.
+    pub fn np_guard() -> ReachOptions {
+        ReachOptions {
+            ipblock_pods: false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

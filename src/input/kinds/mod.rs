@@ -125,6 +125,17 @@ fn typed<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// The controller owner (kind, name), else the first owner with a name.
+fn controller_owner(m: &ObjectMeta) -> Option<(String, String)> {
+    m.owner_references
+        .iter()
+        .flatten()
+        .filter(|r| r.kind != "Node")
+        .max_by_key(|r| r.controller == Some(true))
+        .filter(|r| !r.name.is_empty())
+        .map(|r| (r.kind.clone(), r.name.clone()))
+}
+
 fn namespace_of(m: &ObjectMeta) -> String {
     // SEM-46: no namespace means the client's current one, `default`.
     m.namespace

@@ -32,29 +32,25 @@ impl Loader {
             });
             return Ok(());
         }
-        let owner = o
-            .metadata
-            .owner_references
-            .iter()
-            .flatten()
-            .filter(|r| r.kind != "Node")
-            .max_by_key(|r| r.controller == Some(true))
-            .filter(|r| !r.name.is_empty())
-            .map(|r| WorkloadRef {
+        // The direct owner; `Owners::resolve` follows the chain at the end.
+        let owner = super::controller_owner(&o.metadata);
+        let workload = match &owner {
+            // An owner reference without a kind: listed as a pod group.
+            Some((k, n)) => WorkloadRef {
                 namespace: ns.clone(),
-                name: r.name.clone(),
-                // An owner reference without a kind: listed as a pod group.
-                kind: if r.kind.is_empty() {
+                name: n.clone(),
+                kind: if k.is_empty() {
                     "Pod".into()
                 } else {
-                    r.kind.clone()
+                    k.clone()
                 },
-            })
-            .unwrap_or_else(|| WorkloadRef {
+            },
+            None => WorkloadRef {
                 namespace: ns.clone(),
                 name: name.clone(),
                 kind: "Pod".into(),
-            });
+            },
+        };
         let mut ips: Vec<IpAddr> = Vec::new();
         if let Some(st) = &o.status {
             let single = st
@@ -101,9 +97,12 @@ impl Loader {
             host_network,
             exploitability,
             replicas: 1,
-            workload: owner,
+            workload,
             origin: ctx.origin(),
         });
+        let index = self.cluster.pods.len() - 1;
+        self.owners
+            .live_pod(index, owner.filter(|(k, _)| !k.is_empty()));
         Ok(())
     }
 }

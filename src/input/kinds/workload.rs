@@ -164,12 +164,15 @@ impl Loader {
             exploitability,
             replicas,
             workload: WorkloadRef {
-                namespace: ns,
-                name,
+                namespace: ns.clone(),
+                name: name.clone(),
                 kind: kind.to_string(),
             },
             origin: ctx.origin(),
         });
+        let index = self.cluster.pods.len() - 1;
+        let owner = super::controller_owner(&meta).filter(|(k, _)| !k.is_empty());
+        self.owners.workload(kind, &ns, &name, owner, index);
         Ok(())
     }
 }

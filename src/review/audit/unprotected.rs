@@ -7,7 +7,7 @@ use super::fixes::{
 use super::{plural, workload_object, Auditor, Severity};
 use crate::model::ports::Protocol;
 use crate::model::selector::Selector;
-use crate::model::{ContainerPort, Direction, PortRef, PortSpec, WorkloadRef};
+use crate::model::{ContainerPort, Direction, PortRef, PortSpec, WorkloadRef, CONTROLLER_LABELS};
 use std::collections::BTreeMap;
 
 impl Auditor<'_> {
@@ -28,8 +28,16 @@ impl Auditor<'_> {
             let Some(rep) = pods.first().and_then(|&i| self.pod(i)) else {
                 continue;
             };
+            // What the workload's pods share, without the labels their
+            // controllers stamp on (a selector on `pod-template-hash` breaks
+            // at the next rollout).
+            let mut shared = rep.labels.clone();
+            for p in pods.iter().filter_map(|&i| self.pod(i)) {
+                shared.retain(|k, v| p.labels.get(k) == Some(v));
+            }
+            shared.retain(|k, _| !CONTROLLER_LABELS.contains(&k.as_str()));
             let labels = Selector {
-                match_labels: rep.labels.clone(),
+                match_labels: shared,
                 requirements: Vec::new(),
             };
             let n = self.replicas(&pods);
@@ -41,7 +49,7 @@ impl Auditor<'_> {
                 plural(n as usize),
                 if n == 1 { "it" } else { "they" }
             );
-            let selector = if rep.labels.is_empty() {
+            let selector = if labels.match_labels.is_empty() {
                 placeholder_selector(&[("app", "<label this workload>")])
             } else {
                 labels
@@ -89,4 +97,31 @@ fn declared_ports(ports: &[ContainerPort]) -> Vec<PortSpec> {
             port: PortRef::Range(p, p),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::reach::{ReachOptions, Reachability};
+    use crate::input::{load_str, LoadOptions};
+
+    #[test]
+    fn the_fix_selects_what_the_pods_share_without_controller_labels() {
+        // Two live pods of one StatefulSet: `app` is shared; the pod-name
+        // and revision labels are stamped per pod by the controller.
+        let pod = |i: usize| {
+            format!("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: db-{i}\n  namespace: n\n  labels: {{app: db, controller-revision-hash: db-6d4f, statefulset.kubernetes.io/pod-name: db-{i}}}\n  ownerReferences: [{{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: u, controller: true}}]\nspec: {{containers: [{{name: c, image: i}}]}}\n")
+        };
+        let c = load_str("t.yaml", &(pod(0) + &pod(1)), &LoadOptions::default()).unwrap();
+        let r = Reachability::compile(&c, &ReachOptions::default());
+        let f = super::super::audit(&c, &r);
+        let br004 = f.iter().find(|f| f.id == "BR004").expect("BR004");
+        assert!(
+            br004
+                .fix
+                .contains("matchLabels:\n      app: db\n  policyTypes"),
+            "{}",
+            br004.fix
+        );
+        assert!(!br004.fix.contains("revision"), "{}", br004.fix);
+    }
 }
