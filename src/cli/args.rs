@@ -146,12 +146,27 @@ pub struct SynthArgs {
     /// Distinct `app` label values per namespace (drives the number of pod classes).
     #[arg(long, default_value_t = 20)]
     pub label_diversity: usize,
-    /// Write DIR/cluster.yaml (refuses to overwrite an existing file).
+    /// Write what `kubectl get ns,pods,netpol -A -o json|yaml` prints for the
+    /// cluster once it runs: Pods with owners, hash labels, IPs, status and
+    /// managedFields, as one `kind: List`.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub live: Option<LiveFormat>,
+    /// With --live: also the workload objects (Deployments and their
+    /// ReplicaSets, …), as `kubectl get all` prints them.
+    #[arg(long, requires = "live")]
+    pub with_workloads: bool,
+    /// Write DIR/cluster.yaml (or cluster.json); refuses to overwrite an existing file.
     #[arg(long, value_name = "DIR", conflicts_with = "output")]
     pub out: Option<PathBuf>,
-    /// `-` writes the manifests to stdout.
+    /// `-` writes to stdout.
     #[arg(short, long, value_name = "-")]
     pub output: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LiveFormat {
+    Json,
+    Yaml,
 }
 
 /// The attacker model's knobs; shared by simulate and report.

@@ -78,3 +78,37 @@ pub fn load_str(name: &str, text: &str, opts: &LoadOptions) -> Result<Cluster, L
     loader.add_text(name, text, false);
     loader.finish()
 }
+
+/// The objects of a manifest text (`kind: List` items expanded), as plain
+/// JSON values, unconverted: for tools that rewrite manifests, such as the
+/// live-dump generator. Syntax errors refuse the text.
+pub fn manifest_objects(
+    name: &str,
+    text: &str,
+    json: bool,
+) -> Result<Vec<serde_json::Value>, LoadErrors> {
+    let docs = decode::decode(name, text, json).map_err(|e| LoadErrors(vec![*e]))?;
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for d in docs {
+        for o in decode::expand(name, d) {
+            match o.map(|o| serde_json::to_value(o.value)) {
+                Ok(Ok(v)) => out.push(v),
+                Ok(Err(e)) => errors.push(LoadError::doc(
+                    name,
+                    0,
+                    Problem::Syntax {
+                        format: "YAML",
+                        detail: e.to_string(),
+                    },
+                )),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(LoadErrors(errors))
+    }
+}

@@ -1,3 +1,4 @@
-//! Small shared pieces: the seeded RNG and the synthetic-cluster generator.
+//! Small shared pieces: the seeded RNG, the synthetic-cluster and live-dump generators.
+pub mod live;
 pub mod rng;
 pub mod synth;

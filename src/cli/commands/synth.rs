@@ -1,10 +1,13 @@
 //! `synth`: write a deterministic synthetic cluster.
 
-use crate::cli::args::SynthArgs;
+use crate::cli::args::{LiveFormat, SynthArgs};
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::print::write_out;
+use crate::input::manifest_objects;
 use crate::output::files::write_files;
+use crate::util::live::{write_dump, LiveOptions};
 use crate::util::synth::{generate, SynthOptions};
+use std::io::Write as _;
 
 pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
     let text = generate(&SynthOptions {
@@ -14,9 +17,42 @@ pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
         seed: a.seed,
         label_diversity: a.label_diversity,
     });
+    let (text, file_name) = match a.live {
+        None => (text, "cluster.yaml"),
+        Some(f) => {
+            let objects = manifest_objects("synth", &text, false).map_err(CliError::Load)?;
+            let opts = LiveOptions {
+                workloads: a.with_workloads,
+                yaml: f == LiveFormat::Yaml,
+                seed: a.seed,
+            };
+            if a.out.is_none() && a.output.as_deref() == Some("-") {
+                // Straight to stdout: a 150,000-pod dump is over a gigabyte.
+                let stdout = std::io::stdout();
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+                return match write_dump(&objects, opts, &mut w).and_then(|()| w.flush()) {
+                    Ok(()) => Ok(Outcome::Success),
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Outcome::Success),
+                    Err(e) => Err(CliError::Stdout(e)),
+                };
+            }
+            let mut buf = Vec::new();
+            write_dump(&objects, opts, &mut buf).map_err(CliError::Stdout)?;
+            // serde_json and the YAML writer only ever write UTF-8.
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            (
+                text,
+                if opts.yaml {
+                    "cluster.yaml"
+                } else {
+                    "cluster.json"
+                },
+            )
+        }
+    };
     match (&a.out, a.output.as_deref()) {
         (Some(dir), _) => {
-            let file = dir.join("cluster.yaml");
+            let file = dir.join(file_name);
             // A dangling link counts as existing: synth never writes over one.
             if std::fs::symlink_metadata(&file).is_ok() {
                 return Err(CliError::Usage(format!(
@@ -24,7 +60,7 @@ pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
                     file.display()
                 )));
             }
-            write_files(dir, &[("cluster.yaml".into(), text)]).map_err(CliError::output)?;
+            write_files(dir, &[(file_name.into(), text)]).map_err(CliError::output)?;
             eprintln!("wrote {}", file.display());
             Ok(Outcome::Success)
         }
