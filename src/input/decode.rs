@@ -2,6 +2,7 @@
 //! byte-order mark, `*List` expansion, document numbers and start lines.
 
 use crate::input::error::{LoadError, Problem};
+use crate::input::kinds::lean;
 use crate::model::Origin;
 use serde::Deserialize;
 use serde_yaml::Value;
@@ -24,8 +25,17 @@ pub struct Object {
     pub kind: String,
     /// `apiVersion`, empty when absent or not a string.
     pub api: String,
-    /// The object itself: a mapping (a top-level tag is dropped).
-    pub value: Value,
+    /// `metadata.name`, empty when absent or not a string.
+    pub name: String,
+    pub body: Body,
+}
+
+/// An object's content.
+pub enum Body {
+    /// A mapping (a top-level tag is dropped).
+    Value(Value),
+    /// A Pod read straight from JSON text into the lean types.
+    Pod(Box<lean::Pod>),
 }
 
 /// Parse every document of a file. A syntax error anywhere refuses the
@@ -218,14 +228,50 @@ pub fn expand(file: &str, doc: Doc) -> Vec<Result<Object, LoadError>> {
 }
 
 /// Where a value is: its document, list item and line.
-struct At<'a> {
-    file: &'a str,
-    doc: usize,
-    item: Option<usize>,
-    line: Option<usize>,
+pub(super) struct At<'a> {
+    pub file: &'a str,
+    pub doc: usize,
+    pub item: Option<usize>,
+    pub line: Option<usize>,
 }
 
-fn expand_value(at: &At, item_lines: &[usize], v: Value, out: &mut Vec<Result<Object, LoadError>>) {
+impl At<'_> {
+    pub(super) fn origin(&self) -> Origin {
+        Origin {
+            file: self.file.to_string(),
+            doc: self.doc,
+            item: self.item,
+            line: self.line,
+        }
+    }
+}
+
+/// An item of a `*List` of kind `item_kind` (`PodList`: `Pod`): items of a
+/// typed list may omit kind and apiVersion, implied by the list.
+pub(super) fn expand_item(
+    at: &At,
+    item_kind: Option<&str>,
+    api: &str,
+    mut it: Value,
+    out: &mut Vec<Result<Object, LoadError>>,
+) {
+    if let (Some(k), Value::Mapping(m)) = (item_kind, &mut it) {
+        if !m.contains_key("kind") {
+            m.insert("kind".into(), k.into());
+        }
+        if !m.contains_key("apiVersion") && !api.is_empty() {
+            m.insert("apiVersion".into(), api.into());
+        }
+    }
+    expand_value(at, &[], it, out);
+}
+
+pub(super) fn expand_value(
+    at: &At,
+    item_lines: &[usize],
+    v: Value,
+    out: &mut Vec<Result<Object, LoadError>>,
+) {
     let v = match v {
         Value::Null => return, // empty document
         Value::Tagged(t) => t.value,
@@ -262,22 +308,14 @@ fn expand_value(at: &At, item_lines: &[usize], v: Value, out: &mut Vec<Result<Ob
                 // Items of a typed list (`PodList`) may omit kind and
                 // apiVersion: they are implied by the list.
                 let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
-                for (i, mut it) in items.into_iter().enumerate() {
-                    if let (Some(k), Value::Mapping(m)) = (item_kind, &mut it) {
-                        if !m.contains_key("kind") {
-                            m.insert("kind".into(), k.into());
-                        }
-                        if !m.contains_key("apiVersion") && !api.is_empty() {
-                            m.insert("apiVersion".into(), api.as_str().into());
-                        }
-                    }
+                for (i, it) in items.into_iter().enumerate() {
                     let item_at = At {
                         file: at.file,
                         doc: at.doc,
                         item: Some(i),
                         line: lines.and_then(|l| l.get(i).copied()).or(at.line),
                     };
-                    expand_value(&item_at, &[], it, out);
+                    expand_item(&item_at, item_kind, &api, it, out);
                 }
             }
             Some(Value::Null) | None => {}
@@ -291,16 +329,18 @@ fn expand_value(at: &At, item_lines: &[usize], v: Value, out: &mut Vec<Result<Ob
         }
         return;
     }
+    let name = map
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(|n| n.as_str())
+        .unwrap_or("")
+        .to_string();
     out.push(Ok(Object {
-        origin: Origin {
-            file: at.file.to_string(),
-            doc: at.doc,
-            item: at.item,
-            line: at.line,
-        },
+        origin: at.origin(),
         kind,
         api,
-        value: Value::Mapping(map),
+        name,
+        body: Body::Value(Value::Mapping(map)),
     }));
 }
 

@@ -81,6 +81,23 @@ impl Loader {
     }
 
     pub(super) fn add_text(&mut self, file: &str, text: &str, json: bool) {
+        if json {
+            match super::json::objects(file, text) {
+                Ok(objects) => {
+                    for o in objects {
+                        match o {
+                            Ok(o) => self.add_object(o),
+                            Err(e) => self.errors.push(e),
+                        }
+                        if self.errors.len() >= MAX_ERRORS {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => self.errors.push(*e),
+            }
+            return;
+        }
         let docs = match decode::decode(file, text, json) {
             Ok(d) => d,
             Err(e) => {

@@ -5,6 +5,7 @@
 
 mod decode;
 mod error;
+mod json;
 mod kinds;
 mod loader;
 mod owners;
@@ -92,7 +93,12 @@ pub fn manifest_objects(
     let mut errors = Vec::new();
     for d in docs {
         for o in decode::expand(name, d) {
-            match o.map(|o| serde_json::to_value(o.value)) {
+            // `decode` yields values only (the lean Pod path is `json`'s).
+            let value = |o: decode::Object| match o.body {
+                decode::Body::Value(v) => serde_json::to_value(v),
+                decode::Body::Pod(_) => Ok(serde_json::Value::Null),
+            };
+            match o.map(value) {
                 Ok(Ok(v)) => out.push(v),
                 Ok(Err(e)) => errors.push(LoadError::doc(
                     name,

@@ -41,7 +41,16 @@ pub(super) fn workload_selector(
 }
 
 pub(super) fn required_name(ctx: &Ctx, m: &ObjectMeta) -> Result<String, Vec<LoadError>> {
-    let name = match m.name.as_deref() {
+    required_name_of(ctx, m.name.as_deref(), m.namespace.as_deref())
+}
+
+/// `metadata.name` is there and valid, and so is `metadata.namespace` if set.
+pub(super) fn required_name_of(
+    ctx: &Ctx,
+    name: Option<&str>,
+    namespace: Option<&str>,
+) -> Result<String, Vec<LoadError>> {
+    let name = match name {
         Some(n) if !n.is_empty() => n.to_string(),
         _ => {
             return Err(vec![ctx.err(
@@ -62,7 +71,7 @@ pub(super) fn required_name(ctx: &Ctx, m: &ObjectMeta) -> Result<String, Vec<Loa
             errs.push(ctx.err("metadata.name", m));
         }
     }
-    if let Some(ns) = m.namespace.as_deref().filter(|n| !n.is_empty()) {
+    if let Some(ns) = namespace.filter(|n| !n.is_empty()) {
         if let Err(m) = check_dns_label(ns) {
             errs.push(ctx.err("metadata.namespace", m));
         }

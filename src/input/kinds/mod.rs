@@ -1,12 +1,13 @@
 //! Converting one decoded object: dispatch by apiVersion and kind, hints for
 //! misspelt kinds and wrong apiVersions; other kinds are listed as skipped.
 
+pub(super) mod lean;
 mod namespace;
 mod networkpolicy;
 mod pod;
 mod workload;
 
-use crate::input::decode::Object;
+use crate::input::decode::{Body, Object};
 use crate::input::error::LoadError;
 use crate::input::loader::{Ctx, Loader};
 use crate::model::Skipped;
@@ -34,14 +35,9 @@ impl Loader {
             origin,
             kind,
             api,
-            value: v,
+            name,
+            body,
         } = o;
-        let name = v
-            .get("metadata")
-            .and_then(|m| m.get("name"))
-            .and_then(|n| n.as_str())
-            .unwrap_or("")
-            .to_string();
         let ctx = Ctx::new(
             origin,
             if name.is_empty() {
@@ -67,6 +63,10 @@ impl Loader {
                 ),
             )]);
         }
+        let v = match body {
+            Body::Value(v) => v,
+            Body::Pod(p) => return self.lean_pod(&ctx, *p),
+        };
         workload::check_template(&ctx, &api, &kind, &v)?;
         match (api.as_str(), kind.as_str()) {
             ("v1", "Namespace") => self.namespace(&ctx, v),
@@ -111,18 +111,35 @@ fn typed<T: serde::de::DeserializeOwned>(
     v: serde_yaml::Value,
 ) -> Result<T, Vec<LoadError>> {
     serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        let hint = if inner.contains("expected a string") {
-            " (label values and names are strings: quote values like \"true\" or \"8080\", SEM-43)"
-        } else {
-            ""
-        };
-        vec![ctx.err(
-            if path == "." { "" } else { &path },
-            format!("{inner}{hint}"),
-        )]
+        type_error(
+            ctx,
+            TypeError {
+                path: e.path().to_string(),
+                message: e.into_inner().to_string(),
+            },
+        )
     })
+}
+
+/// A value of the wrong type: where, and serde's words for it.
+struct TypeError {
+    /// `.`-separated field path (`spec.containers[0].ports`), `.` for the root.
+    path: String,
+    message: String,
+}
+
+/// A type error, located, with a hint for the commonest one.
+fn type_error(ctx: &Ctx, e: TypeError) -> Vec<LoadError> {
+    let TypeError { path, message } = e;
+    let hint = if message.contains("expected a string") {
+        " (label values and names are strings: quote values like \"true\" or \"8080\", SEM-43)"
+    } else {
+        ""
+    };
+    vec![ctx.err(
+        if path == "." { "" } else { &path },
+        format!("{message}{hint}"),
+    )]
 }
 
 /// The controller owner (kind, name), else the first owner with a name.

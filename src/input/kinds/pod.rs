@@ -1,22 +1,36 @@
 //! Bare Pods into model pods (owner, IPs, phase, hostNetwork); the container
 //! ports and exploitability annotation shared with workload templates.
 
-use super::{namespace_of, typed};
+use super::{lean, typed};
 use crate::input::error::LoadError;
 use crate::input::loader::{ok_or, Ctx, Loader};
-use crate::input::validate::{check_port_name, checked_labels, required_name};
+use crate::input::validate::{check_port_name, checked_labels, required_name_of};
 use crate::model::ports::Protocol;
 use crate::model::{ContainerPort, Pod, Skipped, WorkloadRef, EXPLOITABILITY_ANNOTATION};
-use k8s_openapi::api::core::v1 as core;
 use serde_yaml::Value;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 impl Loader {
     pub(super) fn pod(&mut self, ctx: &Ctx, v: Value) -> Result<(), Vec<LoadError>> {
-        let o = typed::<core::Pod>(ctx, v)?;
-        let name = required_name(ctx, &o.metadata)?;
-        let ns = namespace_of(&o.metadata);
+        let o = typed::<lean::Pod>(ctx, v)?;
+        self.lean_pod(ctx, o)
+    }
+
+    /// A Pod read into the lean types (from a YAML value, or straight from
+    /// the JSON text of a list item).
+    pub(super) fn lean_pod(&mut self, ctx: &Ctx, o: lean::Pod) -> Result<(), Vec<LoadError>> {
+        let name = required_name_of(
+            ctx,
+            o.metadata.name.as_deref(),
+            o.metadata.namespace.as_deref(),
+        )?;
+        let ns = o
+            .metadata
+            .namespace
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".into());
         self.claim(ctx, "Pod", &ns, &name)?;
         // SEM-50: pods in a terminal phase take no part.
         let phase = o.status.as_ref().and_then(|s| s.phase.clone());
@@ -33,7 +47,15 @@ impl Loader {
             return Ok(());
         }
         // The direct owner; `Owners::resolve` follows the chain at the end.
-        let owner = super::controller_owner(&o.metadata);
+        let owner = o
+            .metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .filter(|r| r.kind != "Node")
+            .max_by_key(|r| r.controller == Some(true))
+            .filter(|r| !r.name.is_empty())
+            .map(|r| (r.kind.clone(), r.name.clone()));
         let workload = match &owner {
             // An owner reference without a kind: listed as a pod group.
             Some((k, n)) => WorkloadRef {
@@ -132,7 +154,7 @@ pub(super) fn exploitability(
 pub(super) fn container_ports(
     ctx: &Ctx,
     base: &str,
-    spec: &core::PodSpec,
+    spec: &lean::PodSpec,
     errs: &mut Vec<LoadError>,
     warnings: &mut Vec<String>,
 ) -> Vec<ContainerPort> {

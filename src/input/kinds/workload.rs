@@ -149,7 +149,7 @@ impl Loader {
         let ports = super::pod::container_ports(
             ctx,
             &format!("{tpath}.spec"),
-            &spec,
+            &super::lean::PodSpec::from(&spec),
             &mut errs,
             &mut self.cluster.warnings,
         );
