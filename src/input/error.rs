@@ -3,9 +3,44 @@
 
 use std::fmt;
 
-/// Largest input file (or stdin) read. YAML is parsed in memory: a 256 MiB
-/// file needs a few times that at peak, which stays well inside a laptop.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Inputs are bounded by memory, not by a fixed size: a file may be as large
+/// as the memory available (`MemAvailable`, or the cgroup's limit when that
+/// is lower) divided by what loading one byte costs at peak. A JSON List is
+/// read as slices of its text (about 1.5 bytes a byte); YAML is built into
+/// a tree per document first (about 24). Never below this floor.
+pub const MIN_INPUT_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// Peak bytes of memory per input byte, JSON and YAML.
+const PEAK_PER_BYTE: (u64, u64) = (2, 24);
+
+/// The largest JSON (or YAML) input that loads within the memory there is.
+pub fn input_limit(json: bool) -> u64 {
+    let per = if json {
+        PEAK_PER_BYTE.0
+    } else {
+        PEAK_PER_BYTE.1
+    };
+    (available_memory() / per).max(MIN_INPUT_LIMIT)
+}
+
+/// Memory this process may use: MemAvailable, capped by a cgroup v2 limit;
+/// 4 GiB when neither can be read.
+fn available_memory() -> u64 {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
+        t.lines()
+            .find_map(|l| l.strip_prefix("MemAvailable:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    });
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok());
+    match (meminfo, cgroup) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => 4 << 30,
+    }
+}
 
 /// Why a source (a file, a folder or stdin) could not be read at all.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -17,10 +52,13 @@ pub enum SourceError {
     #[error("is neither a file nor a folder")]
     NotFileOrFolder,
     #[error(
-        "is larger than the {} MiB input limit; split it into several files",
-        MAX_FILE_BYTES / (1024 * 1024)
+        "is {size_mib} MiB, more than this machine's memory can load as {format} ({limit_mib} MiB at most now); free memory, or split it into several files"
     )]
-    TooBig,
+    TooBig {
+        size_mib: u64,
+        limit_mib: u64,
+        format: &'static str,
+    },
     #[error("is not UTF-8 text (binary data?); expected YAML or JSON manifests")]
     NotText,
 }
@@ -237,8 +275,16 @@ mod tests {
             "cannot read: gone"
         );
         assert_eq!(
-            SourceError::TooBig.to_string(),
-            "is larger than the 256 MiB input limit; split it into several files"
+            SourceError::TooBig {
+                size_mib: 900,
+                limit_mib: 512,
+                format: "YAML"
+            }
+            .to_string(),
+            "is 900 MiB, more than this machine's memory can load as YAML (512 MiB at most now); free memory, or split it into several files"
         );
+        // JSON costs less a byte than YAML, and neither limit is below the floor.
+        assert!(super::input_limit(true) >= super::input_limit(false));
+        assert!(super::input_limit(false) >= super::MIN_INPUT_LIMIT);
     }
 }

@@ -13,7 +13,9 @@ mod sources;
 mod unknown_fields;
 mod validate;
 
-pub use error::{LoadError, LoadErrors, Problem, SourceError, ValueError, MAX_FILE_BYTES};
+pub use error::{
+    input_limit, LoadError, LoadErrors, Problem, SourceError, ValueError, MIN_INPUT_LIMIT,
+};
 pub use validate::parse_cidr;
 
 use crate::model::Cluster;

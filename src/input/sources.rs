@@ -1,8 +1,8 @@
 //! Reading sources behind one interface ([`Source`]): a file, a folder
 //! (recursive, sorted, symlink loops cut) and stdin (`-`), each read as
-//! UTF-8 text within the size limit.
+//! UTF-8 text within what memory allows (`input_limit`).
 
-use crate::input::error::{SourceError, MAX_FILE_BYTES};
+use crate::input::error::{input_limit, SourceError};
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -90,27 +90,48 @@ pub fn source_for(p: &Path) -> Box<dyn Source> {
     }
 }
 
+fn too_big(size: u64, json: bool) -> SourceError {
+    SourceError::TooBig {
+        size_mib: size.div_ceil(1 << 20),
+        limit_mib: input_limit(json) >> 20,
+        format: if json { "JSON" } else { "YAML" },
+    }
+}
+
+/// Standard input: JSON when it starts like JSON (`kubectl … -o json |`),
+/// YAML otherwise (a YAML text that is not JSON still reads as YAML).
 fn read_stdin() -> Result<Text, SourceError> {
+    let most = input_limit(true);
     let mut bytes = Vec::new();
-    match std::io::stdin()
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-    {
-        Ok(n) if n as u64 > MAX_FILE_BYTES => Err(SourceError::TooBig),
-        Ok(_) => String::from_utf8(bytes)
-            .map(|text| Text { text, json: false })
-            .map_err(|_| SourceError::NotText),
+    match std::io::stdin().take(most + 1).read_to_end(&mut bytes) {
+        Ok(n) if n as u64 > most => Err(too_big(n as u64, true)),
+        Ok(_) => {
+            let text = String::from_utf8(bytes).map_err(|_| SourceError::NotText)?;
+            let json = text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('{')
+                && serde_json::Deserializer::from_str(&text)
+                    .into_iter::<serde::de::IgnoredAny>()
+                    .all(|v| v.is_ok());
+            if !json && text.len() as u64 > input_limit(false) {
+                return Err(too_big(text.len() as u64, false));
+            }
+            Ok(Text { text, json })
+        }
         Err(e) => Err(SourceError::Read(e.to_string())),
     }
 }
 
 fn read_file(f: &Path) -> Result<Text, SourceError> {
-    if std::fs::metadata(f).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
-        return Err(SourceError::TooBig);
+    let json = f.extension().is_some_and(|e| e == "json");
+    if let Some(len) = std::fs::metadata(f).ok().map(|m| m.len()) {
+        if len > input_limit(json) {
+            return Err(too_big(len, json));
+        }
     }
     let bytes = std::fs::read(f).map_err(|e| SourceError::Read(e.to_string()))?;
     let text = String::from_utf8(bytes).map_err(|_| SourceError::NotText)?;
-    let json = f.extension().is_some_and(|e| e == "json");
     Ok(Text { text, json })
 }
 
