@@ -230,6 +230,17 @@ impl AttackGraph<'_> {
                 new_by_namespace,
             });
         }
+        // A pod held whole is not reached, even when the rest of its group
+        // (pods no policy tells apart from it) is.
+        let mut held_count: BTreeMap<usize, u64> = BTreeMap::new();
+        for &(p, n) in held {
+            *held_count.entry(p).or_default() += n;
+        }
+        let fully_held = |p: usize| {
+            self.cluster.pods.get(p).is_some_and(|pod| {
+                held_count.get(&p).copied().unwrap_or(0) >= u64::from(pod.replicas)
+            })
+        };
         // Shortest path to every reached workload (earliest of its groups).
         let mut best: BTreeMap<String, (usize, usize)> = BTreeMap::new();
         for (g, (h, grp)) in s.hop.iter().zip(&self.groups).enumerate() {
@@ -237,7 +248,8 @@ impl AttackGraph<'_> {
                 if *h == 0 {
                     continue;
                 }
-                for pod in grp.pods.iter().filter_map(|&p| self.cluster.pods.get(p)) {
+                let reached = grp.pods.iter().filter(|&&p| !fully_held(p));
+                for pod in reached.filter_map(|&p| self.cluster.pods.get(p)) {
                     let w = pod.workload.to_string();
                     let e = best.entry(w).or_insert((*h, g));
                     if *h < e.0 {

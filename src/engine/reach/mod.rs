@@ -56,7 +56,8 @@ impl Reachability {
     /// then the egress rows and the ingress columns.
     pub fn compile(cluster: &Cluster, options: &ReachOptions) -> Reachability {
         let atoms = ip_atoms::cut(cluster);
-        let cl = classes::form(&cluster.pods, &atoms.all_blocks, options);
+        let visible = classes::Visible::of(&cluster.policies, &atoms.all_blocks);
+        let cl = classes::form(&cluster.pods, &visible, options);
         let nc = cl.members.len();
         let ns = classes::NsIndex::build(cluster, &cl.reps);
         let mut fill = matrix::Filler {

@@ -133,13 +133,13 @@ pub(super) fn selected_classes(pol: &Policy, ns: &NsIndex<'_>, class_count: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::reach::classes::form;
+    use crate::engine::reach::classes::{form, Visible};
     use crate::engine::reach::tests::{cluster, ipblock, pod, pods_peer, policy, rule, with_ip};
     use crate::model::Cluster;
 
     fn compile_one(c: &Cluster, peers: Option<Vec<Peer>>, ns: &str, ext: &[IpRange]) -> Vec<usize> {
         let opts = ReachOptions::default();
-        let cl = form(&c.pods, &[], &opts);
+        let cl = form(&c.pods, &Visible::all_labels(&c.pods), &opts);
         let ix = NsIndex::build(c, &cl.reps);
         let mut pc = PeerCompiler::new(&ix, &cl.reps, &opts);
         pc.compile(&rule(peers, None), ns, ext)
@@ -210,7 +210,7 @@ mod tests {
         let atoms = [IpRange::all_v4(), IpRange::all_v6()];
         let opts = ReachOptions::default();
         let c = sample();
-        let cl = form(&c.pods, &[], &opts);
+        let cl = form(&c.pods, &Visible::all_labels(&c.pods), &opts);
         let ix = NsIndex::build(&c, &cl.reps);
         let mut pc = PeerCompiler::new(&ix, &cl.reps, &opts);
         let out = pc.compile(&rule(None, None), "x", &atoms);
@@ -232,7 +232,7 @@ mod tests {
         let atoms = crate::model::ip::partition(ipblock("10.0.0.0/8", &[]).ranges());
         let peer = Peer::IpBlock(ipblock("10.0.0.0/8", &[]));
         let opts = ReachOptions::default();
-        let cl = form(&c.pods, &[], &opts);
+        let cl = form(&c.pods, &Visible::all_labels(&c.pods), &opts);
         let ix = NsIndex::build(&c, &cl.reps);
         let mut pc = PeerCompiler::new(&ix, &cl.reps, &opts);
         let out = pc.compile(&rule(Some(vec![peer]), None), "x", &atoms);
@@ -249,7 +249,7 @@ mod tests {
         // SEM-1, SEM-2, SEM-49.
         let c = sample();
         let opts = ReachOptions::default();
-        let cl = form(&c.pods, &[], &opts);
+        let cl = form(&c.pods, &Visible::all_labels(&c.pods), &opts);
         let ix = NsIndex::build(&c, &cl.reps);
         let pol = policy("x", "role=client", Some(vec![]), None);
         assert_eq!(
