@@ -173,7 +173,7 @@ fn is_list(v: &Value) -> bool {
 /// Lines (1-based) of the items of the top-level block sequence `items:` in
 /// lines `from..to` of a document: each `-` at the indentation of the first.
 /// Empty when there is none (a flow sequence `items: [...]`, JSON).
-fn list_item_lines(lines: &[&str], from: usize, to: usize) -> Vec<usize> {
+pub(super) fn list_item_lines(lines: &[&str], from: usize, to: usize) -> Vec<usize> {
     let mut out = Vec::new();
     let mut in_items = false;
     let mut indent: Option<usize> = None;

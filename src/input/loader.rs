@@ -81,20 +81,26 @@ impl Loader {
     }
 
     pub(super) fn add_text(&mut self, file: &str, text: &str, json: bool) {
-        if json {
+        let fast = if json {
             match super::json::objects(file, text) {
-                Ok(objects) => {
-                    for o in objects {
-                        match o {
-                            Ok(o) => self.add_object(o),
-                            Err(e) => self.errors.push(e),
-                        }
-                        if self.errors.len() >= MAX_ERRORS {
-                            return;
-                        }
-                    }
+                Ok(objects) => Some(objects),
+                Err(e) => {
+                    self.errors.push(*e);
+                    return;
                 }
-                Err(e) => self.errors.push(*e),
+            }
+        } else {
+            super::yaml::objects(file, text)
+        };
+        if let Some(objects) = fast {
+            for o in objects {
+                match o {
+                    Ok(o) => self.add_object(o),
+                    Err(e) => self.errors.push(e),
+                }
+                if self.errors.len() >= MAX_ERRORS {
+                    return;
+                }
             }
             return;
         }

@@ -12,6 +12,7 @@ mod owners;
 mod sources;
 mod unknown_fields;
 mod validate;
+mod yaml;
 
 pub use error::{
     input_limit, LoadError, LoadErrors, Problem, SourceError, ValueError, MIN_INPUT_LIMIT,
