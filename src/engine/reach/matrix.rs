@@ -2,12 +2,16 @@
 //! row, then the ingress side per destination column, intersected (SEM-8).
 
 use crate::engine::eval;
+use crate::engine::reach::cells::Cells;
 use crate::engine::reach::conn_table::{ConnTable, ALL, EMPTY};
 use crate::engine::reach::named_ports::{RuleConns, Signatures};
 use crate::engine::reach::peers::{CompiledPeers, PeerCompiler};
 use crate::model::ip::IpRange;
 use crate::model::{Cluster, Direction};
 use fixedbitset::FixedBitSet;
+
+/// Destination columns filled together before one pass over the rows.
+const COLUMN_BLOCK: usize = 64;
 
 /// Everything the fill reads and the table it interns into.
 pub(super) struct Filler<'a, 'c> {
@@ -47,13 +51,13 @@ impl Filler<'_, '_> {
     /// Egress side (SEM-8, source half): `cells[s][d]` and `cells[s][C + x]`.
     /// A row that is not isolated allows everything (SEM-4); an isolated row
     /// holds the union of its matching rules (SEM-7).
-    pub fn egress(&mut self, isolated: &[bool], ext_dst: &[IpRange]) -> Vec<u32> {
+    pub fn egress(&mut self, isolated: &[bool], ext_dst: &[IpRange]) -> Cells {
         let nc = self.class_count;
         let stride = nc + ext_dst.len();
-        let mut cells = vec![EMPTY; nc * stride];
-        for (row, &iso) in cells.chunks_exact_mut(stride.max(1)).zip(isolated) {
+        let mut cells = Cells::filled(nc * stride, EMPTY);
+        for (s, &iso) in isolated.iter().enumerate() {
             if !iso {
-                row.fill(ALL); // SEM-4
+                cells.fill(s * stride, (s + 1) * stride, ALL); // SEM-4
             }
         }
         for (p, pol) in self.cluster.policies.iter().enumerate() {
@@ -66,13 +70,9 @@ impl Filler<'_, '_> {
                 let rc = self.sigs.rule_conns(rule, &mut self.table);
                 let contrib = self.egress_contrib(&peers, &rc);
                 for s in sel.ones() {
-                    let Some(row) = cells.get_mut(s * stride..(s + 1) * stride) else {
-                        continue;
-                    };
                     for &(k, id) in &contrib {
-                        if let Some(cell) = row.get_mut(k) {
-                            *cell = self.table.union(*cell, id); // SEM-7: union
-                        }
+                        let i = s * stride + k;
+                        cells.set(i, self.table.union(cells.get(i), id)); // SEM-7: union
                     }
                 }
             }
@@ -126,7 +126,7 @@ impl Filler<'_, '_> {
     /// `x * classes`), where only the ingress side counts (SEM-9).
     pub fn ingress(
         &mut self,
-        cells: &mut [u32],
+        cells: &mut Cells,
         isolated: &[bool],
         ext_src: &[IpRange],
         stride: usize,
@@ -134,34 +134,49 @@ impl Filler<'_, '_> {
         let nc = self.class_count;
         let (compiled, per_class) = self.compile_ingress(ext_src);
         let nxs = ext_src.len();
+        let height = nc + nxs;
         let mut from_ext = vec![EMPTY; nxs * nc];
-        let mut col = vec![EMPTY; nc + nxs];
-        for (d, (rules, &iso)) in per_class.iter().zip(isolated).enumerate() {
-            col.fill(if iso { EMPTY } else { ALL }); // SEM-4
-            let rules = rules
-                .iter()
-                .filter_map(|&(k, r)| compiled.get(k).and_then(|v| v.get(r)));
-            for (peers, rc) in rules {
-                let id = self.sigs.conn_at(rc, d);
-                if id == EMPTY {
+        // Columns a block at a time, then one pass over the rows per block:
+        // the cells are read in order, not one column (a cache miss per
+        // cell) at a time.
+        let mut cols = vec![EMPTY; COLUMN_BLOCK * height];
+        for first in (0..nc).step_by(COLUMN_BLOCK) {
+            let last = (first + COLUMN_BLOCK).min(nc);
+            for (j, d) in (first..last).enumerate() {
+                let (Some(rules), Some(&iso)) = (per_class.get(d), isolated.get(d)) else {
                     continue;
+                };
+                let Some(col) = cols.get_mut(j * height..(j + 1) * height) else {
+                    continue;
+                };
+                col.fill(if iso { EMPTY } else { ALL }); // SEM-4
+                let rules = rules
+                    .iter()
+                    .filter_map(|&(k, r)| compiled.get(k).and_then(|v| v.get(r)));
+                for (peers, rc) in rules {
+                    let id = self.sigs.conn_at(rc, d);
+                    if id == EMPTY {
+                        continue;
+                    }
+                    let ks = peers.classes.ones().chain(peers.ext.ones().map(|x| nc + x));
+                    for k in ks {
+                        if let Some(v) = col.get_mut(k) {
+                            *v = self.table.union(*v, id); // SEM-7: union
+                        }
+                    }
                 }
-                let cols = peers.classes.ones().chain(peers.ext.ones().map(|x| nc + x));
-                for k in cols {
-                    if let Some(v) = col.get_mut(k) {
-                        *v = self.table.union(*v, id); // SEM-7: union
+                let col_ext = col.get(nc..).unwrap_or_default();
+                for (x, &from_x) in col_ext.iter().enumerate() {
+                    if let Some(cell) = from_ext.get_mut(x * nc + d) {
+                        *cell = from_x;
                     }
                 }
             }
-            let (col_classes, col_ext) = col.split_at_checked(nc).unwrap_or_default();
-            for (row, &from_s) in cells.chunks_exact_mut(stride.max(1)).zip(col_classes) {
-                if let Some(cell) = row.get_mut(d) {
-                    *cell = self.table.intersect(*cell, from_s);
-                }
-            }
-            for (row, &from_x) in from_ext.chunks_exact_mut(nc.max(1)).zip(col_ext) {
-                if let Some(cell) = row.get_mut(d) {
-                    *cell = from_x;
+            for s in 0..nc {
+                for (j, d) in (first..last).enumerate() {
+                    let from_s = cols.get(j * height + s).copied().unwrap_or(EMPTY);
+                    let i = s * stride + d;
+                    cells.set(i, self.table.intersect(cells.get(i), from_s));
                 }
             }
         }

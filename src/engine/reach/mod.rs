@@ -9,6 +9,7 @@
 //! The matrix ([`matrix`]) holds one id per (source class, destination
 //! class) and per (class, IP atom), so a query is two array reads.
 
+mod cells;
 mod classes;
 mod conn_table;
 mod ip_atoms;
@@ -46,7 +47,7 @@ pub struct Reachability {
     pub egress_isolated: Vec<bool>,
     table: ConnTable,
     /// Row-major, stride `classes + ext_dst`: `[s][d]` then `[s][C + x]`.
-    cells: Vec<u32>,
+    cells: cells::Cells,
     /// `[x][d]`: from source atom x to class d.
     from_ext: Vec<u32>,
 }
@@ -107,7 +108,7 @@ impl Reachability {
         if s >= self.classes.len() || k >= stride {
             return EMPTY;
         }
-        self.cells.get(s * stride + k).copied().unwrap_or(EMPTY)
+        self.cells.get(s * stride + k)
     }
 
     /// Interned id of class-to-class connections (ids are only comparable
