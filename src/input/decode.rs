@@ -48,9 +48,15 @@ pub fn decode(file: &str, text: &str, json: bool) -> Result<Vec<Doc>, Box<LoadEr
         let (values, lines) = json_stream(text);
         ("JSON", values, lines)
     } else {
-        let values = serde_yaml::Deserializer::from_str(text)
-            .map(|de| Value::deserialize(de).map_err(|e| e.to_string()));
-        ("YAML", until_error(values), yaml_doc_lines(text))
+        let starts = yaml_doc_lines(text);
+        let values = match super::yaml::documents(text, &starts) {
+            Some(values) => values.into_iter().map(Ok).collect(),
+            None => until_error(
+                serde_yaml::Deserializer::from_str(text)
+                    .map(|de| Value::deserialize(de).map_err(|e| e.to_string())),
+            ),
+        };
+        ("YAML", values, starts)
     };
     let text_lines: Vec<&str> = if json {
         Vec::new()

@@ -12,6 +12,7 @@ use crate::input::decode::{self, At, Body, Object};
 use crate::input::error::LoadError;
 use crate::input::kinds::lean;
 use rayon::prelude::*;
+use serde::Deserialize;
 use serde_yaml::Value;
 use std::collections::HashSet;
 
@@ -90,6 +91,53 @@ pub fn objects(file: &str, text: &str) -> Option<Vec<Result<Object, LoadError>>>
         out.extend(p?);
     }
     Some(out)
+}
+
+/// The documents of a many-document YAML text (a folder of manifests
+/// concatenated, `helm template`), parsed on every core: documents share
+/// nothing in YAML (anchors end with their document), so each parses alone.
+/// `None` when the text is short, or has directives, document-end markers
+/// or separators with content, or a document does not parse (the caller
+/// then parses it whole, for the same values and errors).
+pub fn documents(text: &str, starts: &[usize]) -> Option<Vec<Value>> {
+    if starts.len() < MIN_ITEMS {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let plain_separators = lines.iter().all(|l| {
+        !(l.starts_with('%') || l.starts_with("...") || l.starts_with("---"))
+            || l.trim_end() == "---"
+    });
+    if !plain_separators {
+        return None;
+    }
+    // Document i runs from its first line to the line before the next
+    // separator (the next start's line minus one), or to the end.
+    let bounds: Vec<(usize, usize)> = starts
+        .iter()
+        .zip(
+            starts
+                .iter()
+                .skip(1)
+                .map(|&n| n - 1)
+                .chain(std::iter::once(lines.len() + 1)),
+        )
+        .map(|(&s, e)| (s, e.max(s)))
+        .collect();
+    let parsed: Vec<Option<Value>> = bounds
+        .par_iter()
+        .map(|&(s, e)| {
+            let doc = lines.get(s - 1..e - 1).unwrap_or(&[]).join("\n");
+            let mut it = serde_yaml::Deserializer::from_str(&doc);
+            let v = match it.next() {
+                Some(de) => Value::deserialize(de).ok(),
+                None => Some(Value::Null),
+            };
+            let alone = it.next().is_none();
+            v.filter(|_| alone)
+        })
+        .collect();
+    parsed.into_iter().collect()
 }
 
 /// One item's text: a Pod into the lean types, anything else (or a Pod the
@@ -228,6 +276,40 @@ mod tests {
         assert_eq!(c.pods[2].labels.get("app").map(String::as_str), Some("a0"));
         // Two documents.
         assert!(objects("t.yaml", &format!("{}---\n{}", list(70, ""), list(70, ""))).is_none());
+    }
+
+    #[test]
+    fn many_documents_parse_alone_and_load_as_one_text() {
+        let doc = |i: usize| {
+            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: n}}\nspec: {{containers: [{{name: c}}]}}\n")
+        };
+        let mut y = String::from("# leading comment\n");
+        for i in 0..80 {
+            y += &format!("---\n{}", doc(i));
+        }
+        let starts = decode::yaml_doc_lines(&y);
+        let v = documents(&y, &starts).expect("parallel documents");
+        assert_eq!(v.len(), 80);
+        assert_eq!(
+            v[79]
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Value::as_str),
+            Some("p79")
+        );
+        let c = load_str("t.yaml", &y, &LoadOptions::default()).unwrap();
+        assert_eq!(
+            (c.pods[5].origin.doc, c.pods[5].origin.line),
+            (6, Some(2 + 5 * 5 + 1))
+        );
+        // A directive, or a syntax error, takes the general path.
+        assert!(documents(&format!("%YAML 1.1\n{y}"), &starts).is_none());
+        let bad = y.replacen("kind: Pod", "kind: [Pod", 1);
+        assert!(documents(&bad, &decode::yaml_doc_lines(&bad)).is_none());
+        let e = load_str("t.yaml", &bad, &LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("document 1: invalid YAML"), "{e}");
     }
 
     #[test]

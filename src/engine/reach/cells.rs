@@ -123,7 +123,10 @@ mod tests {
         assert_eq!(c.width(), 2);
         c.set(3, 70_000);
         assert_eq!(c.width(), 4);
-        assert_eq!((0..4).map(|i| c.get(i)).collect::<Vec<_>>(), [200, 300, 7, 70_000]);
+        assert_eq!(
+            (0..4).map(|i| c.get(i)).collect::<Vec<_>>(),
+            [200, 300, 7, 70_000]
+        );
         // Outside: nothing stored, EMPTY read.
         c.set(9, 5);
         assert_eq!(c.get(9), EMPTY);
