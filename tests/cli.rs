@@ -525,3 +525,18 @@ fn live_pods_are_named_by_their_deployment_unless_compat_np_guard() {
         .success()
         .stdout(predicate::str::contains("prod/web-7c9d8f6b5[ReplicaSet]"));
 }
+
+#[test]
+fn quiet_is_accepted_before_and_after_the_command_and_stderr_stays_clean() {
+    // The progress line needs a terminal; here stderr is a pipe, so -q or
+    // not, nothing but results is written.
+    for args in [&["-q", "reach", "-"][..], &["reach", "-", "--quiet"][..]] {
+        bin()
+            .args(args)
+            .write_stdin(SMALL)
+            .assert()
+            .success()
+            .stderr("")
+            .stdout(predicate::str::contains("prod/client[Pod]"));
+    }
+}

@@ -76,10 +76,11 @@ pub fn load(input: &InputArgs) -> Result<Cluster, CliError> {
     })
 }
 
-/// Run a phase; with -v, say how long it took on stderr.
+/// Run a phase, with a progress line on a terminal when it takes over a
+/// second; with -v, say how long it took on stderr.
 pub fn timed<T>(verbose: bool, what: &str, f: impl FnOnce() -> T) -> T {
     let t = std::time::Instant::now();
-    let r = f();
+    let r = crate::cli::progress::phase(what, f);
     if verbose {
         eprintln!("{what}: {:.3} s", t.elapsed().as_secs_f64());
     }

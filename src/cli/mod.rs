@@ -6,6 +6,7 @@ pub mod commands;
 pub mod error;
 pub mod input;
 pub mod print;
+pub mod progress;
 
 pub use args::{Cli, Command};
 use clap::Parser;
@@ -30,6 +31,7 @@ pub fn main() -> i32 {
             };
         }
     };
+    progress::set_quiet(cli.quiet);
     exit_code(run(cli.command))
 }
 
