@@ -44,6 +44,36 @@ fn bench_load(c: &mut Criterion) {
     g.finish();
 }
 
+/// What `kubectl get ns,pods,netpol -A -o json|yaml` prints for a 10,000-pod
+/// cluster (managedFields, status, owners): 64 MB of JSON, 100 MB of YAML.
+/// `RAYON_NUM_THREADS=1` gives the one-core figure.
+fn bench_load_live(c: &mut Criterion) {
+    use blastradius::util::live::{write_dump, LiveOptions};
+    let mut g = c.benchmark_group("load_live");
+    g.sample_size(10);
+    let manifests = synth(10_000, 100, 1_000);
+    let objects = blastradius::input::manifest_objects("synth", &manifests, false).unwrap();
+    for yaml in [false, true] {
+        let mut buf = Vec::new();
+        let opts = LiveOptions {
+            workloads: false,
+            yaml,
+            seed: 1,
+        };
+        write_dump(&objects, opts, &mut buf).unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        let id = if yaml { "yaml/10000" } else { "json/10000" };
+        g.bench_with_input(BenchmarkId::from_parameter(id), &text, |b, t| {
+            b.iter(|| {
+                blastradius::input::load_text("live", black_box(t), !yaml, &LoadOptions::default())
+                    .unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
 fn bench_compile(c: &mut Criterion) {
     let mut g = c.benchmark_group("compile");
     g.sample_size(10);
@@ -148,6 +178,7 @@ fn bench_chokepoints(c: &mut Criterion) {
 criterion_group!(
     benches,
     bench_load,
+    bench_load_live,
     bench_compile,
     bench_matrix_view,
     bench_simulate,

@@ -13,7 +13,6 @@
 use crate::attack::closure::{reach_weights, Closure};
 use crate::attack::graph::{AttackGraph, Target};
 use crate::engine::explain::{explain, Endpoint};
-use fixedbitset::FixedBitSet;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::{EdgeFiltered, EdgeRef, Reversed};
 
@@ -130,35 +129,72 @@ pub fn chokepoints(
             *c += 1;
         }
     }
+    // What only the edge a -> b leads to, per source component: `reached_by[x]`
+    // counts the successors of `ca` whose closure holds `x`; `cb` is reached
+    // through another successor when its count is 2 or more, and removing
+    // the edge loses exactly the part of `cb`'s closure counted once. One
+    // pass over the successors' closures per source component, not one per
+    // edge.
+    let mut lost_of_edge: Vec<Option<u64>> = vec![None; g.graph.edge_count()];
+    let mut by_source: Vec<Vec<(usize, usize)>> = vec![Vec::new(); fwd.sccs.len()];
+    for e in g.graph.edge_references() {
+        let (ca, cb) = (
+            at_usize(&fwd.scc_of, e.source().index()),
+            at_usize(&fwd.scc_of, e.target().index()),
+        );
+        // Another edge joins the same components: removing one changes nothing.
+        if ca != cb && between.get(&(ca, cb)).copied().unwrap_or(0) == 1 {
+            if let Some(v) = by_source.get_mut(ca) {
+                v.push((e.id().index(), cb));
+            }
+        }
+    }
+    let mut reached_by = vec![0u32; fwd.sccs.len()];
+    let mut touched: Vec<usize> = Vec::new();
+    let closure_of =
+        |c: usize| std::iter::once(c).chain(fwd.below.get(c).into_iter().flat_map(|b| b.ones()));
+    for (ca, edges) in by_source.iter().enumerate() {
+        if edges.is_empty() {
+            continue;
+        }
+        for &c in succ.get(ca).map(Vec::as_slice).unwrap_or(&[]) {
+            for x in closure_of(c) {
+                if let Some(n) = reached_by.get_mut(x) {
+                    if *n == 0 {
+                        touched.push(x);
+                    }
+                    *n += 1;
+                }
+            }
+        }
+        for &(e, cb) in edges {
+            if reached_by.get(cb).copied().unwrap_or(0) >= 2 {
+                continue; // another successor leads to `cb`
+            }
+            let lost_weight: u64 = closure_of(cb)
+                .filter(|&x| reached_by.get(x).copied().unwrap_or(0) == 1)
+                .map(|x| at(&fwd.scc_weight, x))
+                .sum();
+            if let Some(l) = lost_of_edge.get_mut(e) {
+                *l = Some(starts_above(ca).saturating_mul(lost_weight));
+            }
+        }
+        for x in touched.drain(..) {
+            if let Some(n) = reached_by.get_mut(x) {
+                *n = 0;
+            }
+        }
+    }
     let mut skipped_inner = 0usize;
     let mut cands: Vec<(u64, usize, usize, u32)> = Vec::new();
     for e in g.graph.edge_references() {
         let (a, b) = (e.source().index(), e.target().index());
         let (ca, cb) = (at_usize(&fwd.scc_of, a), at_usize(&fwd.scc_of, b));
         let bound = if ca != cb {
-            // Another edge joins the same components, or another successor
-            // leads to `cb`: removing this one changes nothing.
-            if between.get(&(ca, cb)).copied().unwrap_or(0) > 1 {
-                continue;
+            match lost_of_edge.get(e.id().index()).copied().flatten() {
+                Some(bound) => bound,
+                None => continue,
             }
-            let others = succ.get(ca).map(Vec::as_slice).unwrap_or(&[]);
-            let mut via_others = FixedBitSet::with_capacity(fwd.sccs.len());
-            for &c in others.iter().filter(|&&c| c != cb) {
-                via_others.insert(c);
-                if let Some(bl) = fwd.below.get(c) {
-                    via_others.union_with(bl);
-                }
-            }
-            if via_others.contains(cb) {
-                continue;
-            }
-            // What only this edge leads to.
-            let mut lost = fwd.below.get(cb).cloned().unwrap_or_default();
-            lost.grow(fwd.sccs.len());
-            lost.insert(cb);
-            lost.difference_with(&via_others);
-            let lost_weight: u64 = lost.ones().map(|j| at(&fwd.scc_weight, j)).sum();
-            starts_above(ca).saturating_mul(lost_weight)
         } else {
             if fwd.sccs.get(ca).map_or(0, Vec::len) > MAX_SCC_FOR_INNER_EDGES {
                 skipped_inner += 1;

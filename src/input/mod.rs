@@ -78,8 +78,18 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Cluster, Load
 
 /// Load from in-memory YAML text (tests, fuzzing, benches).
 pub fn load_str(name: &str, text: &str, opts: &LoadOptions) -> Result<Cluster, LoadErrors> {
+    load_text(name, text, false, opts)
+}
+
+/// Load from in-memory text, JSON (a stream of values) or YAML.
+pub fn load_text(
+    name: &str,
+    text: &str,
+    json: bool,
+    opts: &LoadOptions,
+) -> Result<Cluster, LoadErrors> {
     let mut loader = Loader::new(opts.clone());
-    loader.add_text(name, text, false);
+    loader.add_text(name, text, json);
     loader.finish()
 }
 
