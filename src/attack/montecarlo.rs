@@ -100,17 +100,18 @@ pub fn parse_probability(s: &str) -> Result<f64, McParseError> {
     }
 }
 
-/// Success probability of one attempt over an edge into `dst_group`.
-fn edge_probability(g: &AttackGraph, dst_group: usize, conns: &ConnSet, o: &McOptions) -> f64 {
-    let annotated = g
-        .groups
-        .get(dst_group)
+/// The exploitability annotation of a group's pods (one per group).
+fn annotated(g: &AttackGraph, group: usize) -> Option<f64> {
+    g.groups
+        .get(group)
         .and_then(|gr| gr.pods.first())
         .and_then(|&p| g.cluster.pods.get(p))
-        .and_then(|p| p.exploitability);
-    if let Some(p) = annotated {
-        return p;
-    }
+        .and_then(|p| p.exploitability)
+}
+
+/// Success probability over an edge that allows `conns`, into a pod
+/// without an exploitability annotation.
+fn port_probability(conns: &ConnSet, o: &McOptions) -> f64 {
     // The best port the edge allows; ports not in the table count at the
     // default.
     let mut best: Option<f64> = None;
@@ -199,9 +200,20 @@ pub fn monte_carlo(
     let n = g.groups.len();
     // Edges with their probability, per source group.
     let mut out_edges: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    // Per connection set, once: an attack graph has tens of millions of
+    // edges and a few dozen distinct sets.
+    let by_conns: Vec<f64> = (0..g.conns.len())
+        .map(|id| port_probability(g.conns.get(id as u32), o))
+        .collect();
+    let group_p: Vec<Option<f64>> = (0..n).map(|grp| annotated(g, grp)).collect();
     for e in g.graph.edge_references() {
         let (a, b) = (e.source().index(), e.target().index());
-        let p = edge_probability(g, b, g.conns.get(*e.weight()), o);
+        let p = group_p.get(b).copied().flatten().unwrap_or_else(|| {
+            by_conns
+                .get(*e.weight() as usize)
+                .copied()
+                .unwrap_or_else(|| port_probability(g.conns.get(*e.weight()), o))
+        });
         if p > 0.0 {
             if let Some(v) = out_edges.get_mut(a) {
                 v.push((b, p));

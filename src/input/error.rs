@@ -6,12 +6,14 @@ use std::fmt;
 /// Inputs are bounded by memory, not by a fixed size: a file may be as large
 /// as the memory available (`MemAvailable`, or the cgroup's limit when that
 /// is lower) divided by what loading one byte costs at peak. A JSON List is
-/// read as slices of its text (about 1.5 bytes a byte); YAML is built into
-/// a tree per document first (about 24). Never below this floor.
+/// read as slices of its text (about 1.5 bytes a byte); a YAML List as
+/// kubectl prints it item by item (about 2); other YAML is built into a
+/// tree per document first (up to about 20 a byte, which only a single
+/// document of gigabytes would reach). Never below this floor.
 pub const MIN_INPUT_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// Peak bytes of memory per input byte, JSON and YAML.
-const PEAK_PER_BYTE: (u64, u64) = (2, 24);
+const PEAK_PER_BYTE: (u64, u64) = (2, 8);
 
 /// The largest JSON (or YAML) input that loads within the memory there is.
 pub fn input_limit(json: bool) -> u64 {

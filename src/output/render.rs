@@ -2,7 +2,7 @@
 //! sorted data, so the same input gives byte-identical output.
 
 use crate::engine::reach::Reachability;
-use crate::engine::view::{ConnView, Endpoint, Level};
+use crate::engine::view::{ConnCounts, ConnView, Endpoint, Level};
 use crate::model::Cluster;
 use crate::output::format::Format;
 use crate::output::format::{FormatError, Render};
@@ -43,19 +43,19 @@ impl Render for ReachOutput<'_> {
 }
 
 /// A one-paragraph header: what was read and which choices were made.
-pub fn summary_lines(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> Vec<String> {
-    let ext = view
-        .connections
-        .iter()
-        .filter(|c| !matches!(c.src, Endpoint::Entity(_)) || !matches!(c.dst, Endpoint::Entity(_)))
-        .count();
+pub fn summary_lines(
+    cluster: &Cluster,
+    reach: &Reachability,
+    counts: &ConnCounts,
+    level: Level,
+) -> Vec<String> {
     vec![
         format!(
             "{} namespaces, {} pods ({} {}), {} policies, {} pod classes",
             cluster.namespaces.len(),
             cluster.pod_count(),
-            view.entities.len(),
-            match view.level {
+            counts.entities,
+            match level {
                 Level::Workload => "workloads",
                 Level::Pod => "pod entries",
             },
@@ -64,8 +64,8 @@ pub fn summary_lines(cluster: &Cluster, reach: &Reachability, view: &ConnView) -
         ),
         format!(
             "{} allowed connections ({} with external IP ranges); ipBlock matches pod IPs: {}",
-            view.connections.len(),
-            ext,
+            counts.connections,
+            counts.external,
             if reach.options.ipblock_pods {
                 "yes"
             } else {
@@ -128,7 +128,7 @@ fn csv_field(s: &str) -> String {
 
 fn text(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> String {
     let mut s = String::new();
-    for l in summary_lines(cluster, reach, view) {
+    for l in summary_lines(cluster, reach, &ConnCounts::of_view(view), view.level) {
         s.push_str(&l);
         s.push('\n');
     }

@@ -7,7 +7,7 @@ use crate::attack::graph::{AttackGraph, SimOptions, Target};
 use crate::attack::montecarlo::{monte_carlo, McOptions, McResult};
 use crate::attack::simulate::{Ranked, SimResult};
 use crate::engine::reach::Reachability;
-use crate::engine::view::{ConnView, Entity, Level};
+use crate::engine::view::{ConnCounts, Entity, Level};
 use crate::model::Cluster;
 use crate::output::error::OutputError;
 use crate::output::files::OutFile;
@@ -22,6 +22,18 @@ const MAX_EXPOSED_STARTS: usize = 5;
 const TOP_STARTS: usize = 3;
 /// Trials of the report's Monte Carlo spread.
 const REPORT_TRIALS: usize = 500;
+
+/// Edge visits the report's spread may cost (a trial visits each edge out of
+/// a compromised group at most once): 500 trials up to 2 million edges,
+/// fewer beyond, never below [`MIN_REPORT_TRIALS`]. Counted in work, not
+/// seconds, so the same input always gets the same trials.
+const REPORT_EDGE_VISITS: usize = 1_000_000_000;
+const MIN_REPORT_TRIALS: usize = 20;
+
+/// Trials for the report's spread on a graph with `edges` edges.
+fn report_trials(edges: usize) -> usize {
+    (REPORT_EDGE_VISITS / edges.max(1)).clamp(MIN_REPORT_TRIALS, REPORT_TRIALS)
+}
 
 /// Starting points when none are given: the workloads that outside
 /// addresses reach (up to 5), then the top 3 by blast radius.
@@ -62,7 +74,7 @@ pub fn report_spread(
 ) -> Option<McResult> {
     let (start, held) = first?;
     let o = McOptions {
-        trials: REPORT_TRIALS,
+        trials: report_trials(graph.graph.edge_count()),
         ..Default::default()
     };
     Some(monte_carlo(graph, start, held, targets, &o))
@@ -84,8 +96,9 @@ pub struct ReportInputs<'a> {
 /// The report's files, in the order they are listed and written.
 pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
     let name = r.name;
-    let view = ConnView::build(r.cluster, r.reach, Level::Workload);
-    let summary = summary_lines(r.cluster, r.reach, &view);
+    // Counted, never listed: the list is quadratic in workloads.
+    let counts = ConnCounts::count(r.cluster, r.reach, Level::Workload);
+    let summary = summary_lines(r.cluster, r.reach, &counts, Level::Workload);
     let mut files = run_charts::charts(name, r.cluster, r.reach, r.simulations, Some(r.ranking))?;
     if !r.chokepoints.top.is_empty() {
         let items: Vec<(String, u64)> = r
@@ -129,4 +142,15 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
     files.push(("summary.md".into(), md));
     files.push(("report.json".into(), json::pretty(&doc)));
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn report_trials_shrink_with_the_graph_within_bounds() {
+        assert_eq!(super::report_trials(0), 500);
+        assert_eq!(super::report_trials(2_000_000), 500);
+        assert_eq!(super::report_trials(10_000_000), 100);
+        assert_eq!(super::report_trials(55_000_000), 20);
+    }
 }
