@@ -100,11 +100,12 @@ impl Owners {
             let (kind, ns, name) = key;
             if has_live.contains(key) {
                 let n = live_count.get(t).copied().unwrap_or(0);
-                let s = if n == 1 { "" } else { "s" };
-                drop.insert(
-                    *t,
-                    format!("its {n} live pod{s} are in the input: counted from them, not from its template"),
-                );
+                let what = if n == 1 {
+                    "its 1 live pod is in the input: counted from it".to_string()
+                } else {
+                    format!("its {n} live pods are in the input: counted from them")
+                };
+                drop.insert(*t, format!("{what}, not from its template"));
                 continue;
             }
             if let Some((ok, on)) = owner {
