@@ -540,3 +540,33 @@ fn quiet_is_accepted_before_and_after_the_command_and_stderr_stays_clean() {
             .stdout(predicate::str::contains("prod/client[Pod]"));
     }
 }
+
+#[test]
+fn reach_level_namespace_lists_namespaces_and_their_own_traffic() {
+    // SMALL: client -> web on 8080 inside `prod`; at namespace level that is
+    // one line from prod to itself (SEM-47 only drops a pod to itself).
+    let out = bin()
+        .args(["reach", "-", "-o", "json", "--level", "namespace"])
+        .write_stdin(SMALL)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["level"], "namespace");
+    let names: Vec<&str> = v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["prod[Namespace]"]);
+    let conns = v["connections"].as_array().unwrap();
+    assert!(
+        conns
+            .iter()
+            .any(|c| c["src"] == "prod[Namespace]" && c["dst"] == "prod[Namespace]"),
+        "{conns:?}"
+    );
+}

@@ -388,6 +388,8 @@ pub enum Level {
     Workload,
     /// One entity per pod manifest or pod template.
     Pod,
+    /// One entity per namespace: the shape of a cluster too large to list by workload.
+    Namespace,
 }
 
 /// `diff --fail-on`: gate conditions.
@@ -408,6 +410,7 @@ impl From<Level> for crate::engine::view::Level {
         match l {
             Level::Workload => crate::engine::view::Level::Workload,
             Level::Pod => crate::engine::view::Level::Pod,
+            Level::Namespace => crate::engine::view::Level::Namespace,
         }
     }
 }

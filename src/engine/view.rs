@@ -13,6 +13,9 @@ pub enum Level {
     Workload,
     /// One entity per pod manifest or pod template.
     Pod,
+    /// One entity per namespace (`ns[Namespace]`): the shape of a cluster
+    /// too large to list workload by workload.
+    Namespace,
 }
 
 /// A listed entity: a workload (or, at pod level, a pod).
@@ -78,6 +81,14 @@ pub fn entities(cluster: &Cluster, reach: &Reachability, level: Level) -> Vec<En
                 };
                 (wl.to_string(), wl)
             }
+            Level::Namespace => (
+                format!("{}[Namespace]", pod.namespace),
+                WorkloadRef {
+                    namespace: pod.namespace.clone(),
+                    name: pod.namespace.clone(),
+                    kind: "Namespace".into(),
+                },
+            ),
         };
         let e = map.entry(name.clone()).or_insert_with(|| Entity {
             name,
@@ -100,6 +111,19 @@ pub fn entities(cluster: &Cluster, reach: &Reachability, level: Level) -> Vec<En
 
 pub fn ext_name(r: &crate::model::ip::IpRange) -> String {
     format!("{r}[External]")
+}
+
+/// Whether a class stands for more than one pod (a pod to itself is never
+/// a line, SEM-47; two pods of one class are).
+fn several(cluster: &Cluster, reach: &Reachability, class: usize) -> bool {
+    reach.classes.get(class).is_some_and(|members| {
+        members
+            .iter()
+            .filter_map(|&p| cluster.pods.get(p))
+            .map(|p| u64::from(p.replicas))
+            .sum::<u64>()
+            > 1
+    })
 }
 
 /// How many connections the list would hold, without building it: what a
@@ -137,12 +161,15 @@ impl ConnCounts {
         let mut external = 0;
         for (a, ea) in entities.iter().enumerate() {
             for (b, eb) in entities.iter().enumerate() {
-                // SEM-47: no self-lines; a union is empty when every part is.
-                if a != b
+                // As `ConnView::build` lists them; a union is empty when
+                // every part is.
+                let self_pair = a == b;
+                if (!self_pair || level == Level::Namespace)
                     && ea.classes.iter().any(|&s| {
-                        eb.classes
-                            .iter()
-                            .any(|&d| !reach.class_to_class(s, d).is_empty())
+                        eb.classes.iter().any(|&d| {
+                            (!self_pair || d != s || several(cluster, reach, s))
+                                && !reach.class_to_class(s, d).is_empty()
+                        })
                     })
                 {
                     connections += 1;
@@ -179,7 +206,8 @@ impl ConnView {
     pub fn build(cluster: &Cluster, reach: &Reachability, level: Level) -> ConnView {
         let entities = entities(cluster, reach, level);
         let mut warnings = Vec::new();
-        for e in &entities {
+        // A namespace holds many classes by nature: no warning for it.
+        for e in entities.iter().filter(|_| level != Level::Namespace) {
             if let [first, rest @ ..] = e.classes.as_slice() {
                 let first = *first;
                 let differs = rest.iter().any(|&c| {
@@ -215,14 +243,19 @@ impl ConnView {
         let mut shared: HashMap<u32, Rc<ConnSet>> = HashMap::new();
         let mut connections = Vec::new();
         let mut push = |src: Endpoint, dst: Endpoint, ids: &mut dyn Iterator<Item = u32>| {
-            // The common case, one class on each side, allocates nothing.
+            // The common case, one class on each side, allocates nothing;
+            // each distinct id is added to the union once (a namespace
+            // pair has thousands of class pairs and a few distinct sets).
             let mut first: Option<u32> = None;
             let mut acc: Option<ConnSet> = None;
+            let mut added: Vec<u32> = Vec::new();
             for id in ids {
                 match first {
                     None => first = Some(id),
                     Some(f) if f == id => {}
+                    Some(_) if added.contains(&id) => {}
                     Some(f) => {
+                        added.push(id);
                         let a = acc.get_or_insert_with(|| reach.conn(f).clone());
                         *a = a.union(reach.conn(id));
                     }
@@ -242,13 +275,18 @@ impl ConnView {
         };
         for (a, ea) in entities.iter().enumerate() {
             for (b, eb) in entities.iter().enumerate() {
-                if a == b {
-                    continue; // SEM-47: no self-lines
+                // SEM-47: no self-lines, but a namespace's pods reaching
+                // each other is a line of the namespace view.
+                if a == b && level != Level::Namespace {
+                    continue;
                 }
-                let mut it = ea
-                    .classes
-                    .iter()
-                    .flat_map(|&s| eb.classes.iter().map(move |&d| reach.class_id(s, d)));
+                let self_pair = a == b;
+                let mut it = ea.classes.iter().flat_map(|&s| {
+                    eb.classes
+                        .iter()
+                        .filter(move |&&d| !self_pair || d != s || several(cluster, reach, s))
+                        .map(move |&d| reach.class_id(s, d))
+                });
                 push(Endpoint::Entity(a), Endpoint::Entity(b), &mut it);
             }
             let shown_dst = reach.ext_dst.iter().enumerate().filter(|(_, a)| shown(a));
@@ -337,10 +375,19 @@ mod tests {
         });
         let c = crate::input::load_str("s", &text, &Default::default()).unwrap();
         let r = Reachability::compile(&c, &ReachOptions::default());
-        for level in [Level::Workload, Level::Pod] {
+        for level in [Level::Workload, Level::Pod, Level::Namespace] {
             let built = ConnCounts::of_view(&ConnView::build(&c, &r, level));
             assert_eq!(ConnCounts::count(&c, &r, level), built);
             assert!(built.connections > built.external && built.external > 0);
         }
+        // One entity per namespace, and a namespace reaches itself.
+        let ns = ConnView::build(&c, &r, Level::Namespace);
+        assert_eq!(ns.entities.len(), 6);
+        assert!(ns.entities.iter().all(|e| e.name.ends_with("[Namespace]")));
+        assert!(ns
+            .connections
+            .iter()
+            .any(|k| k.src == k.dst && matches!(k.src, Endpoint::Entity(_))));
+        assert!(ns.warnings.is_empty());
     }
 }

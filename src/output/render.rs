@@ -58,6 +58,7 @@ pub fn summary_lines(
             match level {
                 Level::Workload => "workloads",
                 Level::Pod => "pod entries",
+                Level::Namespace => "namespaces holding pods",
             },
             cluster.policies.len(),
             reach.class_count()

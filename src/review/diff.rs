@@ -354,6 +354,7 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
         level: match level {
             Level::Workload => "workload",
             Level::Pod => "pod",
+            Level::Namespace => "namespace",
         },
         added,
         removed,

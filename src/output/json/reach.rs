@@ -78,6 +78,7 @@ pub fn write(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> String
     let level = match view.level {
         Level::Workload => "workload",
         Level::Pod => "pod",
+        Level::Namespace => "namespace",
     };
     let summary = SummaryJson {
         classes: reach.class_count(),
