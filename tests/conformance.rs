@@ -39,18 +39,16 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| *c != '\n' && *c != '\r').collect()
 }
 
-#[test]
-fn np_guard_core_cases_match_line_for_line() {
-    let Some(shared) = common::shared_dir() else {
-        return;
-    };
+/// Every plain-list case whose kinds satisfy `kinds`, compared line for
+/// line: (cases passed, failure reports).
+fn plain_cases(shared: &Path, kinds: impl Fn(&str) -> bool) -> (usize, Vec<String>) {
     let base = shared.join("conformance/netpol-analyzer");
     let cases = common::read_tsv(&base.join("cases.tsv"));
     let runs = common::read_tsv(&base.join("runs.tsv"));
     let mut passed = 0;
     let mut failures = Vec::new();
     for row in &cases {
-        if row["type"] != "ok" || row["beyond_core_kinds"] != "-" {
+        if row["type"] != "ok" || !kinds(&row["beyond_core_kinds"]) {
             continue;
         }
         let from = row["plain_connlist_from"].as_str();
@@ -106,12 +104,98 @@ fn np_guard_core_cases_match_line_for_line() {
             Err(e) => failures.push(format!("{case}: refused: {e}")),
         }
     }
+    (passed, failures)
+}
+
+#[test]
+fn np_guard_core_cases_match_line_for_line() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let (passed, failures) = plain_cases(&shared, |k| k == "-");
     println!(
         "np-guard core cases: {passed} passed, {} failed",
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert_eq!(passed, 96, "expected 96 core cases");
+}
+
+/// The cases whose only kinds beyond core are AdminNetworkPolicy and
+/// BaselineAdminNetworkPolicy (SEMANTICS-CNP.md, CNP-A1..A11): 54
+/// `connlist.txt` and 16 tops of `exposure.txt`, line for line.
+#[test]
+fn np_guard_anp_banp_cases_match_line_for_line() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let (passed, failures) = plain_cases(&shared, |k| {
+        !k.is_empty() && k != "-" && k.split(',').all(|x| x == "anp" || x == "banp")
+    });
+    println!(
+        "np-guard ANP/BANP cases: {passed} passed, {} failed",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_eq!(
+        passed, 70,
+        "expected 54 connlist + 16 exposure ANP/BANP cases"
+    );
+}
+
+/// The ANP/BANP error cases: refused with the document named, except two
+/// the API server accepts (documented divergences, each with its warning):
+/// two AdminNetworkPolicies of equal priority are legal and their
+/// disagreement is ambiguous (CNP-4), and a v1alpha1 port range with end
+/// before start is only refused by a doc comment (CNP-A6).
+#[test]
+fn np_guard_anp_banp_error_cases() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let base = shared.join("conformance/netpol-analyzer");
+    let errors = common::read_tsv(&base.join("errors.tsv"));
+    let accepted = [
+        ("anp_bad_path_test_1", "ambiguous"),
+        ("anp_test_with_empty_port_range", "10-1 is empty"),
+        // np-guard refuses a selector that touches pods of one owner with
+        // different labels; here the only rule is a Pass that changes no
+        // connection (CNP-6), so the pods are not treated differently and
+        // nothing needs saying beyond the np-guard reading.
+        (
+            "example_w_err_pods_w_same_owner_and_labels_gap_anp",
+            "namespaceSelector: absent, read as `{}`",
+        ),
+    ];
+    let (mut refused, mut warned) = (0, 0);
+    let rows = errors
+        .iter()
+        .filter(|r| r["needs_beyond_core"] == "yes" && !r["case"].contains("udn"));
+    for row in rows {
+        let case = row["case"].as_str();
+        let dir = base.join(case);
+        match (run_case(&dir), accepted.iter().find(|(c, _)| *c == case)) {
+            (Ok((_, warnings)), Some((_, want))) => {
+                let w = warnings.iter().find(|w| w.contains(want));
+                assert!(
+                    w.is_some(),
+                    "{case}: expected a warning with `{want}`, got {warnings:?}"
+                );
+                warned += 1;
+            }
+            (Err(e), None) => {
+                assert!(
+                    e.contains("document"),
+                    "{case}: must name the document: {e}"
+                );
+                println!("{case}: refused: {e}");
+                refused += 1;
+            }
+            (Ok(_), None) => panic!("{case} must be refused ({})", row["what_is_wrong"]),
+            (Err(e), Some(_)) => panic!("{case} must be accepted: {e}"),
+        }
+    }
+    assert_eq!((refused, warned), (32, 3));
 }
 
 /// The 12 core error cases: 9 refused with a clear error; 3 accepted with a

@@ -124,6 +124,7 @@ fn rule() -> impl Strategy<Value = Rule> {
             peers,
             ports,
             action: Action::Allow,
+            name: None,
         })
 }
 
@@ -144,6 +145,98 @@ fn policy() -> impl Strategy<Value = Policy> {
                 Origin::default(),
             )
         })
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![Just(Action::Allow), Just(Action::Deny), Just(Action::Pass)]
+}
+
+/// A cluster policy's peer (CNP-11, CNP-12): namespaces, pods (namespace
+/// selector AND pod selector), and on egress networks or nodes.
+fn cluster_peer(egress: bool) -> impl Strategy<Value = Peer> {
+    let selectors = prop_oneof![
+        selector().prop_map(|n| Peer::Pods {
+            namespaces: Some(n),
+            pods: None
+        }),
+        (selector(), selector()).prop_map(|(n, p)| Peer::Pods {
+            namespaces: Some(n),
+            pods: Some(p)
+        }),
+    ];
+    let addresses = prop_oneof![
+        prop::sample::select(&CIDRS[..]).prop_map(|c| Peer::IpBlock(IpBlock {
+            cidr: c.parse().unwrap(),
+            except: vec![],
+        })),
+        selector().prop_map(|selector| Peer::Nodes {
+            selector,
+            addrs: vec![]
+        }),
+    ];
+    if egress {
+        prop_oneof![3 => selectors, 2 => addresses].boxed()
+    } else {
+        selectors.boxed()
+    }
+}
+
+fn cluster_rule(egress: bool) -> impl Strategy<Value = Rule> {
+    (
+        proptest::collection::vec(cluster_peer(egress), 1..3),
+        proptest::option::of(proptest::collection::vec(port_spec(), 1..3)),
+        action(),
+    )
+        .prop_map(|(peers, ports, action)| Rule {
+            peers: Some(peers),
+            ports,
+            action,
+            name: None,
+        })
+}
+
+/// An Admin or Baseline tier policy; priorities from a small range so that
+/// ties (CNP-4) are common.
+fn cluster_policy() -> impl Strategy<Value = Policy> {
+    (
+        any::<bool>(),
+        0u32..3,
+        selector(),
+        selector(),
+        proptest::collection::vec(cluster_rule(false), 0..3),
+        proptest::collection::vec(cluster_rule(true), 0..3),
+    )
+        .prop_map(|(admin, priority, ns, pods, ingress, egress)| {
+            let tier = if admin {
+                Tier::Admin { priority }
+            } else {
+                Tier::Baseline { priority }
+            };
+            Policy {
+                name: format!("cnp-{priority}"),
+                kind: PolicyKind::ClusterNetworkPolicy,
+                scope: Scope::Cluster,
+                tier,
+                subject: Subject {
+                    namespaces: Some(ns),
+                    pods: pods.clone(),
+                },
+                ingress: (!ingress.is_empty()).then_some(ingress),
+                egress: (!egress.is_empty()).then_some(egress),
+                origin: Origin::default(),
+                namespace: String::new(),
+                pod_selector: pods,
+            }
+        })
+}
+
+fn node() -> impl Strategy<Value = Node> {
+    (labels(), prop::sample::subsequence(&PROBE_IPS[..], 0..3)).prop_map(|(labels, ips)| Node {
+        name: String::new(),
+        labels,
+        addrs: ips.iter().map(|i| i.parse().unwrap()).collect(),
+        origin: Origin::default(),
+    })
 }
 
 fn pod() -> impl Strategy<Value = Pod> {
@@ -200,30 +293,39 @@ fn cluster() -> impl Strategy<Value = Cluster> {
         proptest::collection::vec(labels(), 3),
         proptest::collection::vec(pod(), 1..7),
         proptest::collection::vec(policy(), 0..5),
+        prop_oneof![
+            1 => Just(Vec::new()),
+            2 => proptest::collection::vec(cluster_policy(), 1..4),
+        ],
+        proptest::collection::vec(node(), 0..3),
     )
-        .prop_map(|(ns_labels, mut pods, policies)| {
-            for (i, p) in pods.iter_mut().enumerate() {
-                p.name = format!("p{i}");
-                p.workload.name = p.name.clone();
-            }
-            let mut c = Cluster {
-                namespaces: NAMESPACES
-                    .iter()
-                    .zip(ns_labels)
-                    .map(|(n, labels)| Namespace {
-                        name: n.to_string(),
-                        labels,
-                        declared: true,
-                        origin: None,
-                    })
-                    .collect(),
-                pods,
-                policies,
-                ..Default::default()
-            };
-            c.finish();
-            c
-        })
+        .prop_map(
+            |(ns_labels, mut pods, mut policies, cluster_policies, nodes)| {
+                policies.extend(cluster_policies);
+                for (i, p) in pods.iter_mut().enumerate() {
+                    p.name = format!("p{i}");
+                    p.workload.name = p.name.clone();
+                }
+                let mut c = Cluster {
+                    namespaces: NAMESPACES
+                        .iter()
+                        .zip(ns_labels)
+                        .map(|(n, labels)| Namespace {
+                            name: n.to_string(),
+                            labels,
+                            declared: true,
+                            origin: None,
+                        })
+                        .collect(),
+                    pods,
+                    policies,
+                    nodes,
+                    ..Default::default()
+                };
+                c.finish();
+                c
+            },
+        )
 }
 
 fn check(c: &Cluster, ipblock_pods: bool) -> Result<(), TestCaseError> {
@@ -246,14 +348,32 @@ fn check(c: &Cluster, ipblock_pods: bool) -> Result<(), TestCaseError> {
                 s,
                 d
             );
+            let amb = reach.ambiguous_pod_to_pod(s, d);
+            prop_assert_eq!(
+                &e.ambiguous,
+                &amb,
+                "explain's ambiguity, pod {} -> pod {}",
+                s,
+                d
+            );
             for proto in Protocol::ALL {
                 for port in PROBE_PORTS {
-                    let want =
-                        naive::allowed(c, End::Pod(s), End::Pod(d), proto, port, ipblock_pods);
+                    let (want, may_deny) =
+                        naive::outcomes(c, End::Pod(s), End::Pod(d), proto, port, ipblock_pods);
                     prop_assert_eq!(
                         m.contains(proto, port),
                         want,
                         "pod {} -> pod {} {}/{}",
+                        s,
+                        d,
+                        port,
+                        proto
+                    );
+                    // CNP-4: ambiguous exactly where both outcomes are possible.
+                    prop_assert_eq!(
+                        amb.contains(proto, port),
+                        want && may_deny,
+                        "ambiguity of pod {} -> pod {} {}/{}",
                         s,
                         d,
                         port,
@@ -266,8 +386,28 @@ fn check(c: &Cluster, ipblock_pods: bool) -> Result<(), TestCaseError> {
             let ip: IpAddr = ip.parse().unwrap();
             let out = reach.pod_to_ip(s, ip);
             let inn = reach.ip_to_pod(ip, s);
+            let amb_out = reach.ambiguous_pod_to_ip(s, ip);
+            let amb_in = reach.ambiguous_ip_to_pod(ip, s);
             for proto in Protocol::ALL {
                 for port in PROBE_PORTS {
+                    let (a, d) =
+                        naive::outcomes(c, End::Pod(s), End::Ip(ip), proto, port, ipblock_pods);
+                    prop_assert_eq!(
+                        amb_out.contains(proto, port),
+                        a && d,
+                        "ambiguity {} -> {}",
+                        s,
+                        ip
+                    );
+                    let (a, d) =
+                        naive::outcomes(c, End::Ip(ip), End::Pod(s), proto, port, ipblock_pods);
+                    prop_assert_eq!(
+                        amb_in.contains(proto, port),
+                        a && d,
+                        "ambiguity {} -> {}",
+                        ip,
+                        s
+                    );
                     let want_out =
                         naive::allowed(c, End::Pod(s), End::Ip(ip), proto, port, ipblock_pods);
                     prop_assert_eq!(

@@ -51,6 +51,7 @@ impl InputOpts {
             lenient_names: self.lenient_names || base.lenient_names,
             strict: self.strict,
             keep_replicaset_names: base.keep_replicaset_names,
+            np_guard_quirks: base.np_guard_quirks,
         }
     }
 

@@ -9,7 +9,7 @@ use crate::engine::reach::ReachOptions;
 use crate::model::ip::{IpBlock, IpRange};
 use crate::model::ports::ConnSet;
 use crate::model::selector::{Labels, Selector};
-use crate::model::{Cluster, Direction, Peer, Pod, Policy, Rule, Tier};
+use crate::model::{Action, Cluster, Direction, Peer, Pod, Policy, Rule, Tier};
 use std::net::IpAddr;
 
 /// The other end of a connection, as a peer sees it.
@@ -110,7 +110,7 @@ pub fn peer_matches_namespace(peer: &Peer, policy_ns: &str, ns: &str, ns_labels:
         Peer::Pods { namespaces, .. } => {
             namespace_matches(namespaces.as_ref(), Some(policy_ns), ns, ns_labels)
         }
-        Peer::IpBlock(_) => false,
+        Peer::IpBlock(_) | Peer::Nodes { .. } | Peer::DomainNames(_) => false,
     }
 }
 
@@ -122,7 +122,7 @@ pub fn peer_matches_pod_in_namespace(peer: &Peer, pod: &Pod) -> bool {
         Peer::Pods { pods, .. } => {
             !pod.host_network && pods.as_ref().is_none_or(|s| s.matches(&pod.labels))
         }
-        Peer::IpBlock(_) => false,
+        Peer::IpBlock(_) | Peer::Nodes { .. } | Peer::DomainNames(_) => false,
     }
 }
 
@@ -152,7 +152,21 @@ pub fn peer_matches_pod(
             peer_matches_namespace(peer, policy_ns, &pod.namespace, pod_ns_labels)
                 && peer_matches_pod_in_namespace(peer, pod)
         }
+        _ => address_peer_matches_pod(peer, pod, opts),
+    }
+}
+
+/// An address peer (`ipBlock`, `nodes`) matches a pod by one of its IPs
+/// (SEM-21..27): a node's addresses are what a hostNetwork pod speaks with
+/// (SEM-49, CNP-12), other pods only under `--ipblock-pods`. Selector and
+/// `domainNames` peers never match by address.
+pub fn address_peer_matches_pod(peer: &Peer, pod: &Pod, opts: &ReachOptions) -> bool {
+    match peer {
         Peer::IpBlock(b) => ipblock_matches_pod(b, pod, opts),
+        Peer::Nodes { addrs, .. } => {
+            ip_visible(pod, opts) && pod.ips.iter().any(|ip| addrs.contains(ip))
+        }
+        Peer::Pods { .. } | Peer::DomainNames(_) => false,
     }
 }
 
@@ -161,7 +175,8 @@ pub fn peer_matches_pod(
 pub fn peer_matches_ip(peer: &Peer, ip: IpAddr) -> bool {
     match peer {
         Peer::IpBlock(b) => b.contains_addr(ip),
-        Peer::Pods { .. } => false,
+        Peer::Nodes { addrs, .. } => addrs.contains(&ip),
+        Peer::Pods { .. } | Peer::DomainNames(_) => false,
     }
 }
 
@@ -170,7 +185,11 @@ pub fn peer_matches_ip(peer: &Peer, ip: IpAddr) -> bool {
 pub fn peer_covers(peer: &Peer, atom: &IpRange) -> bool {
     match peer {
         Peer::IpBlock(b) => b.covers(atom),
-        Peer::Pods { .. } => false,
+        // Node addresses are cut into atoms of their own (one address each).
+        Peer::Nodes { addrs, .. } => {
+            atom.start == atom.end && addrs.iter().any(|a| atom.contains_addr(*a))
+        }
+        Peer::Pods { .. } | Peer::DomainNames(_) => false,
     }
 }
 
@@ -249,12 +268,291 @@ pub fn side_allows(
         .iter()
         .any(|p| isolates(p, dir) && selects(p, pod, &ns_labels));
     let allows = rules_for(c, pod, dir)
+        .filter(|(pol, _, _)| pol.tier == Tier::NetworkPolicy)
         .filter(|(pol, _, r)| {
             other.is_some_and(|t| peers_match(r.peers.as_deref(), &pol.namespace, t, opts))
                 || r.peers.is_none()
         })
         .map(|(_, _, r)| r.ports_towards(dst));
     combine(isolated, allows)
+}
+
+// ---- tiers: cluster policies around the NetworkPolicy tier (CNP-1..9) ----
+
+/// The connection-set operations the tier logic needs, so that one
+/// implementation serves plain [`ConnSet`]s (`explain`, one pair) and the
+/// matrix's interned ids (every pair).
+pub trait ConnOps {
+    type Set: Clone + PartialEq;
+    fn all(&mut self) -> Self::Set;
+    fn none(&mut self) -> Self::Set;
+    fn union(&mut self, a: &Self::Set, b: &Self::Set) -> Self::Set;
+    fn intersect(&mut self, a: &Self::Set, b: &Self::Set) -> Self::Set;
+    fn subtract(&mut self, a: &Self::Set, b: &Self::Set) -> Self::Set;
+}
+
+/// [`ConnOps`] on plain sets.
+pub struct PlainConns;
+
+impl ConnOps for PlainConns {
+    type Set = ConnSet;
+    fn all(&mut self) -> ConnSet {
+        ConnSet::all()
+    }
+    fn none(&mut self) -> ConnSet {
+        ConnSet::empty()
+    }
+    fn union(&mut self, a: &ConnSet, b: &ConnSet) -> ConnSet {
+        a.union(b)
+    }
+    fn intersect(&mut self, a: &ConnSet, b: &ConnSet) -> ConnSet {
+        a.intersect(b)
+    }
+    fn subtract(&mut self, a: &ConnSet, b: &ConnSet) -> ConnSet {
+        a.subtract(b)
+    }
+}
+
+/// What one cluster policy does with a connection, per port: the part its
+/// first matching rule accepts, denies or passes (CNP-5); the rest it does
+/// not match. The three parts are disjoint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyOutcome<S> {
+    pub allow: S,
+    pub deny: S,
+    pub pass: S,
+}
+
+/// First match decides (CNP-5): `rules` are, in order, each rule's action
+/// and the connections it matches for this pair (empty when its peers do
+/// not match).
+pub fn first_match<O: ConnOps>(
+    ops: &mut O,
+    rules: impl IntoIterator<Item = (Action, O::Set)>,
+) -> PolicyOutcome<O::Set> {
+    let mut rest = ops.all();
+    let mut out = PolicyOutcome {
+        allow: ops.none(),
+        deny: ops.none(),
+        pass: ops.none(),
+    };
+    let none = ops.none();
+    for (action, matched) in rules {
+        if rest == none {
+            break;
+        }
+        let hit = ops.intersect(&matched, &rest);
+        if hit == none {
+            continue;
+        }
+        rest = ops.subtract(&rest, &hit);
+        let part = match action {
+            Action::Allow => &mut out.allow,
+            Action::Deny => &mut out.deny,
+            Action::Pass => &mut out.pass,
+        };
+        *part = ops.union(part, &hit);
+    }
+    out
+}
+
+/// What a tier may do with a connection, per port. A port is in `allow`
+/// (`deny`) when some choice the implementation may make accepts (drops)
+/// it, and in `next` when evaluation may go on to the next tier (a Pass, or
+/// no rule of the tier matches). Without ties the three are disjoint; a
+/// port in two of them is ambiguous (CNP-4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TierOutcome<S> {
+    pub allow: S,
+    pub deny: S,
+    pub next: S,
+}
+
+impl<S: Clone> TierOutcome<S> {
+    /// A tier in which no policy selects the pod: everything goes on (CNP-9).
+    pub fn open<O: ConnOps<Set = S>>(ops: &mut O) -> TierOutcome<S> {
+        TierOutcome {
+            allow: ops.none(),
+            deny: ops.none(),
+            next: ops.all(),
+        }
+    }
+}
+
+/// One tier (CNP-3..6, CNP-8): `groups` are the outcomes of the policies
+/// that select the pod, grouped by equal priority, lowest priority value
+/// first. A higher group sees only what the groups before it left open;
+/// within a group, any matching policy may be the one applied (CNP-4).
+pub fn tier_outcome<O: ConnOps>(
+    ops: &mut O,
+    groups: impl IntoIterator<Item = Vec<PolicyOutcome<O::Set>>>,
+) -> TierOutcome<O::Set> {
+    let mut out = TierOutcome {
+        allow: ops.none(),
+        deny: ops.none(),
+        next: ops.none(),
+    };
+    let mut open = ops.all();
+    let none = ops.none();
+    for group in groups {
+        if open == none {
+            break;
+        }
+        for p in &group {
+            let a = ops.intersect(&p.allow, &open);
+            out.allow = ops.union(&out.allow, &a);
+            let d = ops.intersect(&p.deny, &open);
+            out.deny = ops.union(&out.deny, &d);
+            let n = ops.intersect(&p.pass, &open);
+            out.next = ops.union(&out.next, &n);
+        }
+        for p in &group {
+            open = ops.subtract(&open, &p.allow);
+            open = ops.subtract(&open, &p.deny);
+            open = ops.subtract(&open, &p.pass);
+        }
+    }
+    out.next = ops.union(&out.next, &open);
+    out
+}
+
+/// One direction of one connection, per port: what may be allowed and what
+/// may be denied. Both at once is ambiguous (CNP-4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SideVerdict<S> {
+    pub allow: S,
+    pub deny: S,
+}
+
+/// The tiers in order (CNP-1, CNP-6..8): the Admin tier decides what it
+/// accepts or denies; what it passes or leaves goes to the NetworkPolicy
+/// tier, which decides all of it when a NetworkPolicy isolates the pod for
+/// this direction (`np: Some(allowed)`, SEM-3, SEM-7); otherwise to the
+/// Baseline tier, after which the default is allow.
+pub fn side_verdict<O: ConnOps>(
+    ops: &mut O,
+    admin: &TierOutcome<O::Set>,
+    np: Option<&O::Set>,
+    baseline: &TierOutcome<O::Set>,
+) -> SideVerdict<O::Set> {
+    let (lower_allow, lower_deny) = match np {
+        Some(allowed) => {
+            let all = ops.all();
+            (allowed.clone(), ops.subtract(&all, allowed))
+        }
+        None => (
+            ops.union(&baseline.allow, &baseline.next),
+            baseline.deny.clone(),
+        ),
+    };
+    let a = ops.intersect(&admin.next, &lower_allow);
+    let d = ops.intersect(&admin.next, &lower_deny);
+    SideVerdict {
+        allow: ops.union(&admin.allow, &a),
+        deny: ops.union(&admin.deny, &d),
+    }
+}
+
+/// Cluster policies of one tier that select `pod`, grouped by priority in
+/// precedence order (CNP-3), each group in input order.
+pub fn tier_groups<'c>(
+    c: &'c Cluster,
+    pod: &Pod,
+    ns_labels: &Labels,
+    admin: bool,
+) -> Vec<Vec<&'c Policy>> {
+    let mut pols: Vec<&Policy> = c
+        .policies
+        .iter()
+        .filter(|p| match p.tier {
+            Tier::Admin { .. } => admin,
+            Tier::Baseline { .. } => !admin,
+            Tier::NetworkPolicy => false,
+        })
+        .filter(|p| selects(p, pod, ns_labels))
+        .collect();
+    pols.sort_by_key(|p| p.tier);
+    let mut groups: Vec<Vec<&Policy>> = Vec::new();
+    for p in pols {
+        match groups.last_mut() {
+            Some(g) if g.first().is_some_and(|q| q.tier == p.tier) => g.push(p),
+            _ => groups.push(vec![p]),
+        }
+    }
+    groups
+}
+
+/// The connections a cluster policy's rule matches for this pair: its
+/// ports towards `dst` when a peer matches the other end (CNP-11..15).
+pub fn rule_matches(
+    rule: &Rule,
+    other: Option<Target<'_>>,
+    dst: Option<&Pod>,
+    opts: &ReachOptions,
+) -> ConnSet {
+    if other.is_some_and(|t| peers_match(rule.peers.as_deref(), "", t, opts)) {
+        rule.ports_towards(dst)
+    } else {
+        ConnSet::empty()
+    }
+}
+
+/// A cluster policy's outcome for one pair and direction (CNP-5).
+pub fn policy_outcome(
+    policy: &Policy,
+    dir: Direction,
+    other: Option<Target<'_>>,
+    dst: Option<&Pod>,
+    opts: &ReachOptions,
+) -> PolicyOutcome<ConnSet> {
+    first_match(
+        &mut PlainConns,
+        policy
+            .rules(dir)
+            .unwrap_or(&[])
+            .iter()
+            .map(|r| (r.action, rule_matches(r, other, dst, opts))),
+    )
+}
+
+/// A tier's outcome for one pair and direction.
+pub fn tier_outcome_for(
+    c: &Cluster,
+    pod: &Pod,
+    dir: Direction,
+    other: Option<Target<'_>>,
+    dst: Option<&Pod>,
+    opts: &ReachOptions,
+    admin: bool,
+) -> TierOutcome<ConnSet> {
+    let ns_labels = c.namespace_labels(&pod.namespace);
+    let groups = tier_groups(c, pod, &ns_labels, admin);
+    let outcomes = groups.iter().map(|g| {
+        g.iter()
+            .map(|p| policy_outcome(p, dir, other, dst, opts))
+            .collect::<Vec<_>>()
+    });
+    tier_outcome(&mut PlainConns, outcomes)
+}
+
+/// One direction of one pair through every tier (CNP-1, CNP-2).
+pub fn side_verdict_for(
+    c: &Cluster,
+    pod: &Pod,
+    dir: Direction,
+    other: Option<Target<'_>>,
+    dst: Option<&Pod>,
+    opts: &ReachOptions,
+) -> SideVerdict<ConnSet> {
+    let ns_labels = c.namespace_labels(&pod.namespace);
+    let isolated = c
+        .policies
+        .iter()
+        .any(|p| isolates(p, dir) && selects(p, pod, &ns_labels));
+    let np = isolated.then(|| side_allows(c, pod, dir, other, dst, opts));
+    let admin = tier_outcome_for(c, pod, dir, other, dst, opts, true);
+    let baseline = tier_outcome_for(c, pod, dir, other, dst, opts, false);
+    side_verdict(&mut PlainConns, &admin, np.as_ref(), &baseline)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use crate::engine::eval::{self, Target};
 use crate::engine::reach::ReachOptions;
 use crate::model::ports::{ConnSet, Protocol, MAX_PORT, MIN_PORT};
-use crate::model::{Cluster, Direction, Peer, Pod, Rule};
+use crate::model::{Action, Cluster, Direction, Peer, Pod, Rule, Tier};
 use std::net::IpAddr;
 
 /// One end of the question.
@@ -54,9 +54,52 @@ pub struct Side {
     /// Policies that select the pod for this direction; empty = not isolated.
     pub isolated_by: Vec<String>,
     pub rules: Vec<RuleVerdict>,
+    /// Rules of the cluster policies (Admin and Baseline tiers) that select
+    /// the pod, in precedence order (CNP-3, CNP-5).
+    pub cluster_rules: Vec<ClusterRuleVerdict>,
+    /// What this side may allow (with ambiguous parts, the worst case).
     pub allows: ConnSet,
+    /// What this side may deny (CNP-4: overlaps `allows` where ambiguous).
+    pub denies: ConnSet,
     /// Why the side is open or not governed, when it is.
     pub note: Option<String>,
+}
+
+/// What one rule of a cluster policy says about this pair.
+#[derive(Clone, Debug)]
+pub struct ClusterRuleVerdict {
+    /// `AdminNetworkPolicy tenant-isolation`.
+    pub policy: String,
+    pub tier: Tier,
+    /// `ingress[1]`, with the rule's name when it has one.
+    pub rule: String,
+    pub action: Action,
+    pub peer: String,
+    pub peer_matches: bool,
+    /// What the rule's ports match towards this destination.
+    pub ports: ConnSet,
+}
+
+impl ClusterRuleVerdict {
+    /// `AdminNetworkPolicy tenant-isolation ingress[1] (priority 10): Deny`.
+    pub fn describe(&self) -> String {
+        let tier = match self.tier {
+            Tier::Admin { priority } | Tier::Baseline { priority } => {
+                format!(" (priority {priority})")
+            }
+            Tier::NetworkPolicy => String::new(),
+        };
+        format!(
+            "{} {}{tier}: {}",
+            self.policy,
+            self.rule,
+            self.action.as_str()
+        )
+    }
+
+    fn matches(&self, proto: Protocol, port: u16) -> bool {
+        self.peer_matches && self.ports.contains(proto, port)
+    }
 }
 
 /// A run of ports with one verdict and one set of reasons.
@@ -64,6 +107,9 @@ pub struct Side {
 pub struct Segment {
     pub conns: ConnSet,
     pub allowed: bool,
+    /// Equal-priority cluster policies disagree (CNP-4): `allowed` is the
+    /// worst case.
+    pub ambiguous: bool,
     pub reasons: Vec<String>,
 }
 
@@ -75,6 +121,8 @@ pub struct Explanation {
     pub egress: Option<Side>,
     pub ingress: Option<Side>,
     pub allowed: ConnSet,
+    /// The part of `allowed` that is ambiguous (CNP-4).
+    pub ambiguous: ConnSet,
     pub segments: Vec<Segment>,
 }
 
@@ -85,23 +133,32 @@ pub fn explain(c: &Cluster, opts: &ReachOptions, from: &Endpoint, to: &Endpoint)
     let egress = src_pod.map(|p| side(c, opts, p, Direction::Egress, to, dst_pod));
     let ingress = dst_pod.map(|p| side(c, opts, p, Direction::Ingress, from, dst_pod));
     let all = ConnSet::all();
+    let none = ConnSet::empty();
     let eg = egress.as_ref().map_or(&all, |s| &s.allows);
     let ing = ingress.as_ref().map_or(&all, |s| &s.allows);
-    let allowed = if same_pod {
-        ConnSet::all()
+    let (allowed, ambiguous) = if same_pod {
+        (ConnSet::all(), ConnSet::empty())
     } else {
-        eg.intersect(ing)
+        // CNP-2: allowed when both sides may allow; ambiguous where either
+        // side may also deny.
+        let allowed = eg.intersect(ing);
+        let eg_deny = egress.as_ref().map_or(&none, |s| &s.denies);
+        let ing_deny = ingress.as_ref().map_or(&none, |s| &s.denies);
+        let ambiguous = allowed.intersect(&eg_deny.union(ing_deny));
+        (allowed, ambiguous)
     };
     let segments = if same_pod {
         vec![Segment {
             conns: ConnSet::all(),
             allowed: true,
+            ambiguous: false,
             reasons: vec![
-                "a pod always reaches itself; policies cannot block loopback (SEM-47)".into(),
+                "a pod always reaches itself; policies cannot block loopback (SEM-47, CNP-17)"
+                    .into(),
             ],
         }]
     } else {
-        segments(egress.as_ref(), ingress.as_ref())
+        segments(egress.as_ref(), ingress.as_ref(), &allowed, &ambiguous)
     };
     Explanation {
         from: from.name(),
@@ -110,6 +167,7 @@ pub fn explain(c: &Cluster, opts: &ReachOptions, from: &Endpoint, to: &Endpoint)
         egress,
         ingress,
         allowed,
+        ambiguous,
         segments,
     }
 }
@@ -141,7 +199,7 @@ fn side(
     };
     let mut isolated_by = Vec::new();
     let mut rules = Vec::new();
-    for pol in &c.policies {
+    for pol in c.policies.iter().filter(|p| p.tier == Tier::NetworkPolicy) {
         let Some(rs) = eval::applying_rules(pol, pod, &ns_labels, dir) else {
             continue;
         };
@@ -175,19 +233,50 @@ fn side(
     } else {
         None
     };
-    let allows = eval::combine(
-        !isolated_by.is_empty(),
-        rules
-            .iter()
-            .filter(|r| r.peer_matches)
-            .map(|r| r.ports.clone()),
-    );
+    let mut cluster_rules = Vec::new();
+    for admin in [true, false] {
+        for group in eval::tier_groups(c, pod, &ns_labels, admin) {
+            for pol in group {
+                for (i, rule) in pol.rules(dir).unwrap_or(&[]).iter().enumerate() {
+                    let (peer, peer_matches, _) = peer_match(opts, rule, "", dir, target);
+                    let label = match &rule.name {
+                        Some(n) => format!("{}[{i}] \"{n}\"", dir.as_str()),
+                        None => format!("{}[{i}]", dir.as_str()),
+                    };
+                    cluster_rules.push(ClusterRuleVerdict {
+                        policy: format!("{} {}", pol.kind, pol.name),
+                        tier: pol.tier,
+                        rule: label,
+                        action: rule.action,
+                        peer,
+                        peer_matches,
+                        ports: rule.ports_towards(dst_pod),
+                    });
+                }
+            }
+        }
+    }
+    let note = match note {
+        Some(_) if isolated_by.is_empty() && !cluster_rules.is_empty() && !pod.host_network => {
+            Some(format!(
+                "no NetworkPolicy selects {} for {}: the cluster tiers decide, then allow (CNP-1, CNP-9)",
+                pod.id(),
+                dir.as_str()
+            ))
+        }
+        n => n,
+    };
+    // The verdict is the evaluator's (CNP-1..9); the rules above are the
+    // provenance.
+    let verdict = eval::side_verdict_for(c, pod, dir, target, dst_pod, opts);
     Side {
         direction: dir.as_str(),
         pod: pod.id(),
         isolated_by,
         rules,
-        allows,
+        cluster_rules,
+        allows: verdict.allow,
+        denies: verdict.deny,
         note,
     }
 }
@@ -226,6 +315,9 @@ fn peer_match(
 pub fn describe_peer(p: &Peer, policy_ns: &str) -> String {
     match p {
         Peer::IpBlock(b) => format!("ipBlock {b}"),
+        Peer::Nodes { selector, .. } if selector.is_empty() => "every node".to_string(),
+        Peer::Nodes { selector, .. } => format!("nodes {selector}"),
+        Peer::DomainNames(names) => format!("domainNames {}", names.join(", ")),
         Peer::Pods { namespaces, pods } => {
             let pods = match pods {
                 None => "all pods".to_string(),
@@ -243,15 +335,26 @@ pub fn describe_peer(p: &Peer, policy_ns: &str) -> String {
 }
 
 /// Split the port space where any rule's ports start or end, and group the
-/// pieces by verdict and reasons.
-fn segments(eg: Option<&Side>, ing: Option<&Side>) -> Vec<Segment> {
+/// pieces by verdict and reasons. The verdict is the evaluator's
+/// (`allowed`, `ambiguous`); the reasons walk the tiers (CNP-1).
+fn segments(
+    eg: Option<&Side>,
+    ing: Option<&Side>,
+    allowed: &ConnSet,
+    ambiguous: &ConnSet,
+) -> Vec<Segment> {
     let sides: Vec<&Side> = eg.into_iter().chain(ing).collect();
-    let mut groups: Vec<(bool, Vec<String>, ConnSet)> = Vec::new();
+    let mut groups: Vec<(bool, bool, Vec<String>, ConnSet)> = Vec::new();
     for proto in Protocol::ALL {
         let mut cuts: Vec<u32> = vec![u32::from(MIN_PORT), u32::from(MAX_PORT) + 1];
         for s in &sides {
-            for r in &s.rules {
-                for &(lo, hi) in r.ports.ranges(proto) {
+            let ports = s
+                .rules
+                .iter()
+                .map(|r| &r.ports)
+                .chain(s.cluster_rules.iter().map(|r| &r.ports));
+            for p in ports {
+                for &(lo, hi) in p.ranges(proto) {
                     cuts.push(u32::from(lo));
                     cuts.push(u32::from(hi) + 1);
                 }
@@ -261,58 +364,138 @@ fn segments(eg: Option<&Side>, ing: Option<&Side>) -> Vec<Segment> {
         cuts.dedup();
         for (&start, &next) in cuts.iter().zip(cuts.iter().skip(1)) {
             let (lo, hi) = (start as u16, (next - 1) as u16);
-            let mut allowed = true;
             let mut reasons = Vec::new();
             for s in &sides {
-                if s.isolated_by.is_empty() {
-                    reasons.push(format!("{} of {}: not isolated", s.direction, s.pod));
-                    continue;
-                }
-                let granting: Vec<String> = s
-                    .rules
-                    .iter()
-                    .filter(|r| r.peer_matches && r.ports.contains(proto, lo))
-                    .map(|r| format!("{} {}", r.policy, r.at))
-                    .collect();
-                if granting.is_empty() {
-                    allowed = false;
-                    reasons.push(format!(
-                        "{} of {} is isolated by {} and no rule allows it",
-                        s.direction,
-                        s.pod,
-                        s.isolated_by.join(", ")
-                    ));
-                } else {
-                    reasons.push(format!(
-                        "{} allowed by {}",
-                        s.direction,
-                        granting.join(", ")
-                    ));
-                }
+                side_reasons(s, proto, lo, &mut reasons);
             }
             if sides.is_empty() {
                 reasons.push("no pod at either end: out of scope (SEM-9)".into());
             }
+            let ok = allowed.contains(proto, lo);
+            let amb = ambiguous.contains(proto, lo);
             let piece = ConnSet::range(proto, lo, hi);
             match groups
                 .iter_mut()
-                .find(|(a, r, _)| *a == allowed && *r == reasons)
+                .find(|(a, m, r, _)| *a == ok && *m == amb && *r == reasons)
             {
-                Some(g) => g.2 = g.2.union(&piece),
-                None => groups.push((allowed, reasons, piece)),
+                Some(g) => g.3 = g.3.union(&piece),
+                None => groups.push((ok, amb, reasons, piece)),
             }
         }
     }
     // Allowed first, then by the ports they cover.
-    groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.first().cmp(&b.2.first())));
+    groups.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.3.first().cmp(&b.3.first())));
     groups
         .into_iter()
-        .map(|(allowed, reasons, conns)| Segment {
+        .map(|(allowed, ambiguous, reasons, conns)| Segment {
             conns,
             allowed,
+            ambiguous,
             reasons,
         })
         .collect()
+}
+
+/// Why one side decides one port as it does: the Admin tier, then the
+/// NetworkPolicy tier, then the Baseline tier (CNP-1, CNP-6..8).
+fn side_reasons(s: &Side, proto: Protocol, port: u16, out: &mut Vec<String>) {
+    let who = format!("{} of {}", s.direction, s.pod);
+    let admin = |r: &&ClusterRuleVerdict| matches!(r.tier, Tier::Admin { .. });
+    let admin_rules: Vec<&ClusterRuleVerdict> = s.cluster_rules.iter().filter(admin).collect();
+    let base_rules: Vec<&ClusterRuleVerdict> =
+        s.cluster_rules.iter().filter(|r| !admin(r)).collect();
+    if !admin_rules.is_empty() {
+        match tier_decision(&admin_rules, proto, port) {
+            Decision::Final(words) => {
+                out.push(format!("{who}: {words}"));
+                return;
+            }
+            Decision::Passed(words) => out.push(format!("{who}: {words} → NetworkPolicy tier")),
+            Decision::None => out.push(format!(
+                "{who}: no Admin tier rule matches → NetworkPolicy tier"
+            )),
+        }
+    }
+    if !s.isolated_by.is_empty() {
+        let granting: Vec<String> = s
+            .rules
+            .iter()
+            .filter(|r| r.peer_matches && r.ports.contains(proto, port))
+            .map(|r| format!("{} {}", r.policy, r.at))
+            .collect();
+        if granting.is_empty() {
+            out.push(format!(
+                "{who} is isolated by {} and no rule allows it",
+                s.isolated_by.join(", ")
+            ));
+        } else {
+            out.push(format!(
+                "{} allowed by {}",
+                s.direction,
+                granting.join(", ")
+            ));
+        }
+        return;
+    }
+    if base_rules.is_empty() {
+        out.push(format!("{who}: not isolated"));
+        return;
+    }
+    let head = format!(
+        "{who}: no NetworkPolicy selects {} for {} → Baseline tier",
+        s.pod, s.direction
+    );
+    match tier_decision(&base_rules, proto, port) {
+        Decision::Final(words) => out.push(format!("{head}: {words}")),
+        Decision::Passed(words) => out.push(format!("{head}: {words} → allowed (default, CNP-8)")),
+        Decision::None => out.push(format!(
+            "{head}: no Baseline rule matches → allowed (default, CNP-9)"
+        )),
+    }
+}
+
+enum Decision {
+    /// Accepted, denied, or ambiguous: the words say which.
+    Final(String),
+    /// Every matching policy of the deciding priority passes.
+    Passed(String),
+    None,
+}
+
+/// The deciding rules of one tier for one port: at the first priority where
+/// a selecting policy has a matching rule, each such policy's first
+/// matching rule (CNP-3..5); several that disagree are ambiguous (CNP-4).
+fn tier_decision(rules: &[&ClusterRuleVerdict], proto: Protocol, port: u16) -> Decision {
+    let mut priorities: Vec<Tier> = rules.iter().map(|r| r.tier).collect();
+    priorities.dedup();
+    for tier in priorities {
+        let mut firsts: Vec<&ClusterRuleVerdict> = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        for r in rules.iter().filter(|r| r.tier == tier) {
+            if seen.contains(&r.policy.as_str()) {
+                continue;
+            }
+            if r.matches(proto, port) {
+                seen.push(&r.policy);
+                firsts.push(r);
+            }
+        }
+        let Some(first) = firsts.first() else {
+            continue;
+        };
+        let words: Vec<String> = firsts.iter().map(|r| r.describe()).collect();
+        if firsts.iter().any(|r| r.action != first.action) {
+            return Decision::Final(format!(
+                "ambiguous: {} (equal priorities, the implementation may apply either, CNP-4)",
+                words.join(" or ")
+            ));
+        }
+        return match first.action {
+            Action::Pass => Decision::Passed(words.join(", ")),
+            _ => Decision::Final(words.join(", ")),
+        };
+    }
+    Decision::None
 }
 
 #[cfg(test)]

@@ -48,6 +48,25 @@ pub struct Connection {
     pub src: Endpoint,
     pub dst: Endpoint,
     pub conns: Rc<ConnSet>,
+    /// The part of `conns` that is ambiguous: equal-priority cluster
+    /// policies disagree on it and the implementation picks (CNP-4). It is
+    /// in `conns` too, as the worst case.
+    pub ambiguous: Option<Rc<ConnSet>>,
+}
+
+impl Connection {
+    /// `conns` in np-guard's spelling, then ` (ambiguous: …)` when some of
+    /// it is (CNP-4).
+    pub fn conn_text(&self) -> String {
+        match &self.ambiguous {
+            Some(a) => format!(
+                "{} (ambiguous: {})",
+                self.conns.to_connlist(),
+                a.to_connlist()
+            ),
+            None => self.conns.to_connlist(),
+        }
+    }
 }
 
 /// Entities and their connections at one level, sorted as np-guard sorts:
@@ -202,6 +221,44 @@ impl ConnCounts {
     }
 }
 
+/// The ambiguous part of a listed connection: the union over its class
+/// pairs, as the connection is (CNP-4).
+fn ambiguous_part(
+    reach: &Reachability,
+    entities: &[Entity],
+    c: &Connection,
+    level: Level,
+) -> ConnSet {
+    let classes = |i: usize| entities.get(i).map(|e| e.classes.as_slice()).unwrap_or(&[]);
+    let mut acc = ConnSet::empty();
+    match (c.src, c.dst) {
+        (Endpoint::Entity(a), Endpoint::Entity(b)) => {
+            for &s in classes(a) {
+                for &d in classes(b) {
+                    // A class towards itself within one entity counts only
+                    // as ConnView::build counts it.
+                    if a == b && s == d && level != Level::Namespace {
+                        continue;
+                    }
+                    acc = acc.union(reach.ambiguous_class_to_class(s, d));
+                }
+            }
+        }
+        (Endpoint::Entity(a), Endpoint::DstAtom(x)) => {
+            for &s in classes(a) {
+                acc = acc.union(reach.ambiguous_class_to_ext(s, x));
+            }
+        }
+        (Endpoint::SrcAtom(x), Endpoint::Entity(b)) => {
+            for &d in classes(b) {
+                acc = acc.union(reach.ambiguous_ext_to_class(x, d));
+            }
+        }
+        _ => {}
+    }
+    acc.intersect(&c.conns)
+}
+
 impl ConnView {
     pub fn build(cluster: &Cluster, reach: &Reachability, level: Level) -> ConnView {
         let entities = entities(cluster, reach, level);
@@ -270,7 +327,12 @@ impl ConnView {
                 (None, None) => return,
             };
             if !conns.is_empty() {
-                connections.push(Connection { src, dst, conns });
+                connections.push(Connection {
+                    src,
+                    dst,
+                    conns,
+                    ambiguous: None,
+                });
             }
         };
         for (a, ea) in entities.iter().enumerate() {
@@ -298,6 +360,23 @@ impl ConnView {
             for (x, _) in shown_src {
                 let mut it = ea.classes.iter().map(|&d| reach.ext_to_class_id(x, d));
                 push(Endpoint::SrcAtom(x), Endpoint::Entity(a), &mut it);
+            }
+        }
+        if reach.has_ambiguity() {
+            let mut n = 0;
+            for c in &mut connections {
+                let a = ambiguous_part(reach, &entities, c, level);
+                if !a.is_empty() {
+                    n += 1;
+                    c.ambiguous = Some(Rc::new(a));
+                }
+            }
+            if n > 0 {
+                warnings.push(format!(
+                    "{n} connection{} ambiguous: cluster policies of one tier and priority disagree on {}, and the implementation may apply either (CNP-4); shown as allowed, the worst case (`explain` names the candidates)",
+                    if n == 1 { " is" } else { "s are" },
+                    if n == 1 { "it" } else { "them" }
+                ));
             }
         }
         let mut view = ConnView {

@@ -45,6 +45,13 @@ pub struct LoadOptions {
     /// List a pod whose ReplicaSet is absent under the ReplicaSet's name,
     /// not its Deployment's (np-guard does). See `owners` for the rules.
     pub keep_replicaset_names: bool,
+    /// np-guard's readings where the API server differs (set only by
+    /// `--compat np-guard`, each with a warning): a cluster policy's
+    /// `NamespacedPod` without `podSelector` (or, in v1alpha1,
+    /// `namespaceSelector`) is `{}` (CNP-13, CNP-A9); a workload whose
+    /// selector does not match its template is read; IPv6 CIDRs of cluster
+    /// policies' `networks` are dropped (np-guard is IPv4-only).
+    pub np_guard_quirks: bool,
 }
 
 impl LoadOptions {
@@ -57,6 +64,7 @@ impl LoadOptions {
             host_network_as_pods: true,
             lenient_names: true,
             keep_replicaset_names: true,
+            np_guard_quirks: true,
             ..LoadOptions::default()
         }
     }

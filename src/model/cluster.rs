@@ -115,12 +115,24 @@ pub struct Skipped {
     pub origin: Origin,
 }
 
+/// A Node object: what a cluster policy's `nodes` peer selects (CNP-12).
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub name: String,
+    pub labels: Labels,
+    /// IP addresses of `status.addresses` (InternalIP, ExternalIP).
+    pub addrs: Vec<IpAddr>,
+    pub origin: Origin,
+}
+
 /// Everything the loader read.
 #[derive(Clone, Debug, Default)]
 pub struct Cluster {
     /// Sorted by name.
     pub namespaces: Vec<Namespace>,
     pub pods: Vec<Pod>,
+    /// Node objects of the input, in input order.
+    pub nodes: Vec<Node>,
     pub policies: Vec<Policy>,
     pub skipped: Vec<Skipped>,
     pub warnings: Vec<String>,
@@ -235,6 +247,33 @@ impl Cluster {
             ns.labels.insert(NS_NAME_LABEL.to_string(), ns.name.clone());
         }
         self.namespaces.sort_by(|a, b| a.name.cmp(&b.name));
+        self.resolve_node_peers();
+    }
+
+    /// Fill every `nodes` peer with the addresses of the Node objects its
+    /// selector matches (CNP-12); no Node object, no address.
+    fn resolve_node_peers(&mut self) {
+        let nodes = &self.nodes;
+        for pol in &mut self.policies {
+            for rule in pol
+                .ingress
+                .iter_mut()
+                .chain(pol.egress.iter_mut())
+                .flatten()
+            {
+                for peer in rule.peers.iter_mut().flatten() {
+                    if let crate::model::Peer::Nodes { selector, addrs } = peer {
+                        *addrs = nodes
+                            .iter()
+                            .filter(|n| selector.matches(&n.labels))
+                            .flat_map(|n| n.addrs.iter().copied())
+                            .collect();
+                        addrs.sort_unstable();
+                        addrs.dedup();
+                    }
+                }
+            }
+        }
     }
 }
 

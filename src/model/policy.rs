@@ -56,11 +56,10 @@ impl fmt::Display for PortSpec {
 
 /// One element of `from` / `to` (SEM-16..21; CNP-11, CNP-12).
 ///
-/// Room for the cluster kinds' egress peers (CNP-12), not implemented yet:
-/// `Nodes(Selector)` (node labels → the nodes' addresses), `Networks(Vec<IpNet>)`
-/// (plain CIDRs, no `except`) and `DomainNames(Vec<String>)` go here as new
-/// variants. Their `namespaces`/`pods` peers (CNP-11, CNP-13) are
-/// `Pods { namespaces: Some(..), pods: Some(..) }`.
+/// The cluster kinds map onto it too: their `namespaces` peer is
+/// `Pods { namespaces: Some(sel), pods: None }`, their `pods` peer
+/// `Pods { namespaces: Some(sel or {}), pods: Some(sel) }` (CNP-11, CNP-13),
+/// each CIDR of `networks` one `IpBlock` without `except` (CNP-12).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Peer {
     /// `podSelector` and/or `namespaceSelector` in one peer: ANDed (SEM-18).
@@ -71,6 +70,18 @@ pub enum Peer {
         pods: Option<Selector>,
     },
     IpBlock(IpBlock),
+    /// A cluster policy's `nodes` egress peer (CNP-12): the addresses in the
+    /// `status.addresses` of the Node objects its selector matches, filled
+    /// in by [`crate::model::Cluster::finish`]; hostNetwork pods on those
+    /// nodes speak with them (SEM-49).
+    Nodes {
+        selector: Selector,
+        addrs: Vec<std::net::IpAddr>,
+    },
+    /// A ClusterNetworkPolicy / AdminNetworkPolicy `domainNames` egress peer
+    /// (CNP-12): names need DNS, which a manifest analysis does not have, so
+    /// it matches no address; the loader warns.
+    DomainNames(Vec<String>),
 }
 
 /// What a matching rule does (CNP-6, CNP-8). NetworkPolicy rules only allow
@@ -93,6 +104,8 @@ pub struct Rule {
     pub ports: Option<Vec<PortSpec>>,
     /// Always `Allow` for NetworkPolicy.
     pub action: Action,
+    /// The rule's `name` (cluster kinds only), for explanations.
+    pub name: Option<String>,
 }
 
 impl Rule {
@@ -153,6 +166,17 @@ impl Scope {
     }
 }
 
+impl Action {
+    /// The spelling of the policy's API version: v1alpha2 says `Accept`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Allow => "Allow",
+            Action::Deny => "Deny",
+            Action::Pass => "Pass",
+        }
+    }
+}
+
 /// Evaluation tier, in precedence order: the derived `Ord` puts every
 /// `Admin` first (lower priority value first), then `NetworkPolicy`, then
 /// `Baseline` (CNP-1, CNP-3). Equal tier and priority is ambiguous (CNP-4).
@@ -178,9 +202,56 @@ pub struct Subject {
     pub pods: Selector,
 }
 
+/// The object kind a policy came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyKind {
+    NetworkPolicy,
+    /// policy.networking.k8s.io/v1alpha1 (CNP-A1).
+    AdminNetworkPolicy,
+    /// policy.networking.k8s.io/v1alpha1, the singleton `default` (CNP-A2).
+    BaselineAdminNetworkPolicy,
+    /// policy.networking.k8s.io/v1alpha2 (CNP-1).
+    ClusterNetworkPolicy,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::NetworkPolicy => "NetworkPolicy",
+            PolicyKind::AdminNetworkPolicy => "AdminNetworkPolicy",
+            PolicyKind::BaselineAdminNetworkPolicy => "BaselineAdminNetworkPolicy",
+            PolicyKind::ClusterNetworkPolicy => "ClusterNetworkPolicy",
+        }
+    }
+}
+
+impl fmt::Display for PolicyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Tier::Admin { priority } => write!(f, "Admin tier (priority {priority})"),
+            Tier::NetworkPolicy => f.write_str("NetworkPolicy tier"),
+            Tier::Baseline { priority } => write!(f, "Baseline tier (priority {priority})"),
+        }
+    }
+}
+
+impl Tier {
+    /// A cluster tier (Admin or Baseline), as opposed to NetworkPolicy.
+    pub fn is_cluster(self) -> bool {
+        !matches!(self, Tier::NetworkPolicy)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub name: String,
+    pub kind: PolicyKind,
     pub scope: Scope,
     pub tier: Tier,
     pub subject: Subject,
@@ -210,6 +281,7 @@ impl Policy {
     ) -> Policy {
         Policy {
             name,
+            kind: PolicyKind::NetworkPolicy,
             scope: Scope::Namespaced(namespace.clone()),
             tier: Tier::NetworkPolicy,
             subject: Subject {

@@ -100,7 +100,7 @@ fn csv(view: &ConnView) -> String {
             "{},{},{}\n",
             csv_field(view.name(c.src)),
             csv_field(view.name(c.dst)),
-            csv_field(&c.conns.to_connlist())
+            csv_field(&c.conn_text())
         ));
     }
     s
@@ -113,7 +113,7 @@ fn md(view: &ConnView) -> String {
             "| {} | {} | {} |\n",
             view.name(c.src),
             view.name(c.dst),
-            c.conns.to_connlist()
+            c.conn_text()
         ));
     }
     s
@@ -141,7 +141,7 @@ fn text(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> String {
             [
                 view.name(c.src).to_string(),
                 view.name(c.dst).to_string(),
-                c.conns.to_connlist(),
+                c.conn_text(),
             ]
         })
         .collect();
@@ -218,7 +218,7 @@ fn dot(view: &ConnView) -> String {
             "\t{} -> {} [label={} color=\"gold2\" fontcolor=\"darkgreen\"]\n",
             dot_id(view.name(c.src)),
             dot_id(view.name(c.dst)),
-            dot_id(&c.conns.to_connlist())
+            dot_id(&c.conn_text())
         ));
     }
     s.push_str("}\n");

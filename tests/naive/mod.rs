@@ -1,11 +1,14 @@
 //! A deliberately naive evaluator, used only by tests: one connection at a
-//! time, straight from the rules of ../shared/SEMANTICS.md. No classes, no
-//! bitsets, no interning, no IP atoms: nothing shared with `reach` except the
-//! model types and label-selector matching.
+//! time, straight from the rules of ../shared/SEMANTICS.md and
+//! SEMANTICS-CNP.md. No classes, no bitsets, no interning, no IP atoms, no
+//! connection-set algebra: nothing shared with `reach` or `engine::eval`
+//! except the model types and label-selector matching. Cluster tiers are
+//! evaluated by enumerating every choice the implementation may make
+//! between equal-priority policies (CNP-4).
 #![allow(dead_code)]
 
 use blastradius::model::ports::Protocol;
-use blastradius::model::{Cluster, Direction, Peer, Pod, PortRef, Rule};
+use blastradius::model::{Action, Cluster, Direction, Peer, Pod, Policy, PortRef, Rule, Tier};
 use std::net::IpAddr;
 
 #[derive(Clone, Copy, Debug)]
@@ -14,7 +17,8 @@ pub enum End {
     Ip(IpAddr),
 }
 
-/// May `src` open a connection to `dst` on `proto`/`port`?
+/// May `src` open a connection to `dst` on `proto`/`port`? Where the
+/// outcome is ambiguous (CNP-4), yes: the worst case.
 pub fn allowed(
     c: &Cluster,
     src: End,
@@ -23,79 +27,179 @@ pub fn allowed(
     port: u16,
     ipblock_pods: bool,
 ) -> bool {
+    outcomes(c, src, dst, proto, port, ipblock_pods).0
+}
+
+/// (may be allowed, may be denied) for one connection: both at once is an
+/// ambiguous connection (CNP-4).
+pub fn outcomes(
+    c: &Cluster,
+    src: End,
+    dst: End,
+    proto: Protocol,
+    port: u16,
+    ipblock_pods: bool,
+) -> (bool, bool) {
     if let (End::Pod(a), End::Pod(b)) = (src, dst) {
         if a == b {
-            return true; // SEM-47
+            return (true, false); // SEM-47, CNP-17
         }
     }
     let dst_pod = match dst {
         End::Pod(d) => Some(&c.pods[d]),
         End::Ip(_) => None,
     };
-    // SEM-8: both ends; SEM-9: only pod ends are governed.
-    let egress_ok = match src {
-        End::Pod(s) => side_allows(
-            c,
-            &c.pods[s],
-            Direction::Egress,
-            dst,
-            dst_pod,
-            proto,
-            port,
-            ipblock_pods,
-        ),
-        End::Ip(_) => true,
+    let q = Query {
+        c,
+        dst_pod,
+        proto,
+        port,
+        ipblock_pods,
     };
-    let ingress_ok = match dst {
-        End::Pod(d) => side_allows(
-            c,
-            &c.pods[d],
-            Direction::Ingress,
-            src,
-            dst_pod,
-            proto,
-            port,
-            ipblock_pods,
-        ),
-        End::Ip(_) => true,
+    // SEM-8, CNP-2: both ends; SEM-9: only pod ends are governed.
+    let egress = match src {
+        End::Pod(s) => q.side(&c.pods[s], Direction::Egress, dst),
+        End::Ip(_) => (true, false),
     };
-    egress_ok && ingress_ok
+    let ingress = match dst {
+        End::Pod(d) => q.side(&c.pods[d], Direction::Ingress, src),
+        End::Ip(_) => (true, false),
+    };
+    // Allowed when both sides allow; denied when either may deny.
+    (egress.0 && ingress.0, egress.1 || ingress.1)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn side_allows(
-    c: &Cluster,
-    pod: &Pod,
-    dir: Direction,
-    other: End,
-    dst_pod: Option<&Pod>,
+struct Query<'c> {
+    c: &'c Cluster,
+    dst_pod: Option<&'c Pod>,
     proto: Protocol,
     port: u16,
     ipblock_pods: bool,
-) -> bool {
-    let mut isolated = false;
-    for pol in &c.policies {
-        // SEM-1, SEM-49: same namespace, selected, not hostNetwork.
-        if pol.namespace != pod.namespace
-            || pod.host_network
-            || !pol.pod_selector.matches(&pod.labels)
-        {
-            continue;
-        }
-        // SEM-3, SEM-6: only policies with this direction in policyTypes.
-        let Some(rules) = pol.rules(dir) else {
-            continue;
-        };
-        isolated = true;
-        for rule in rules {
-            if peer_matches(c, rule, &pol.namespace, other, ipblock_pods)
-                && port_matches(rule, dst_pod, proto, port)
-            {
-                return true; // SEM-7: any rule of any policy
+}
+
+/// Where evaluation may end in one tier: decided, or on to the next tier.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Step {
+    Allow,
+    Deny,
+    Next,
+}
+
+impl Query<'_> {
+    /// (may allow, may deny) for one side, tier by tier (CNP-1).
+    fn side(&self, pod: &Pod, dir: Direction, other: End) -> (bool, bool) {
+        let mut allow = false;
+        let mut deny = false;
+        for admin in self.tier_steps(pod, dir, other, true) {
+            match admin {
+                Step::Allow => allow = true,
+                Step::Deny => deny = true,
+                Step::Next => match self.np_side(pod, dir, other) {
+                    // CNP-7: a NetworkPolicy that selects the pod decides.
+                    Some(true) => allow = true,
+                    Some(false) => deny = true,
+                    None => {
+                        for base in self.tier_steps(pod, dir, other, false) {
+                            match base {
+                                Step::Deny => deny = true,
+                                // CNP-8, CNP-9: Pass or no match, default allow.
+                                Step::Allow | Step::Next => allow = true,
+                            }
+                        }
+                    }
+                },
             }
         }
+        (allow, deny)
     }
-    !isolated // SEM-4
+
+    /// Every way one cluster tier may end (CNP-3..6, CNP-8): walk the
+    /// priorities; at the first where some selecting policy has a matching
+    /// rule, each such policy's first matching rule is a possible choice.
+    fn tier_steps(&self, pod: &Pod, dir: Direction, other: End, admin: bool) -> Vec<Step> {
+        let mut pols: Vec<(u32, &Policy)> = self
+            .c
+            .policies
+            .iter()
+            .filter_map(|p| match p.tier {
+                Tier::Admin { priority } if admin => Some((priority, p)),
+                Tier::Baseline { priority } if !admin => Some((priority, p)),
+                _ => None,
+            })
+            .filter(|(_, p)| self.cluster_subject(p, pod))
+            .collect();
+        pols.sort_by_key(|(prio, _)| *prio);
+        let mut i = 0;
+        while i < pols.len() {
+            let prio = pols[i].0;
+            let mut steps = Vec::new();
+            while i < pols.len() && pols[i].0 == prio {
+                let pol = pols[i].1;
+                // CNP-5: the first matching rule of this policy.
+                let hit = pol.rules(dir).unwrap_or(&[]).iter().find(|r| {
+                    peer_matches(self.c, r, "", other, self.ipblock_pods)
+                        && port_matches(r, self.dst_pod, self.proto, self.port)
+                });
+                if let Some(r) = hit {
+                    steps.push(match r.action {
+                        Action::Allow => Step::Allow,
+                        Action::Deny => Step::Deny,
+                        Action::Pass => Step::Next, // CNP-6
+                    });
+                }
+                i += 1;
+            }
+            if !steps.is_empty() {
+                return steps; // CNP-4: any of them
+            }
+        }
+        vec![Step::Next] // CNP-9
+    }
+
+    /// CNP-10, CNP-13: namespace selector AND pod selector, never a
+    /// hostNetwork pod.
+    fn cluster_subject(&self, pol: &Policy, pod: &Pod) -> bool {
+        !pod.host_network
+            && pol
+                .subject
+                .namespaces
+                .as_ref()
+                .is_some_and(|s| s.matches(&self.c.namespace_labels(&pod.namespace)))
+            && pol.subject.pods.matches(&pod.labels)
+    }
+
+    /// The NetworkPolicy tier: `None` when no NetworkPolicy selects the pod
+    /// for `dir`, else whether one of their rules allows (SEM-3, SEM-7).
+    fn np_side(&self, pod: &Pod, dir: Direction, other: End) -> Option<bool> {
+        let mut isolated = false;
+        for pol in self
+            .c
+            .policies
+            .iter()
+            .filter(|p| p.tier == Tier::NetworkPolicy)
+        {
+            // SEM-1, SEM-49: same namespace, selected, not hostNetwork.
+            if pol.namespace != pod.namespace
+                || pod.host_network
+                || !pol.pod_selector.matches(&pod.labels)
+            {
+                continue;
+            }
+            // SEM-3, SEM-6: only policies with this direction in policyTypes.
+            let Some(rules) = pol.rules(dir) else {
+                continue;
+            };
+            isolated = true;
+            for rule in rules {
+                if peer_matches(self.c, rule, &pol.namespace, other, self.ipblock_pods)
+                    && port_matches(rule, self.dst_pod, self.proto, self.port)
+                {
+                    return Some(true); // SEM-7: any rule of any policy
+                }
+            }
+        }
+        isolated.then_some(false) // SEM-4
+    }
 }
 
 fn peer_matches(c: &Cluster, rule: &Rule, policy_ns: &str, other: End, ipblock_pods: bool) -> bool {
@@ -120,6 +224,13 @@ fn peer_matches(c: &Cluster, rule: &Rule, policy_ns: &str, other: End, ipblock_p
             let o = &c.pods[o];
             (ipblock_pods || o.host_network) && o.ips.iter().any(|ip| in_block(b, *ip))
         }
+        // CNP-12: the selected nodes' addresses.
+        (Peer::Nodes { addrs, .. }, End::Ip(ip)) => addrs.contains(&ip),
+        (Peer::Nodes { addrs, .. }, End::Pod(o)) => {
+            let o = &c.pods[o];
+            (ipblock_pods || o.host_network) && o.ips.iter().any(|ip| addrs.contains(ip))
+        }
+        (Peer::DomainNames(_), _) => false, // CNP-12: needs DNS
     })
 }
 

@@ -15,6 +15,7 @@ pub struct ConnTable {
     index: HashMap<ConnSet, u32>,
     unions: HashMap<(u32, u32), u32>,
     inters: HashMap<(u32, u32), u32>,
+    diffs: HashMap<(u32, u32), u32>,
 }
 
 impl Default for ConnTable {
@@ -30,6 +31,7 @@ impl ConnTable {
             index: HashMap::new(),
             unions: HashMap::new(),
             inters: HashMap::new(),
+            diffs: HashMap::new(),
         };
         t.intern(ConnSet::empty());
         t.intern(ConnSet::all());
@@ -102,6 +104,45 @@ impl ConnTable {
         let r = self.intern(c);
         self.inters.insert(key, r);
         r
+    }
+}
+
+impl ConnTable {
+    /// `a` minus `b`, memoised.
+    pub fn subtract(&mut self, a: u32, b: u32) -> u32 {
+        if a == EMPTY || b == EMPTY {
+            return a;
+        }
+        if a == b || b == ALL {
+            return EMPTY;
+        }
+        if let Some(&r) = self.diffs.get(&(a, b)) {
+            return r;
+        }
+        let c = self.get(a).subtract(self.get(b));
+        let r = self.intern(c);
+        self.diffs.insert((a, b), r);
+        r
+    }
+}
+
+/// The tier logic of `engine::eval` on interned ids.
+impl crate::engine::eval::ConnOps for ConnTable {
+    type Set = u32;
+    fn all(&mut self) -> u32 {
+        ALL
+    }
+    fn none(&mut self) -> u32 {
+        EMPTY
+    }
+    fn union(&mut self, a: &u32, b: &u32) -> u32 {
+        ConnTable::union(self, *a, *b)
+    }
+    fn intersect(&mut self, a: &u32, b: &u32) -> u32 {
+        ConnTable::intersect(self, *a, *b)
+    }
+    fn subtract(&mut self, a: &u32, b: &u32) -> u32 {
+        ConnTable::subtract(self, *a, *b)
     }
 }
 

@@ -42,8 +42,13 @@ fn block_ranges(cluster: &Cluster, dir: Direction) -> Vec<IpRange> {
     for p in &cluster.policies {
         for r in p.rules(dir).unwrap_or(&[]) {
             for peer in r.peers.iter().flatten() {
-                if let Peer::IpBlock(b) = peer {
-                    nets.extend(b.ranges());
+                match peer {
+                    Peer::IpBlock(b) => nets.extend(b.ranges()),
+                    // CNP-12: each node address is an atom of its own.
+                    Peer::Nodes { addrs, .. } => {
+                        nets.extend(addrs.iter().map(|a| IpRange::from_addr(*a)))
+                    }
+                    Peer::Pods { .. } | Peer::DomainNames(_) => {}
                 }
             }
         }

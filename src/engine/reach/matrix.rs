@@ -6,9 +6,11 @@ use crate::engine::reach::cells::Cells;
 use crate::engine::reach::conn_table::{ConnTable, ALL, EMPTY};
 use crate::engine::reach::named_ports::{RuleConns, Signatures};
 use crate::engine::reach::peers::{CompiledPeers, PeerCompiler};
+use crate::engine::reach::tiers::{Column, Row};
 use crate::model::ip::IpRange;
 use crate::model::{Cluster, Direction};
 use fixedbitset::FixedBitSet;
+use std::collections::{BTreeMap, HashMap};
 
 /// Destination columns filled together before one pass over the rows.
 const COLUMN_BLOCK: usize = 64;
@@ -51,7 +53,11 @@ impl Filler<'_, '_> {
     /// Egress side (SEM-8, source half): `cells[s][d]` and `cells[s][C + x]`.
     /// A row that is not isolated allows everything (SEM-4); an isolated row
     /// holds the union of its matching rules (SEM-7).
-    pub fn egress(&mut self, isolated: &[bool], ext_dst: &[IpRange]) -> Cells {
+    pub fn egress(
+        &mut self,
+        isolated: &[bool],
+        ext_dst: &[IpRange],
+    ) -> (Cells, HashMap<usize, u32>) {
         let nc = self.class_count;
         let stride = nc + ext_dst.len();
         let mut cells = Cells::filled(nc * stride, EMPTY);
@@ -61,6 +67,10 @@ impl Filler<'_, '_> {
             }
         }
         for (p, pol) in self.cluster.policies.iter().enumerate() {
+            // The cluster tiers come after, in `tiers` (CNP-1).
+            if pol.tier.is_cluster() {
+                continue;
+            }
             let Some(rules) = &pol.egress else { continue };
             let Some(sel) = self.selected.get(p).filter(|s| !s.is_clear()) else {
                 continue;
@@ -77,7 +87,25 @@ impl Filler<'_, '_> {
                 }
             }
         }
-        cells
+        // The cluster tiers around the NetworkPolicy value (CNP-1, CNP-2).
+        let mut tiers = self.cluster_tiers(Direction::Egress, ext_dst);
+        let mut amb = HashMap::new();
+        if !tiers.is_empty() {
+            for (s, &iso) in isolated.iter().enumerate() {
+                if !tiers.governs(s) {
+                    continue;
+                }
+                let mut row = Row {
+                    cells: &mut cells,
+                    start: s * stride,
+                    width: stride,
+                };
+                for (k, id) in self.apply_tiers(&mut tiers, s, iso, &mut row) {
+                    amb.insert(s * stride + k, id);
+                }
+            }
+        }
+        (cells, amb)
     }
 
     /// The (column, connections) one egress rule adds to each row it governs.
@@ -101,6 +129,9 @@ impl Filler<'_, '_> {
         let mut per_class: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.class_count];
         let mut compiled: Vec<Vec<(CompiledPeers, RuleConns)>> = Vec::new();
         for (p, pol) in self.cluster.policies.iter().enumerate() {
+            if pol.tier.is_cluster() {
+                continue;
+            }
             let Some(rules) = &pol.ingress else { continue };
             let Some(sel) = self.selected.get(p).filter(|s| !s.is_clear()) else {
                 continue;
@@ -130,9 +161,24 @@ impl Filler<'_, '_> {
         isolated: &[bool],
         ext_src: &[IpRange],
         stride: usize,
-    ) -> Vec<u32> {
+        egress_amb: &HashMap<usize, u32>,
+    ) -> (Vec<u32>, Ambiguity) {
         let nc = self.class_count;
         let (compiled, per_class) = self.compile_ingress(ext_src);
+        let mut tiers = self.cluster_tiers(Direction::Ingress, ext_src);
+        let mut amb = Ambiguity::default();
+        // Egress towards atoms: only the source side counts (SEM-9);
+        // towards classes, kept by destination column until it is filled.
+        let mut egress_by_col: HashMap<usize, HashMap<usize, u32>> = HashMap::new();
+        for (&i, &id) in egress_amb {
+            let (s, k) = (i / stride.max(1), i % stride.max(1));
+            if k >= nc {
+                amb.cells.insert((s, k), id);
+            } else {
+                egress_by_col.entry(k).or_default().insert(s, id);
+            }
+        }
+        let mut ingress_amb: Vec<Vec<(usize, u32)>> = vec![Vec::new(); COLUMN_BLOCK];
         let nxs = ext_src.len();
         let height = nc + nxs;
         let mut from_ext = vec![EMPTY; nxs * nc];
@@ -165,11 +211,24 @@ impl Filler<'_, '_> {
                         }
                     }
                 }
+                let found = if tiers.governs(d) {
+                    self.apply_tiers(&mut tiers, d, iso, &mut Column(col))
+                } else {
+                    Vec::new()
+                };
                 let col_ext = col.get(nc..).unwrap_or_default();
                 for (x, &from_x) in col_ext.iter().enumerate() {
                     if let Some(cell) = from_ext.get_mut(x * nc + d) {
                         *cell = from_x;
                     }
+                }
+                for &(k, id) in &found {
+                    if k >= nc {
+                        amb.from_ext.insert((k - nc, d), id);
+                    }
+                }
+                if let Some(slot) = ingress_amb.get_mut(j) {
+                    *slot = found;
                 }
             }
             for s in 0..nc {
@@ -179,7 +238,56 @@ impl Filler<'_, '_> {
                     cells.set(i, self.table.intersect(cells.get(i), from_s));
                 }
             }
+            // CNP-2, CNP-4: a connection is ambiguous where one side is and
+            // the other may allow it.
+            for (j, d) in (first..last).enumerate() {
+                let col = cols.get(j * height..(j + 1) * height).unwrap_or_default();
+                let mut found: HashMap<usize, u32> = HashMap::new();
+                for &(k, id) in ingress_amb.get(j).map(Vec::as_slice).unwrap_or(&[]) {
+                    if k < nc {
+                        found.insert(k, id);
+                    }
+                }
+                let from_egress = egress_by_col.remove(&d).unwrap_or_default();
+                if found.is_empty() && from_egress.is_empty() {
+                    continue;
+                }
+                let mut rows: Vec<usize> =
+                    found.keys().chain(from_egress.keys()).copied().collect();
+                rows.sort_unstable();
+                rows.dedup();
+                for s in rows {
+                    let e_amb = from_egress.get(&s).copied().unwrap_or(EMPTY);
+                    let i_amb = found.get(&s).copied().unwrap_or(EMPTY);
+                    if e_amb == EMPTY && i_amb == EMPTY {
+                        continue;
+                    }
+                    let i_allow = col.get(s).copied().unwrap_or(EMPTY);
+                    let both = cells.get(s * stride + d);
+                    // Ambiguous parts that the other side may allow; the
+                    // cell already holds egress ∩ ingress.
+                    let a = self.table.intersect(e_amb, i_allow);
+                    let a = self.table.intersect(a, both);
+                    let b = self.table.intersect(i_amb, both);
+                    let id = self.table.union(a, b);
+                    if id != EMPTY {
+                        amb.cells.insert((s, d), id);
+                    }
+                }
+            }
+            for v in ingress_amb.iter_mut() {
+                v.clear();
+            }
         }
-        from_ext
+        (from_ext, amb)
     }
+}
+
+/// Ambiguous connections (CNP-4): may be allowed, may be denied.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Ambiguity {
+    /// (source class, column): a class, or `classes + x` for atom x.
+    pub cells: BTreeMap<(usize, usize), u32>,
+    /// (source atom, destination class).
+    pub from_ext: BTreeMap<(usize, usize), u32>,
 }

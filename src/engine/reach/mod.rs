@@ -17,6 +17,7 @@ mod matrix;
 mod named_ports;
 mod options;
 mod peers;
+mod tiers;
 
 pub use conn_table::{ConnTable, ALL, EMPTY};
 pub use options::ReachOptions;
@@ -50,6 +51,10 @@ pub struct Reachability {
     cells: cells::Cells,
     /// `[x][d]`: from source atom x to class d.
     from_ext: Vec<u32>,
+    /// Connections that may be allowed or denied, as the implementation
+    /// picks between equal-priority cluster policies (CNP-4); the cells
+    /// above hold them as allowed (the worst case).
+    ambiguity: matrix::Ambiguity,
 }
 
 impl Reachability {
@@ -75,9 +80,15 @@ impl Reachability {
         };
         let ingress_isolated = fill.isolation(Direction::Ingress);
         let egress_isolated = fill.isolation(Direction::Egress);
-        let mut cells = fill.egress(&egress_isolated, &atoms.ext_dst);
+        let (mut cells, egress_amb) = fill.egress(&egress_isolated, &atoms.ext_dst);
         let stride = nc + atoms.ext_dst.len();
-        let from_ext = fill.ingress(&mut cells, &ingress_isolated, &atoms.ext_src, stride);
+        let (from_ext, ambiguity) = fill.ingress(
+            &mut cells,
+            &ingress_isolated,
+            &atoms.ext_src,
+            stride,
+            &egress_amb,
+        );
         Reachability {
             options: options.clone(),
             classes: cl.members,
@@ -90,6 +101,7 @@ impl Reachability {
             table: fill.table,
             cells,
             from_ext,
+            ambiguity,
         }
     }
 
@@ -207,6 +219,61 @@ impl Reachability {
             .unwrap_or_default()
     }
 
+    /// Whether some connection is ambiguous (CNP-4).
+    pub fn has_ambiguity(&self) -> bool {
+        !self.ambiguity.cells.is_empty() || !self.ambiguity.from_ext.is_empty()
+    }
+
+    /// The ambiguous part of class-to-class connections (CNP-4).
+    pub fn ambiguous_class_to_class(&self, s: usize, d: usize) -> &ConnSet {
+        self.ambiguous_cell(s, d)
+    }
+
+    /// The ambiguous part of class-to-atom connections.
+    pub fn ambiguous_class_to_ext(&self, s: usize, x: usize) -> &ConnSet {
+        self.ambiguous_cell(s, self.classes.len() + x)
+    }
+
+    /// The ambiguous part of atom-to-class connections.
+    pub fn ambiguous_ext_to_class(&self, x: usize, d: usize) -> &ConnSet {
+        match self.ambiguity.from_ext.get(&(x, d)) {
+            Some(&id) => self.table.get(id),
+            None => &NO_CONNS,
+        }
+    }
+
+    /// The ambiguous part of pod-to-pod connections (a pod towards itself:
+    /// none, SEM-47).
+    pub fn ambiguous_pod_to_pod(&self, s: usize, d: usize) -> ConnSet {
+        match (self.pod_class.get(s), self.pod_class.get(d)) {
+            (Some(&cs), Some(&cd)) if s != d => self.ambiguous_class_to_class(cs, cd).clone(),
+            _ => ConnSet::empty(),
+        }
+    }
+
+    /// The ambiguous part of pod-to-address connections.
+    pub fn ambiguous_pod_to_ip(&self, s: usize, ip: IpAddr) -> ConnSet {
+        match (self.pod_class.get(s), self.dst_atom(ip)) {
+            (Some(&c), Some(x)) => self.ambiguous_class_to_ext(c, x).clone(),
+            _ => ConnSet::empty(),
+        }
+    }
+
+    /// The ambiguous part of address-to-pod connections.
+    pub fn ambiguous_ip_to_pod(&self, ip: IpAddr, d: usize) -> ConnSet {
+        match (self.src_atom(ip), self.pod_class.get(d)) {
+            (Some(x), Some(&c)) => self.ambiguous_ext_to_class(x, c).clone(),
+            _ => ConnSet::empty(),
+        }
+    }
+
+    fn ambiguous_cell(&self, s: usize, k: usize) -> &ConnSet {
+        match self.ambiguity.cells.get(&(s, k)) {
+            Some(&id) => self.table.get(id),
+            None => &NO_CONNS,
+        }
+    }
+
     /// The id of a connection set in this matrix, if it occurs.
     pub fn find_id(&self, c: &ConnSet) -> Option<u32> {
         self.table.find(c)
@@ -302,6 +369,7 @@ pub(crate) mod tests {
             peers,
             ports,
             action: Action::Allow,
+            name: None,
         }
     }
 

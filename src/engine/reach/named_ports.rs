@@ -52,6 +52,12 @@ impl<'c> Signatures<'c> {
         RuleConns { to_ip, per_sig }
     }
 
+    /// The named-port signature of class `d`: classes with one signature
+    /// resolve every port name alike.
+    pub fn sig_of(&self, d: usize) -> usize {
+        self.sig_of_class.get(d).copied().unwrap_or(usize::MAX)
+    }
+
     /// The rule's connections towards destination class `d`. `d` is a
     /// class and `per_sig` has one entry per signature, so both lookups
     /// succeed; EMPTY is only a formal fallback.

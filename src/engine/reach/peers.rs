@@ -67,14 +67,14 @@ impl<'a, 'c> PeerCompiler<'a, 'c> {
                         }
                     }
                 }
-                Peer::IpBlock(b) => {
+                Peer::IpBlock(_) | Peer::Nodes { .. } | Peer::DomainNames(_) => {
                     for (x, atom) in ext.iter().enumerate() {
                         if eval::peer_covers(peer, atom) {
                             out.ext.insert(x);
                         }
                     }
                     for &(c, p) in &self.ip_classes {
-                        if eval::ipblock_matches_pod(b, p, self.options) {
+                        if eval::address_peer_matches_pod(peer, p, self.options) {
                             out.classes.insert(c);
                         }
                     }

@@ -1,6 +1,7 @@
 //! Converting one decoded object: dispatch by apiVersion and kind, hints for
 //! misspelt kinds and wrong apiVersions; other kinds are listed as skipped.
 
+mod cluster_policy;
 pub(super) mod lean;
 mod namespace;
 mod networkpolicy;
@@ -10,13 +11,17 @@ mod workload;
 use crate::input::decode::{Body, Object};
 use crate::input::error::LoadError;
 use crate::input::loader::{Ctx, Loader};
-use crate::model::Skipped;
+use crate::model::{PolicyKind, Skipped};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// The kinds converted, with their apiVersion. A known group with a misspelt
 /// kind would otherwise be skipped silently.
-const KNOWN: [(&str, &str); 10] = [
+const KNOWN: [(&str, &str); 14] = [
     ("v1", "Namespace"),
+    ("v1", "Node"),
+    (cluster_policy::V1ALPHA1, "AdminNetworkPolicy"),
+    (cluster_policy::V1ALPHA1, "BaselineAdminNetworkPolicy"),
+    (cluster_policy::V1ALPHA2, "ClusterNetworkPolicy"),
     ("v1", "Pod"),
     ("v1", "ReplicationController"),
     ("apps/v1", "Deployment"),
@@ -75,13 +80,29 @@ impl Loader {
             | ("apps/v1", "Deployment" | "StatefulSet" | "ReplicaSet" | "DaemonSet")
             | ("batch/v1", "Job" | "CronJob") => self.workload(&ctx, &kind, v),
             ("networking.k8s.io/v1", "NetworkPolicy") => self.network_policy(&ctx, v),
-            (_, k) if KNOWN.iter().any(|(_, known)| *known == k) => Err(vec![ctx.err(
-                "apiVersion",
-                format!(
-                    "unsupported apiVersion `{api}` for {kind}: use {}",
-                    supported_api(&kind)
-                ),
-            )]),
+            ("v1", "Node") => self.node(&ctx, v),
+            (cluster_policy::V1ALPHA1, "AdminNetworkPolicy") => {
+                self.cluster_policy(&ctx, PolicyKind::AdminNetworkPolicy, v)
+            }
+            (cluster_policy::V1ALPHA1, "BaselineAdminNetworkPolicy") => {
+                self.cluster_policy(&ctx, PolicyKind::BaselineAdminNetworkPolicy, v)
+            }
+            (cluster_policy::V1ALPHA2, "ClusterNetworkPolicy") => {
+                self.cluster_policy(&ctx, PolicyKind::ClusterNetworkPolicy, v)
+            }
+            // A known kind in a Kubernetes group at another version; a kind
+            // of the same name in another group (Calico's
+            // projectcalico.org/v3 NetworkPolicy, Antrea's
+            // ClusterNetworkPolicy) is another kind.
+            (_, k) if KNOWN.iter().any(|(_, known)| *known == k) && kubernetes_group(&api) => {
+                Err(vec![ctx.err(
+                    "apiVersion",
+                    format!(
+                        "unsupported apiVersion `{api}` for {kind}: use {}",
+                        supported_api(&kind)
+                    ),
+                )])
+            }
             _ => {
                 self.cluster.skipped.push(Skipped {
                     kind: kind.clone(),
@@ -95,12 +116,24 @@ impl Loader {
     }
 }
 
+/// Whether an apiVersion belongs to Kubernetes itself (the core group, a
+/// group without a dot such as `apps` or `extensions`, or `*.k8s.io`),
+/// not to a third party's custom resources.
+fn kubernetes_group(api: &str) -> bool {
+    match api.rsplit_once('/') {
+        None => true,
+        Some((group, _)) => !group.contains('.') || group.ends_with(".k8s.io"),
+    }
+}
+
 /// The apiVersion a converted kind is read in.
 fn supported_api(kind: &str) -> &'static str {
     match kind {
         "NetworkPolicy" => "networking.k8s.io/v1",
+        "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => cluster_policy::V1ALPHA1,
+        "ClusterNetworkPolicy" => cluster_policy::V1ALPHA2,
         "Job" | "CronJob" => "batch/v1",
-        "Namespace" | "Pod" | "ReplicationController" => "v1",
+        "Namespace" | "Node" | "Pod" | "ReplicationController" => "v1",
         _ => "apps/v1",
     }
 }

@@ -35,4 +35,31 @@ impl Loader {
         });
         Ok(())
     }
+
+    /// A Node: its labels and addresses, for cluster policies' `nodes`
+    /// peers (CNP-12).
+    pub(super) fn node(&mut self, ctx: &Ctx, v: Value) -> Result<(), Vec<LoadError>> {
+        let o = typed::<core::Node>(ctx, v)?;
+        let name = required_name(ctx, &o.metadata)?;
+        let mut errs = Vec::new();
+        let labels = checked_labels(ctx, "metadata.labels", o.metadata.labels, &mut errs);
+        ok_or(errs)?;
+        self.claim(ctx, "Node", "", &name)?;
+        let mut addrs: Vec<std::net::IpAddr> = o
+            .status
+            .and_then(|s| s.addresses)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.address.parse().ok())
+            .collect();
+        addrs.sort_unstable();
+        addrs.dedup();
+        self.cluster.nodes.push(crate::model::Node {
+            name,
+            labels,
+            addrs,
+            origin: ctx.origin(),
+        });
+        Ok(())
+    }
 }

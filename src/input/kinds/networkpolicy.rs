@@ -173,6 +173,7 @@ impl Loader {
             action: crate::model::Action::Allow,
             peers: (!out_peers.is_empty()).then_some(out_peers),
             ports: (!out_ports.is_empty()).then_some(out_ports),
+            name: None,
         };
         // SEM-35: on egress the ipBlock is the destination, which cannot
         // resolve a port name. (On ingress the name resolves on the selected pod.)

@@ -55,7 +55,7 @@ impl Loader {
             "Deployment" => {
                 let o = typed::<apps::Deployment>(ctx, v)?;
                 let s = o.spec;
-                workload_selector(ctx, &s.selector, Some(&s.template))?;
+                self.selector_of(ctx, &s.selector, Some(&s.template))?;
                 self.template(
                     ctx,
                     kind,
@@ -67,7 +67,7 @@ impl Loader {
             "StatefulSet" => {
                 let o = typed::<apps::StatefulSet>(ctx, v)?;
                 let s = o.spec;
-                workload_selector(ctx, &s.selector, Some(&s.template))?;
+                self.selector_of(ctx, &s.selector, Some(&s.template))?;
                 self.template(
                     ctx,
                     kind,
@@ -79,14 +79,14 @@ impl Loader {
             "ReplicaSet" => {
                 let o = typed::<apps::ReplicaSet>(ctx, v)?;
                 let s = o.spec;
-                workload_selector(ctx, &s.selector, s.template.as_ref())?;
+                self.selector_of(ctx, &s.selector, s.template.as_ref())?;
                 self.template(ctx, kind, o.metadata, s.template, s.replicas.unwrap_or(1))
             }
             // One pod per node; the node count is unknown, so one pod.
             "DaemonSet" => {
                 let o = typed::<apps::DaemonSet>(ctx, v)?;
                 let s = o.spec;
-                workload_selector(ctx, &s.selector, Some(&s.template))?;
+                self.selector_of(ctx, &s.selector, Some(&s.template))?;
                 self.template(ctx, kind, o.metadata, Some(s.template), 1)
             }
             "Job" => {
@@ -174,5 +174,29 @@ impl Loader {
         let owner = super::controller_owner(&meta).filter(|(k, _)| !k.is_empty());
         self.owners.workload(kind, &ns, &name, owner, index);
         Ok(())
+    }
+}
+
+impl Loader {
+    /// [`workload_selector`], or under --compat np-guard a warning for a
+    /// selector that does not match the template (np-guard reads such
+    /// workloads; the API server refuses them).
+    fn selector_of(
+        &mut self,
+        ctx: &Ctx,
+        sel: &k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector,
+        template: Option<&core::PodTemplateSpec>,
+    ) -> Result<(), Vec<LoadError>> {
+        match workload_selector(ctx, sel, template) {
+            Err(errs) if self.opts.np_guard_quirks => {
+                for e in errs {
+                    self.cluster.warnings.push(format!(
+                        "{e}; accepted because of --compat np-guard (the API server refuses it)"
+                    ));
+                }
+                Ok(())
+            }
+            r => r,
+        }
     }
 }

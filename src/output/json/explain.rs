@@ -1,6 +1,6 @@
 //! `blastradius.explain/v1`: why a connection is allowed or denied.
 
-use crate::engine::explain::{Explanation, RuleVerdict, Segment, Side};
+use crate::engine::explain::{ClusterRuleVerdict, Explanation, RuleVerdict, Segment, Side};
 use serde::Serialize;
 
 pub const SCHEMA: &str = "blastradius.explain/v1";
@@ -15,6 +15,9 @@ pub struct ExplainDoc {
     pub egress: Option<SideJson>,
     pub ingress: Option<SideJson>,
     pub allowed: String,
+    /// The ambiguous part of `allowed` (CNP-4); absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ambiguous: Option<String>,
     pub segments: Vec<SegmentJson>,
 }
 
@@ -24,8 +27,44 @@ pub struct SideJson {
     pub pod: String,
     pub isolated_by: Vec<String>,
     pub rules: Vec<RuleJson>,
+    /// Admin and Baseline tier rules selecting the pod (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cluster_rules: Vec<ClusterRuleJson>,
     pub allows: String,
     pub note: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ClusterRuleJson {
+    pub policy: String,
+    /// `Admin` or `Baseline`.
+    pub tier: &'static str,
+    pub priority: u32,
+    pub rule: String,
+    pub action: &'static str,
+    pub peer: String,
+    pub peer_matches: bool,
+    pub ports: String,
+}
+
+impl From<&ClusterRuleVerdict> for ClusterRuleJson {
+    fn from(r: &ClusterRuleVerdict) -> Self {
+        let (tier, priority) = match r.tier {
+            crate::model::Tier::Admin { priority } => ("Admin", priority),
+            crate::model::Tier::Baseline { priority } => ("Baseline", priority),
+            crate::model::Tier::NetworkPolicy => ("NetworkPolicy", 0),
+        };
+        ClusterRuleJson {
+            policy: r.policy.clone(),
+            tier,
+            priority,
+            rule: r.rule.clone(),
+            action: r.action.as_str(),
+            peer: r.peer.clone(),
+            peer_matches: r.peer_matches,
+            ports: r.ports.to_connlist(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -42,6 +81,8 @@ pub struct RuleJson {
 pub struct SegmentJson {
     pub conns: String,
     pub allowed: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ambiguous: bool,
     pub reasons: Vec<String>,
 }
 
@@ -65,6 +106,7 @@ impl From<&Side> for SideJson {
             pod: s.pod.clone(),
             isolated_by: s.isolated_by.clone(),
             rules: s.rules.iter().map(RuleJson::from).collect(),
+            cluster_rules: s.cluster_rules.iter().map(ClusterRuleJson::from).collect(),
             allows: s.allows.to_connlist(),
             note: s.note.clone(),
         }
@@ -76,6 +118,7 @@ impl From<&Segment> for SegmentJson {
         SegmentJson {
             conns: s.conns.to_connlist(),
             allowed: s.allowed,
+            ambiguous: s.ambiguous,
             reasons: s.reasons.clone(),
         }
     }
@@ -91,6 +134,7 @@ impl From<&Explanation> for ExplainDoc {
             egress: e.egress.as_ref().map(SideJson::from),
             ingress: e.ingress.as_ref().map(SideJson::from),
             allowed: e.allowed.to_connlist(),
+            ambiguous: (!e.ambiguous.is_empty()).then(|| e.ambiguous.to_connlist()),
             segments: e.segments.iter().map(SegmentJson::from).collect(),
         }
     }
@@ -119,11 +163,14 @@ mod tests {
                     at: "egress[0].to[0]".into(),
                     ports: ConnSet::all(),
                 }],
+                cluster_rules: vec![],
                 allows: ConnSet::all(),
+                denies: ConnSet::empty(),
                 note: None,
             }),
             ingress: None,
             allowed: ConnSet::empty(),
+            ambiguous: ConnSet::empty(),
             segments: vec![],
         };
         let s = crate::output::json::pretty(&ExplainDoc::from(&e));

@@ -36,6 +36,9 @@ pub struct EntityJson<'a> {
 #[derive(Serialize)]
 pub struct ConnectionJson<'a> {
     pub all: bool,
+    /// The ambiguous part (CNP-4), np-guard's spelling; absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ambiguous: Option<String>,
     pub conn: String,
     pub dst: &'a str,
     /// Protocol → port ranges, as `ConnSet::to_json` writes it.
@@ -115,6 +118,7 @@ pub fn write(cluster: &Cluster, reach: &Reachability, view: &ConnView) -> String
         view.connections.iter().map(|c| {
             one_line(&ConnectionJson {
                 all: c.conns.is_all(),
+                ambiguous: c.ambiguous.as_ref().map(|a| a.to_connlist()),
                 conn: c.conns.to_connlist(),
                 dst: view.name(c.dst),
                 ports: c.conns.to_json(),
@@ -144,6 +148,7 @@ mod tests {
             policies: 6,
         });
         assert_sorted(&ConnectionJson {
+            ambiguous: None,
             all: false,
             conn: "TCP 80".into(),
             dst: "a/y[Deployment]",

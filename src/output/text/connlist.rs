@@ -10,7 +10,7 @@ pub fn connlist(view: &ConnView) -> String {
         s.push_str(" => ");
         s.push_str(view.name(c.dst));
         s.push_str(" : ");
-        s.push_str(&c.conns.to_connlist());
+        s.push_str(&c.conn_text());
         s.push('\n');
     }
     s

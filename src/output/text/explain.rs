@@ -32,11 +32,22 @@ pub fn text(e: &Explanation, ports: Option<&ConnSet>) -> String {
         s.push('\n');
     }
     s.push_str(&format!("Allowed: {}\n", e.allowed.to_connlist()));
+    if !e.ambiguous.is_empty() {
+        s.push_str(&format!(
+            "Ambiguous: {} (equal-priority cluster policies disagree; the implementation may apply either, CNP-4)\n",
+            e.ambiguous.to_connlist()
+        ));
+    }
     for seg in &e.segments {
         s.push_str(&format!(
-            "  {} {}\n",
+            "  {} {}{}\n",
             if seg.allowed { "ALLOW" } else { "DENY " },
-            seg.conns.to_connlist()
+            seg.conns.to_connlist(),
+            if seg.ambiguous {
+                " (ambiguous: counted as allowed, CNP-4)"
+            } else {
+                ""
+            }
         ));
         for r in &seg.reasons {
             s.push_str(&format!("      {r}\n"));
@@ -56,6 +67,18 @@ pub fn text(e: &Explanation, ports: Option<&ConnSet>) -> String {
             if side.rules.is_empty() {
                 s.push_str("  no rules: everything denied in this direction (SEM-13)\n");
             }
+        }
+        for r in &side.cluster_rules {
+            s.push_str(&format!(
+                "  {}: {} -> {}\n",
+                r.describe(),
+                r.peer,
+                if r.peer_matches {
+                    r.ports.to_connlist()
+                } else {
+                    "does not apply".into()
+                }
+            ));
         }
         for r in &side.rules {
             s.push_str(&format!(

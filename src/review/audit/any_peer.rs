@@ -192,6 +192,7 @@ fn is_wide(p: &Peer) -> bool {
             namespaces: None, ..
         } => false,
         Peer::IpBlock(b) => b.cidr.prefix_len() == 0,
+        Peer::Nodes { .. } | Peer::DomainNames(_) => false,
     }
 }
 
@@ -220,7 +221,7 @@ fn wide_peer_desc(p: &Peer, policy_ns: &str) -> (String, &'static str) {
                  (SEM-21, SEM-22).",
             )
         }
-        Peer::Pods { .. } => (
+        Peer::Pods { .. } | Peer::Nodes { .. } | Peer::DomainNames(_) => (
             desc,
             "`namespaceSelector: {}` matches every namespace, including ones created later, \
              and without a podSelector it takes every pod in them (SEM-17).",

@@ -116,6 +116,10 @@ pub(super) fn peer_lines(p: &Peer) -> Vec<String> {
             }
             out
         }
+        Peer::Nodes { selector, .. } => selector_lines("nodes", selector),
+        Peer::DomainNames(names) => std::iter::once("domainNames:".to_string())
+            .chain(names.iter().map(|n| format!("  - {n}")))
+            .collect(),
     }
 }
 

@@ -180,6 +180,17 @@ fn rule_name(id: &'static str) -> &'static str {
 
 /// Run every check. Findings are sorted by id, then by their first object.
 pub fn audit(cluster: &Cluster, reach: &Reachability) -> Vec<Finding> {
+    // The NetworkPolicy checks read NetworkPolicies only: an Admin or
+    // Baseline rule's peers mean something else (Deny, Pass; CNP-6).
+    let np_only;
+    let cluster = if cluster.policies.iter().any(|p| p.tier.is_cluster()) {
+        let mut c = cluster.clone();
+        c.policies.retain(|p| !p.tier.is_cluster());
+        np_only = c;
+        &np_only
+    } else {
+        cluster
+    };
     let mut a = Auditor::new(cluster, reach);
     a.default_deny(Direction::Ingress);
     a.default_deny(Direction::Egress);
