@@ -4,7 +4,7 @@ use crate::attack::graph::SimOptions;
 use crate::cli::args::{DiffArgs, DiffFormat, FailOn};
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{input_name, load_with};
-use crate::cli::print::write_out;
+use crate::cli::print::{err_line, write_out};
 use crate::engine::reach::Reachability;
 use crate::output::diff::DiffOutput;
 use crate::output::diff_charts::{diff_charts, ChartSide};
@@ -82,7 +82,7 @@ pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
         Ok(Outcome::Success)
     } else {
         let names: Vec<String> = failed.iter().map(|f| f.name()).collect();
-        eprintln!("gate failed: {}", names.join(", "));
+        err_line(format_args!("gate failed: {}", names.join(", ")));
         Ok(Outcome::GateFailed)
     }
 }

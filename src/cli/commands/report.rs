@@ -7,6 +7,7 @@ use crate::attack::simulate::SimResult;
 use crate::cli::args::ReportArgs;
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{compile, held_from, input_name, load, timed, Held};
+use crate::cli::print::err_line;
 use crate::engine::view::{entities, Level};
 use crate::output::files::write_files;
 use crate::output::report_build::{
@@ -60,11 +61,11 @@ pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
     write_files(&dir, &files).map_err(CliError::output)?;
     let mut names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
     names.sort_unstable();
-    eprintln!(
+    err_line(format_args!(
         "wrote {} files to {}: {}",
         files.len(),
         dir.display(),
         names.join(", ")
-    );
+    ));
     Ok(Outcome::Success)
 }

@@ -2,7 +2,7 @@
 
 use crate::cli::args::{LiveFormat, SynthArgs};
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::print::write_out;
+use crate::cli::print::{err_line, write_out};
 use crate::input::manifest_objects;
 use crate::output::files::write_files;
 use crate::util::live::{write_dump, LiveOptions};
@@ -61,7 +61,7 @@ pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
                 )));
             }
             write_files(dir, &[(file_name.into(), text)]).map_err(CliError::output)?;
-            eprintln!("wrote {}", file.display());
+            err_line(format_args!("wrote {}", file.display()));
             Ok(Outcome::Success)
         }
         (None, Some("-")) => write_out(&text),
