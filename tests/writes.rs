@@ -206,3 +206,261 @@ fn a_megabyte_label_value_is_quoted_short() {
     assert!(err.contains("…\" (1000001 characters)"), "{err}");
     let _ = fs::remove_dir_all(&base);
 }
+
+// ---- output folders and files that are links ----
+
+#[cfg(unix)]
+fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// Every file and folder name under `dir`, sorted, with its content.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(dir).unwrap().display().to_string();
+            let m = fs::symlink_metadata(&p).unwrap();
+            if m.is_dir() {
+                out.push((format!("{rel}/"), Vec::new()));
+                stack.push(p);
+            } else if m.file_type().is_symlink() {
+                out.push((format!("{rel} ->"), Vec::new()));
+            } else {
+                out.push((rel, fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A pull request can commit `out/<name>/index.html` as a link: the report
+/// replaces the link and never writes where it points; a dangling link
+/// creates nothing outside the folder.
+#[cfg(unix)]
+#[test]
+fn report_replaces_links_where_its_files_go_and_never_writes_through_them() {
+    let base = scratch("report-links");
+    input(&base);
+    fs::create_dir_all(base.join("out/in")).unwrap();
+    fs::write(base.join("victim.txt"), "mine").unwrap();
+    symlink("../../victim.txt", base.join("out/in/index.html"));
+    symlink("../../elsewhere.svg", base.join("out/in/reach-by-hop.svg"));
+    let out = run(&base, &["report", "in"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(fs::read_to_string(base.join("victim.txt")).unwrap(), "mine");
+    assert!(!base.join("elsewhere.svg").exists());
+    for f in ["index.html", "reach-by-hop.svg"] {
+        let m = fs::symlink_metadata(base.join("out/in").join(f)).unwrap();
+        assert!(m.is_file(), "{f} is a plain file now");
+    }
+    assert!(fs::read_to_string(base.join("out/in/index.html"))
+        .unwrap()
+        .contains("<html"));
+    // Nothing staged or set aside is left beside or inside.
+    let names: Vec<String> = tree(&base).into_iter().map(|(n, _)| n).collect();
+    assert!(
+        names.iter().all(|n| !n.contains("blastradius-")),
+        "{names:?}"
+    );
+    let _ = fs::remove_dir_all(&base);
+}
+
+/// The default folder (`out/<input name>`) is refused when it, or `out`, is
+/// a link; a folder the user names may itself be a link (written where it
+/// points), but a relative path may not pass through one.
+#[cfg(unix)]
+#[test]
+fn output_folder_links_are_followed_only_when_named() {
+    let base = scratch("folder-links");
+    input(&base);
+    fs::create_dir_all(base.join("real/in")).unwrap();
+    // `out` itself a link (committed by a pull request).
+    symlink("real", base.join("out"));
+    let out = run(&base, &["report", "in"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("error: out is a symbolic link on the way to out/in"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&base, &["report", "in", "--out", "out/in"]);
+    assert_eq!(out.status.code(), Some(2), "a link on the way, even named");
+    assert_eq!(tree(&base.join("real")), [("in/".to_string(), vec![])]);
+    // `out/in` a link, `out` a real folder: refused by default.
+    fs::remove_file(base.join("out")).unwrap();
+    fs::create_dir(base.join("out")).unwrap();
+    symlink("../real/in", base.join("out/in"));
+    let out = run(&base, &["report", "in"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "error: out/in is a symbolic link; output goes through a link only when it is named"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(tree(&base.join("real")), [("in/".to_string(), vec![])]);
+    // Named exactly: written where it points, the link kept.
+    let out = run(&base, &["report", "in", "--out", "out/in"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(base.join("real/in/index.html").is_file());
+    assert!(fs::symlink_metadata(base.join("out/in"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // simulate --svg and diff -o svg: the same rules.
+    let out = run(
+        &base,
+        &[
+            "simulate",
+            "in",
+            "--from",
+            "prod/client[Pod]",
+            "--svg",
+            "out/in",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    fs::create_dir_all(base.join("real/diff")).unwrap();
+    symlink("../real/diff", base.join("out/diff"));
+    let out = run(&base, &["diff", "in", "in", "-o", "svg"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(fs::read_dir(base.join("real/diff"))
+        .unwrap()
+        .next()
+        .is_none());
+    let _ = fs::remove_dir_all(&base);
+}
+
+/// `simulate --svg DIR` with a link where a chart goes: replaced, never
+/// written through; the folder's other files are kept.
+#[cfg(unix)]
+#[test]
+fn simulate_svg_replaces_a_link_and_keeps_other_files() {
+    let base = scratch("svg-links");
+    input(&base);
+    fs::create_dir_all(base.join("charts")).unwrap();
+    fs::write(base.join("victim.txt"), "mine").unwrap();
+    fs::write(base.join("charts/README.md"), "keep").unwrap();
+    symlink("../victim.txt", base.join("charts/reach-by-hop.svg"));
+    let out = run(
+        &base,
+        &[
+            "simulate",
+            "in",
+            "--from",
+            "prod/client[Pod]",
+            "--svg",
+            "charts",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(fs::read_to_string(base.join("victim.txt")).unwrap(), "mine");
+    let m = fs::symlink_metadata(base.join("charts/reach-by-hop.svg")).unwrap();
+    assert!(m.is_file());
+    assert_eq!(
+        fs::read_to_string(base.join("charts/README.md")).unwrap(),
+        "keep"
+    );
+    let _ = fs::remove_dir_all(&base);
+}
+
+/// `synth --out` never overwrites: neither a file nor a link (dangling or
+/// not) in its place.
+#[cfg(unix)]
+#[test]
+fn synth_never_overwrites_a_file_or_a_link() {
+    let base = scratch("synth");
+    fs::create_dir_all(base.join("s")).unwrap();
+    fs::write(base.join("s/cluster.yaml"), "mine").unwrap();
+    let out = run(&base, &["synth", "--pods", "10", "--out", "s"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("s/cluster.yaml exists; synth never overwrites a file"));
+    assert_eq!(
+        fs::read_to_string(base.join("s/cluster.yaml")).unwrap(),
+        "mine"
+    );
+    fs::write(base.join("victim.json"), "mine").unwrap();
+    symlink("../victim.json", base.join("s/cluster.json"));
+    let out = run(
+        &base,
+        &["synth", "--pods", "10", "--live", "json", "--out", "s"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        fs::read_to_string(base.join("victim.json")).unwrap(),
+        "mine"
+    );
+    // A new file in a new folder: written, nothing staged left.
+    let out = run(&base, &["synth", "--pods", "10", "--out", "t/u"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        tree(&base.join("t"))
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect::<Vec<_>>(),
+        ["u/", "u/cluster.yaml"]
+    );
+    let _ = fs::remove_dir_all(&base);
+}
+
+// ---- reports are complete or not there ----
+
+/// A write that fails part-way (here a file-size limit, `ulimit -f`, as a
+/// full disk would): exit 2 with the reason; nothing of the new report is
+/// left, and an older report stays exactly as it was.
+#[cfg(unix)]
+#[test]
+fn a_report_that_fails_part_way_leaves_nothing_and_keeps_the_old_one() {
+    let base = scratch("fsize");
+    input(&base);
+    let out = run(
+        &base,
+        &["report", "in", "--out", "rep", "--from", "prod/web[Pod]"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let before = tree(&base);
+    // 40 blocks of 512 bytes (dash) or 1 KiB (bash): smaller than index.html.
+    for target in ["rep", "fresh/rep"] {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -f 40 && exec \"$0\" report in --out {target}"
+            ))
+            .arg(BIN)
+            .current_dir(&base)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("File too large") && err.starts_with("error: cannot write "),
+            "{err}"
+        );
+        assert_eq!(tree(&base), before, "old report intact, nothing new left");
+    }
+    let _ = fs::remove_dir_all(&base);
+}
+
+/// A folder named like a report file (`index.html/`) in the target: refused
+/// before the first byte, the folder as it was.
+#[test]
+fn a_folder_where_a_report_file_goes_is_refused_before_any_write() {
+    let base = scratch("dir-in-target");
+    input(&base);
+    fs::create_dir_all(base.join("rep/index.html")).unwrap();
+    fs::write(base.join("rep/summary.md"), "old").unwrap();
+    let before = tree(&base);
+    let out = run(&base, &["report", "in", "--out", "rep"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "error: rep/index.html is a folder; cannot write a file there\n"
+    );
+    assert_eq!(tree(&base), before);
+    let _ = fs::remove_dir_all(&base);
+}
