@@ -464,3 +464,68 @@ fn a_folder_where_a_report_file_goes_is_refused_before_any_write() {
     assert_eq!(tree(&base), before);
     let _ = fs::remove_dir_all(&base);
 }
+
+// ---- input folders whose links point elsewhere ----
+
+/// A link inside the input folder that leads outside it (a pull request can
+/// commit one to `/etc/passwd` or to another team's manifests) is not read
+/// unless --follow-links; the warning names it. One file behind two links is
+/// one file, not a duplicate object (SEM-11 is about objects, not names).
+#[cfg(unix)]
+#[test]
+fn input_links_outside_the_folder_are_skipped_and_files_read_once() {
+    let base = scratch("input-links");
+    let d = input(&base);
+    fs::write(
+        base.join("outside.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: intruder, namespace: prod}\n",
+    )
+    .unwrap();
+    symlink("../outside.yaml", d.join("extra.yaml"));
+    symlink("cluster.yaml", d.join("same.yaml"));
+    fs::create_dir(d.join("sub")).unwrap();
+    symlink("../cluster.yaml", d.join("sub/again.yaml"));
+    let out = run(&base, &["reach", "in", "-o", "connlist"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: in: skipped 1 symbolic link that leads outside the folder: in/extra.yaml -> "
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("outside.yaml; --follow-links follows them"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: in: 2 paths name a file read already, read once: in/same.yaml (read as in/cluster.yaml), in/sub/again.yaml (read as in/cluster.yaml)"),
+        "{err}"
+    );
+    assert!(!text(&out.stdout).contains("intruder"));
+    let out = run(&base, &["reach", "in", "-o", "connlist", "--follow-links"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("prod/intruder[Pod]"));
+    assert!(!text(&out.stderr).contains("skipped"));
+    let _ = fs::remove_dir_all(&base);
+}
+
+/// A newline or an escape sequence in a file name is printed escaped: a
+/// name cannot forge a second message line or drive the terminal.
+#[test]
+fn control_characters_in_file_names_are_escaped() {
+    let base = scratch("ctl-names");
+    let d = base.join("in");
+    fs::create_dir_all(&d).unwrap();
+    fs::write(d.join("x\nerror: forged\u{1b}[2J.yaml"), "kind: [").unwrap();
+    let out = run(&base, &["reach", "in"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("error: in/x\\nerror: forged\\u{1b}[2J.yaml: document 1: invalid YAML: "),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains('\u{1b}'));
+    let _ = fs::remove_dir_all(&base);
+}

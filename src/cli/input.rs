@@ -53,6 +53,7 @@ impl InputOpts {
             lenient_names: self.lenient_names || base.lenient_names,
             strict: self.strict,
             keep_replicaset_names: base.keep_replicaset_names,
+            follow_links: self.follow_links,
         }
     }
 

@@ -45,6 +45,10 @@ pub struct LoadOptions {
     /// List a pod whose ReplicaSet is absent under the ReplicaSet's name,
     /// not its Deployment's (np-guard does). See `owners` for the rules.
     pub keep_replicaset_names: bool,
+    /// Follow every symbolic link inside an input folder. Off: a link that
+    /// leads outside the folder is skipped (and said so in a warning), since
+    /// in CI the folder is a pull request's and `/etc/passwd` is not.
+    pub follow_links: bool,
 }
 
 impl LoadOptions {
@@ -68,10 +72,12 @@ impl LoadOptions {
 pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Cluster, LoadErrors> {
     let mut loader = Loader::new(opts.clone());
     for p in paths {
-        sources::source_for(p).read(&mut |name, source| match source {
-            Ok(t) => loader.add_text(name, &t.text, t.json),
-            Err(e) => loader.source_error(name, e),
-        });
+        let notes =
+            sources::source_for(p, opts.follow_links).read(&mut |name, source| match source {
+                Ok(t) => loader.add_text(name, &t.text, t.json),
+                Err(e) => loader.source_error(name, e),
+            });
+        loader.cluster.warnings.extend(notes);
     }
     loader.finish()
 }
