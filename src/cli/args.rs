@@ -314,6 +314,9 @@ pub struct InputOpts {
     /// Refuse unknown fields in NetworkPolicies (by default a warning names them).
     #[arg(long)]
     pub strict: bool,
+    /// Follow every symbolic link inside an input folder (by default a link that leads outside the folder is skipped, with a warning).
+    #[arg(long)]
+    pub follow_links: bool,
     /// Read as another tool does (sets the flags it needs; see --help).
     #[arg(long, value_enum, value_name = "TOOL")]
     pub compat: Option<Compat>,

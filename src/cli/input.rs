@@ -4,11 +4,13 @@
 use crate::attack::graph::{SimOptions, Target};
 use crate::cli::args::{AttackArgs, Compat, InputArgs, InputOpts, IpBlockPods};
 use crate::cli::error::CliError;
+use crate::cli::print::err_line;
 use crate::engine::explain::Endpoint;
 use crate::engine::reach::{ReachOptions, Reachability};
 use crate::input::{load_paths, LoadOptions};
 use crate::model::ports::parse_port_list;
 use crate::model::{Cluster, Pod};
+use crate::util::text::place;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -52,6 +54,7 @@ impl InputOpts {
             strict: self.strict,
             keep_replicaset_names: base.keep_replicaset_names,
             np_guard_quirks: base.np_guard_quirks,
+            follow_links: self.follow_links,
         }
     }
 
@@ -83,7 +86,7 @@ pub fn timed<T>(verbose: bool, what: &str, f: impl FnOnce() -> T) -> T {
     let t = std::time::Instant::now();
     let r = crate::cli::progress::phase(what, f);
     if verbose {
-        eprintln!("{what}: {:.3} s", t.elapsed().as_secs_f64());
+        err_line(format_args!("{what}: {:.3} s", t.elapsed().as_secs_f64()));
     }
     r
 }
@@ -93,14 +96,14 @@ pub fn compile(cluster: &Cluster, input: &InputArgs) -> Reachability {
         Reachability::compile(cluster, &input.reach_options())
     });
     if input.opts.verbose {
-        eprintln!(
+        err_line(format_args!(
             "matrix: {} pods in {} classes, {} source and {} destination IP ranges, {} distinct port sets",
             cluster.pod_count(),
             r.class_count(),
             r.ext_src.len(),
             r.ext_dst.len(),
             r.distinct_conn_sets()
-        );
+        ));
     }
     r
 }
@@ -108,7 +111,7 @@ pub fn compile(cluster: &Cluster, input: &InputArgs) -> Reachability {
 pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliError> {
     let cluster = load_paths(paths, &input.load_options())?;
     for w in &cluster.warnings {
-        eprintln!("warning: {w}");
+        err_line(format_args!("warning: {w}"));
     }
     if input.verbose {
         let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
@@ -116,20 +119,26 @@ pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliErr
             *kinds.entry(s.kind.as_str()).or_default() += 1;
         }
         let total: usize = kinds.values().sum();
-        let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        eprintln!(
+        let list: Vec<String> = kinds
+            .iter()
+            .map(|(k, n)| format!("{} {n}", place(k)))
+            .collect();
+        err_line(format_args!(
             "skipped {total} objects: {}",
             if list.is_empty() {
                 "none".into()
             } else {
                 list.join(", ")
             }
-        );
+        ));
         for s in &cluster.skipped {
-            eprintln!(
+            err_line(format_args!(
                 "  skipped {} {} ({}): {}",
-                s.kind, s.name, s.origin, s.reason
-            );
+                place(&s.kind),
+                place(&s.name),
+                s.origin,
+                s.reason
+            ));
         }
     }
     Ok(cluster)
@@ -151,11 +160,11 @@ pub fn endpoint(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<End
         pod.workload.to_string()
     };
     if pods.len() > 1 {
-        eprintln!(
+        err_line(format_args!(
             "note: --{flag} {spec} matches {} pod entries; explaining {}",
             pods.len(),
             pod.id()
-        );
+        ));
     }
     Ok(Endpoint::Pod(first, name))
 }

@@ -20,11 +20,13 @@ pub const EXIT_GATE_FAILED: i32 = 1;
 pub const EXIT_BAD_INPUT: i32 = 2;
 
 pub fn main() -> i32 {
+    ignore_file_size_signal();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
+            // `--help` and `--version` succeed only when stdout took them.
+            let printed = e.print().is_ok();
+            return if e.use_stderr() || !printed {
                 EXIT_BAD_INPUT
             } else {
                 EXIT_OK
@@ -33,6 +35,19 @@ pub fn main() -> i32 {
     };
     progress::set_quiet(cli.quiet);
     exit_code(run(cli.command))
+}
+
+/// A file-size limit (`ulimit -f`, RLIMIT_FSIZE) kills a process that
+/// writes past it with SIGXFSZ; ignored, the write fails with EFBIG instead,
+/// so the output writer removes what it had staged and the run ends with a
+/// clear error (exit 2).
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: SIG_IGN installs no handler code; this runs first thing in
+    // `main`, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }
 
 /// Run one command.
@@ -56,7 +71,7 @@ pub fn exit_code(result: Result<Outcome, CliError>) -> i32 {
         Ok(Outcome::Success) => EXIT_OK,
         Ok(Outcome::GateFailed) => EXIT_GATE_FAILED,
         Err(e) => {
-            eprintln!("{e}");
+            print::err_line(&e);
             EXIT_BAD_INPUT
         }
     }

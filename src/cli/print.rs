@@ -12,3 +12,12 @@ pub fn write_out(s: &str) -> Result<Outcome, CliError> {
         Err(e) => Err(CliError::Stdout(e)),
     }
 }
+
+/// Write one line on stderr (a warning, a note, an error). A stderr that
+/// cannot be written (`2>/dev/full`, closed) is not the run's failure: the
+/// line is dropped and the exit code stays what the run decided, never a
+/// panic (which `eprintln!` would raise).
+pub fn err_line(line: impl std::fmt::Display) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}

@@ -1,6 +1,7 @@
 //! The input layer's errors: what can go wrong reading, decoding and
 //! validating manifests, each located by file, document, object and path.
 
+use crate::util::text::{place, quoted};
 use std::fmt;
 
 /// Inputs are bounded by memory, not by a fixed size: a file may be as large
@@ -70,38 +71,38 @@ pub enum SourceError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
     #[error(
-        "Invalid value: \"{0}\": a namespace name must be a lowercase RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (e.g. 'prod')"
+        "Invalid value: {}: a namespace name must be a lowercase RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (e.g. 'prod')", quoted(.0)
     )]
     NotDnsLabel(String),
     #[error(
-        "Invalid value: \"{0}\": must be a lowercase RFC 1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters (e.g. 'allow-web') (SEM-63)"
+        "Invalid value: {}: must be a lowercase RFC 1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters (e.g. 'allow-web') (SEM-63)", quoted(.0)
     )]
     NotDnsSubdomain(String),
     #[error(
-        "Invalid value: \"{0}\": a label value must be at most 63 characters, empty or begin and end with a letter or digit, with only letters, digits, '-', '_' or '.' in between (SEM-42)"
+        "Invalid value: {}: a label value must be at most 63 characters, empty or begin and end with a letter or digit, with only letters, digits, '-', '_' or '.' in between (SEM-42)", quoted(.0)
     )]
     NotLabelValue(String),
     #[error(
-        "Invalid value: \"{0}\": a label key is an optional DNS-subdomain prefix and '/', then a name of at most 63 characters that begins and ends with a letter or digit, with only letters, digits, '-', '_' or '.' in between (SEM-42)"
+        "Invalid value: {}: a label key is an optional DNS-subdomain prefix and '/', then a name of at most 63 characters that begins and ends with a letter or digit, with only letters, digits, '-', '_' or '.' in between (SEM-42)", quoted(.0)
     )]
     NotLabelKey(String),
     #[error(
-        "Invalid value: \"{0}\": a port name is at most 15 characters of a-z, 0-9 and '-', with at least one letter, no leading, trailing or double '-'; a number must be written unquoted, 1..65535 (SEM-59)"
+        "Invalid value: {}: a port name is at most 15 characters of a-z, 0-9 and '-', with at least one letter, no leading, trailing or double '-'; a number must be written unquoted, 1..65535 (SEM-59)", quoted(.0)
     )]
     NotPortName(String),
     #[error(
-        "Invalid value: \"{0}\": must be a valid CIDR value (e.g. 10.0.0.0/16 or fd00::/8) (SEM-54)"
+        "Invalid value: {}: must be a valid CIDR value (e.g. 10.0.0.0/16 or fd00::/8) (SEM-54)", quoted(.0)
     )]
     NotCidr(String),
     /// An IPv4-mapped IPv6 block, refused by current API servers.
     #[error(
-        "Invalid value: \"{cidr}\": must be a valid CIDR value: it must not have an IPv4-mapped IPv6 address; write {net} (SEM-54, SEM-55)"
+        "Invalid value: {}: must be a valid CIDR value: it must not have an IPv4-mapped IPv6 address; write {net} (SEM-54, SEM-55)", quoted(.cidr)
     )]
     Ipv4Mapped { cidr: String, net: ipnet::IpNet },
     /// Host bits set or leading zeros (`what` says which), refused by current
     /// API servers unless --lenient-cidr.
     #[error(
-        "Invalid value: \"{cidr}\": must be a valid CIDR value: it {what}; write {masked} (current API servers refuse it; --lenient-cidr accepts and normalises it, SEM-55)"
+        "Invalid value: {}: must be a valid CIDR value: it {what}; write {masked} (current API servers refuse it; --lenient-cidr accepts and normalises it, SEM-55)", quoted(.cidr)
     )]
     NotCanonical {
         cidr: String,
@@ -196,10 +197,10 @@ impl fmt::Display for LoadError {
             write!(f, ": document {d}")?;
         }
         if let Some(o) = &self.object {
-            write!(f, " ({o})")?;
+            write!(f, " ({})", place(o))?;
         }
         if let Some(p) = &self.path {
-            write!(f, ": {p}")?;
+            write!(f, ": {}", place(p))?;
         }
         write!(f, ": {}", self.problem)
     }

@@ -52,6 +52,10 @@ pub struct LoadOptions {
     /// selector does not match its template is read; IPv6 CIDRs of cluster
     /// policies' `networks` are dropped (np-guard is IPv4-only).
     pub np_guard_quirks: bool,
+    /// Follow every symbolic link inside an input folder. Off: a link that
+    /// leads outside the folder is skipped (and said so in a warning), since
+    /// in CI the folder is a pull request's and `/etc/passwd` is not.
+    pub follow_links: bool,
 }
 
 impl LoadOptions {
@@ -76,10 +80,12 @@ impl LoadOptions {
 pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Cluster, LoadErrors> {
     let mut loader = Loader::new(opts.clone());
     for p in paths {
-        sources::source_for(p).read(&mut |name, source| match source {
-            Ok(t) => loader.add_text(name, &t.text, t.json),
-            Err(e) => loader.source_error(name, e),
-        });
+        let notes =
+            sources::source_for(p, opts.follow_links).read(&mut |name, source| match source {
+                Ok(t) => loader.add_text(name, &t.text, t.json),
+                Err(e) => loader.source_error(name, e),
+            });
+        loader.cluster.warnings.extend(notes);
     }
     loader.finish()
 }

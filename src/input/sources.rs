@@ -1,8 +1,10 @@
 //! Reading sources behind one interface ([`Source`]): a file, a folder
-//! (recursive, sorted, symlink loops cut) and stdin (`-`), each read as
-//! UTF-8 text within what memory allows (`input_limit`).
+//! (recursive, sorted, symlink loops cut, links that lead outside it not
+//! followed, each real file read once) and stdin (`-`), each read as UTF-8
+//! text within what memory allows (`input_limit`).
 
 use crate::input::error::{input_limit, SourceError};
+use crate::util::text::path_text;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -22,11 +24,13 @@ pub struct Text {
 /// later as one more implementation: it would yield one text per object
 /// list, named after the resource.
 pub trait Source {
-    /// The name of the source as given (a path, or `<stdin>`).
+    /// The name of the source as given (a path, or `<stdin>`), control
+    /// characters escaped.
     fn name(&self) -> String;
     /// Visit every text of the source in order: its display name, and its
-    /// text or why it could not be read.
-    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>));
+    /// text or why it could not be read. Returns what the user should be
+    /// told about what was left out (warnings).
+    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) -> Vec<String>;
 }
 
 /// Standard input (`-`), read as YAML.
@@ -36,57 +40,115 @@ pub struct Stdin;
 pub struct File(pub PathBuf);
 
 /// A path walked recursively: manifests (`.yaml`, `.yml`, `.json`) in sorted
-/// order, symlink loops cut. Also reports a path that does not exist or is
-/// neither a file nor a folder.
-pub struct Folder(pub PathBuf);
+/// order, symlink loops cut. A link inside that leads outside the folder is
+/// skipped unless `follow_links` (the folder named may itself be a link);
+/// a real file reached by several names is read once, under the first.
+/// Also reports a path that does not exist or is neither a file nor a
+/// folder.
+pub struct Folder {
+    pub path: PathBuf,
+    pub follow_links: bool,
+}
 
 impl Source for Stdin {
     fn name(&self) -> String {
         "<stdin>".to_string()
     }
 
-    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) {
+    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) -> Vec<String> {
         visit(&self.name(), read_stdin());
+        Vec::new()
     }
 }
 
 impl Source for File {
     fn name(&self) -> String {
-        self.0.display().to_string()
+        path_text(&self.0)
     }
 
-    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) {
+    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) -> Vec<String> {
         visit(&self.name(), read_file(&self.0));
+        Vec::new()
     }
 }
 
+/// Paths listed in full in a warning; the rest are counted.
+const LISTED: usize = 5;
+
 impl Source for Folder {
     fn name(&self) -> String {
-        self.0.display().to_string()
+        path_text(&self.path)
     }
 
-    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) {
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        collect_files(&self.0, &mut files, &mut HashSet::new(), true, &mut errors);
-        for (f, e) in errors {
-            visit(&f.display().to_string(), Err(e));
+    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) -> Vec<String> {
+        let walk = walk(&self.path, self.follow_links);
+        for (f, e) in walk.errors {
+            visit(&path_text(&f), Err(e));
         }
-        for f in files {
-            visit(&f.display().to_string(), read_file(&f));
+        for f in &walk.files {
+            visit(&path_text(f), read_file(f));
         }
+        let mut notes = Vec::new();
+        if !walk.outside.is_empty() {
+            let shown: Vec<String> = walk
+                .outside
+                .iter()
+                .take(LISTED)
+                .map(|(link, to)| format!("{} -> {}", path_text(link), path_text(to)))
+                .collect();
+            notes.push(format!(
+                "{}: skipped {} symbolic link{} that lead{} outside the folder: {}{}; --follow-links follows them",
+                self.name(),
+                walk.outside.len(),
+                if walk.outside.len() == 1 { "" } else { "s" },
+                if walk.outside.len() == 1 { "s" } else { "" },
+                shown.join(", "),
+                more(walk.outside.len()),
+            ));
+        }
+        if !walk.again.is_empty() {
+            let shown: Vec<String> = walk
+                .again
+                .iter()
+                .take(LISTED)
+                .map(|(second, first)| {
+                    format!("{} (read as {})", path_text(second), path_text(first))
+                })
+                .collect();
+            notes.push(format!(
+                "{}: {} path{} name{} a file read already, read once: {}{}",
+                self.name(),
+                walk.again.len(),
+                if walk.again.len() == 1 { "" } else { "s" },
+                if walk.again.len() == 1 { "s" } else { "" },
+                shown.join(", "),
+                more(walk.again.len()),
+            ));
+        }
+        notes
+    }
+}
+
+fn more(n: usize) -> String {
+    if n > LISTED {
+        format!(" and {} more", n - LISTED)
+    } else {
+        String::new()
     }
 }
 
 /// The source a command-line path names: `-` is stdin, a file is a file,
 /// anything else is walked as a folder (which reports what is wrong with it).
-pub fn source_for(p: &Path) -> Box<dyn Source> {
+pub fn source_for(p: &Path, follow_links: bool) -> Box<dyn Source> {
     if p.as_os_str() == "-" {
         Box::new(Stdin)
     } else if std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
         Box::new(File(p.to_path_buf()))
     } else {
-        Box::new(Folder(p.to_path_buf()))
+        Box::new(Folder {
+            path: p.to_path_buf(),
+            follow_links,
+        })
     }
 }
 
@@ -142,56 +204,169 @@ fn is_manifest(p: &Path) -> bool {
     )
 }
 
-/// Walk a folder recursively (sorted, symlink loops cut); a file is taken as is.
-fn collect_files(
-    p: &Path,
-    out: &mut Vec<PathBuf>,
-    seen: &mut HashSet<PathBuf>,
-    top: bool,
-    errors: &mut Vec<(PathBuf, SourceError)>,
-) {
+/// What walking a folder found.
+#[derive(Default)]
+struct Walk {
+    /// Manifests to read, in order.
+    files: Vec<PathBuf>,
+    errors: Vec<(PathBuf, SourceError)>,
+    /// Links not followed: (link, where it leads).
+    outside: Vec<(PathBuf, PathBuf)>,
+    /// Names of a file read already: (this name, the name it was read as).
+    again: Vec<(PathBuf, PathBuf)>,
+}
+
+/// The identity of a real file: its device and inode (hard links and
+/// symlinks to one file are one file), else its canonical path.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[allow(dead_code)]
+    Path(PathBuf),
+}
+
+fn file_id(p: &Path, meta: &std::fs::Metadata) -> FileId {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = p;
+        FileId::Inode(meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        FileId::Path(std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
+    }
+}
+
+/// Walk a folder recursively (sorted, symlink loops cut); a file is taken
+/// as is. The path named may be a link (the user named it); a link inside
+/// is followed when it leads inside the folder, or with `follow_links`.
+fn walk(p: &Path, follow_links: bool) -> Walk {
+    let mut w = Walk::default();
     let meta = match std::fs::metadata(p) {
         Ok(m) => m,
         Err(e) => {
-            // Inside a folder, only manifests we would have read matter.
-            if top || is_manifest(p) {
-                errors.push((p.to_path_buf(), SourceError::Read(e.to_string())));
-            }
-            return;
+            w.errors
+                .push((p.to_path_buf(), SourceError::Read(e.to_string())));
+            return w;
         }
     };
     if meta.is_file() {
-        if top || is_manifest(p) {
-            out.push(p.to_path_buf());
-        }
-        return;
+        w.files.push(p.to_path_buf());
+        return w;
     }
     if !meta.is_dir() {
-        if top {
-            errors.push((p.to_path_buf(), SourceError::NotFileOrFolder));
-        }
-        return;
+        w.errors
+            .push((p.to_path_buf(), SourceError::NotFileOrFolder));
+        return w;
     }
-    let canon = match std::fs::canonicalize(p) {
+    let root = match std::fs::canonicalize(p) {
         Ok(c) => c,
         Err(e) => {
-            errors.push((p.to_path_buf(), SourceError::Read(e.to_string())));
-            return;
+            w.errors
+                .push((p.to_path_buf(), SourceError::Read(e.to_string())));
+            return w;
         }
     };
-    if !seen.insert(canon) {
-        return; // a symlink loop: this folder was walked already
+    let mut walker = Walker {
+        root: &root,
+        follow_links,
+        dirs: HashSet::from([root.clone()]),
+        files: std::collections::HashMap::new(),
+        w,
+    };
+    walker.folder(p);
+    walker.w
+}
+
+struct Walker<'a> {
+    /// The canonical folder walked: links inside it stay inside.
+    root: &'a Path,
+    follow_links: bool,
+    /// Canonical folders walked already (symlink loops).
+    dirs: HashSet<PathBuf>,
+    /// Real files taken already, with the name they were taken under.
+    files: std::collections::HashMap<FileId, PathBuf>,
+    w: Walk,
+}
+
+impl Walker<'_> {
+    fn folder(&mut self, p: &Path) {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                self.w
+                    .errors
+                    .push((p.to_path_buf(), SourceError::ReadFolder(e.to_string())));
+                return;
+            }
+        };
+        entries.sort();
+        for e in entries {
+            self.entry(&e);
+        }
     }
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-        Err(e) => {
-            errors.push((p.to_path_buf(), SourceError::ReadFolder(e.to_string())));
-            return;
+
+    fn entry(&mut self, p: &Path) {
+        // Inside a folder, only manifests we would have read matter.
+        let unreadable = |w: &mut Walk, e: std::io::Error| {
+            if is_manifest(p) {
+                w.errors
+                    .push((p.to_path_buf(), SourceError::Read(e.to_string())));
+            }
+        };
+        let meta = match std::fs::symlink_metadata(p) {
+            Ok(m) => m,
+            Err(e) => return unreadable(&mut self.w, e),
+        };
+        let meta = if meta.file_type().is_symlink() {
+            let to = match std::fs::canonicalize(p) {
+                Ok(t) => t,
+                Err(e) => return unreadable(&mut self.w, e),
+            };
+            if !self.follow_links && !to.starts_with(self.root) {
+                let dir = std::fs::metadata(&to).is_ok_and(|m| m.is_dir());
+                if dir || is_manifest(p) {
+                    self.w.outside.push((p.to_path_buf(), to));
+                }
+                return;
+            }
+            match std::fs::metadata(p) {
+                Ok(m) => m,
+                Err(e) => return unreadable(&mut self.w, e),
+            }
+        } else {
+            meta
+        };
+        if meta.is_file() {
+            if !is_manifest(p) {
+                return;
+            }
+            match self.files.entry(file_id(p, &meta)) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    self.w.again.push((p.to_path_buf(), first.get().clone()));
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(p.to_path_buf());
+                    self.w.files.push(p.to_path_buf());
+                }
+            }
+        } else if meta.is_dir() {
+            match std::fs::canonicalize(p) {
+                // A folder walked already: a symlink loop, or a second name.
+                Ok(c) => {
+                    if self.dirs.insert(c) {
+                        self.folder(p);
+                    }
+                }
+                Err(e) => self
+                    .w
+                    .errors
+                    .push((p.to_path_buf(), SourceError::Read(e.to_string()))),
+            }
         }
-    };
-    entries.sort();
-    for e in entries {
-        collect_files(&e, out, seen, false, errors);
     }
 }
 
@@ -201,7 +376,7 @@ mod tests {
 
     fn texts(src: &dyn Source) -> Vec<(String, Result<String, SourceError>)> {
         let mut out = Vec::new();
-        src.read(&mut |name, t| out.push((name.to_string(), t.map(|t| t.text))));
+        let _ = src.read(&mut |name, t| out.push((name.to_string(), t.map(|t| t.text))));
         out
     }
 
@@ -220,7 +395,10 @@ mod tests {
     #[test]
     fn folder_walks_sorted_manifests_only() {
         let d = temp_folder("walk");
-        let got = texts(&Folder(d.clone()));
+        let got = texts(&Folder {
+            path: d.clone(),
+            follow_links: false,
+        });
         let names: Vec<String> = got.iter().map(|(n, _)| n.clone()).collect();
         let want: Vec<String> = [
             d.join("a.json"),
@@ -242,9 +420,9 @@ mod tests {
         assert_eq!(f.name(), d.join("notes.txt").display().to_string());
         assert_eq!(texts(&f)[0].1.as_deref(), Ok("not a manifest"));
         let mut json = Vec::new();
-        File(d.join("a.json")).read(&mut |_, t| json.push(t.map(|t| t.json)));
+        let _ = File(d.join("a.json")).read(&mut |_, t| json.push(t.map(|t| t.json)));
         assert_eq!(json, vec![Ok(true)]);
-        assert!(matches!(source_for(&d.join("b.yaml")).name(), n if n.ends_with("b.yaml")));
+        assert!(matches!(source_for(&d.join("b.yaml"), false).name(), n if n.ends_with("b.yaml")));
         std::fs::remove_dir_all(&d).unwrap();
     }
 
@@ -254,9 +432,88 @@ mod tests {
             "blastradius-sources-missing-{}",
             std::process::id()
         ));
-        let got = texts(source_for(&d).as_ref());
+        let got = texts(source_for(&d, false).as_ref());
         assert_eq!(got.len(), 1);
         assert!(matches!(&got[0].1, Err(SourceError::Read(_))));
         assert_eq!(Stdin.name(), "<stdin>");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_outside_are_skipped_and_a_file_is_read_once() {
+        use std::os::unix::fs::symlink;
+        let base =
+            std::env::temp_dir().join(format!("blastradius-sources-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let d = base.join("in");
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        std::fs::create_dir_all(base.join("other")).unwrap();
+        std::fs::write(d.join("a.yaml"), "kind: A\n").unwrap();
+        std::fs::write(base.join("other/x.yaml"), "kind: X\n").unwrap();
+        std::fs::write(base.join("outside.yaml"), "kind: O\n").unwrap();
+        symlink("../outside.yaml", d.join("o.yaml")).unwrap();
+        symlink("../other", d.join("otherdir")).unwrap();
+        symlink("a.yaml", d.join("b.yaml")).unwrap();
+        symlink("../a.yaml", d.join("sub/c.yaml")).unwrap();
+        std::fs::hard_link(d.join("a.yaml"), d.join("sub/hard.yaml")).unwrap();
+        symlink("..", d.join("sub/loop")).unwrap();
+        symlink("../nowhere.txt", d.join("gone.txt")).unwrap();
+        let read = |follow_links| {
+            let mut names = Vec::new();
+            let notes = Folder {
+                path: d.clone(),
+                follow_links,
+            }
+            .read(&mut |n, _| names.push(n.to_string()));
+            (names, notes)
+        };
+        let (names, notes) = read(false);
+        let at = |p: &str| d.join(p).display().to_string();
+        assert_eq!(names, [at("a.yaml")], "{notes:?}");
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(
+            notes[0],
+            format!(
+                "{}: skipped 2 symbolic links that lead outside the folder: {} -> {}, {} -> {}; --follow-links follows them",
+                d.display(),
+                at("o.yaml"),
+                base.join("outside.yaml").canonicalize().unwrap().display(),
+                at("otherdir"),
+                base.join("other").canonicalize().unwrap().display(),
+            )
+        );
+        assert!(notes[1].contains("3 paths name a file read already, read once"));
+        // --follow-links: everything, each real file still once.
+        let (names, notes) = read(true);
+        assert_eq!(
+            names,
+            [at("a.yaml"), at("o.yaml"), at("otherdir/x.yaml")],
+            "{notes:?}"
+        );
+        // The folder named may itself be a link: it is walked.
+        symlink(&d, base.join("named")).unwrap();
+        let mut got = Vec::new();
+        let notes =
+            source_for(&base.join("named"), false).read(&mut |n, _| got.push(n.to_string()));
+        assert_eq!(got, [base.join("named/a.yaml").display().to_string()]);
+        assert_eq!(notes.len(), 2);
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
+    fn names_are_printed_with_control_characters_escaped() {
+        let d = temp_folder("ctl");
+        std::fs::write(d.join("evil\n\u{1b}[2J.yaml"), "kind: E\n").unwrap();
+        let got = texts(&Folder {
+            path: d.clone(),
+            follow_links: false,
+        });
+        let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+        assert!(
+            names.contains(&format!("{}/evil\\n\\u{{1b}}[2J.yaml", d.display()).as_str()),
+            "{names:?}"
+        );
+        assert!(names.iter().all(|n| !n.contains('\n')));
+        std::fs::remove_dir_all(&d).unwrap();
     }
 }

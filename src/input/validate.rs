@@ -5,6 +5,7 @@
 use crate::input::error::{LoadError, ValueError};
 use crate::input::loader::{ok_or, Ctx};
 use crate::model::selector::{Labels, Requirement, Selector};
+use crate::util::text::quoted;
 use ipnet::IpNet;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -158,7 +159,7 @@ pub(super) fn selector(
             other => {
                 errs.push(ctx.err(
                     &format!("{p}.operator"),
-                    format!("Unsupported value: \"{other}\": supported values: \"In\", \"NotIn\", \"Exists\", \"DoesNotExist\" (SEM-41)"),
+                    format!("Unsupported value: {}: supported values: \"In\", \"NotIn\", \"Exists\", \"DoesNotExist\" (SEM-41)", quoted(other)),
                 ));
                 continue;
             }

@@ -2,3 +2,4 @@
 pub mod live;
 pub mod rng;
 pub mod synth;
+pub mod text;

@@ -3,7 +3,7 @@
 use crate::cli::args::AuditArgs;
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{compile, load};
-use crate::cli::print::write_out;
+use crate::cli::print::{err_line, write_out};
 use crate::output::audit::AuditOutput;
 use crate::output::format::render;
 use crate::review::audit::Severity;
@@ -19,10 +19,10 @@ pub fn run(a: AuditArgs) -> Result<Outcome, CliError> {
     write_out(&out)?;
     match a.fail_on_severity.map(Severity::from) {
         Some(min) if findings.iter().any(|f| f.severity >= min) => {
-            eprintln!(
+            err_line(format_args!(
                 "gate failed: findings of severity {} or higher",
                 min.as_str()
-            );
+            ));
             Ok(Outcome::GateFailed)
         }
         _ => Ok(Outcome::Success),

@@ -4,13 +4,14 @@ use crate::attack::graph::SimOptions;
 use crate::cli::args::{DiffArgs, DiffFormat, FailOn};
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{input_name, load_with};
-use crate::cli::print::write_out;
+use crate::cli::print::{err_line, write_out};
 use crate::engine::reach::Reachability;
 use crate::output::diff::DiffOutput;
 use crate::output::diff_charts::{diff_charts, ChartSide};
-use crate::output::files::write_files;
+use crate::output::files::{write_folder, Chosen};
 use crate::output::format::{render, Format};
 use crate::review::diff::{diff, Side};
+use crate::util::text::path_text;
 use std::path::PathBuf;
 
 pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
@@ -48,10 +49,10 @@ pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
         DiffFormat::Md => render(&DiffOutput(&d), Format::Md)?,
         DiffFormat::Json => render(&DiffOutput(&d), Format::Json)?,
         DiffFormat::Svg => {
-            let dir = a
-                .out
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("out").join("diff"));
+            let (dir, chosen) = match &a.out {
+                Some(d) => (d.clone(), Chosen::ByUser),
+                None => (PathBuf::from("out").join("diff"), Chosen::Default),
+            };
             let name = format!(
                 "{} -> {}",
                 input_name(std::slice::from_ref(&a.old)),
@@ -66,9 +67,9 @@ pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
                 reach: &rn,
             };
             let files = diff_charts(&name, &d, &old_side, &new_side, &sim, &targets)?;
-            write_files(&dir, &files).map_err(CliError::output)?;
+            write_folder(&dir, chosen, &files).map_err(CliError::output)?;
             let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
-            format!("wrote {} to {}\n", names.join(", "), dir.display())
+            format!("wrote {} to {}\n", names.join(", "), path_text(&dir))
         }
     };
     write_out(&out)?;
@@ -82,7 +83,7 @@ pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
         Ok(Outcome::Success)
     } else {
         let names: Vec<String> = failed.iter().map(|f| f.name()).collect();
-        eprintln!("gate failed: {}", names.join(", "));
+        err_line(format_args!("gate failed: {}", names.join(", ")));
         Ok(Outcome::GateFailed)
     }
 }

@@ -7,11 +7,13 @@ use crate::attack::simulate::SimResult;
 use crate::cli::args::ReportArgs;
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{compile, held_from, input_name, load, timed, Held};
+use crate::cli::print::err_line;
 use crate::engine::view::{entities, Level};
-use crate::output::files::write_files;
+use crate::output::files::{write_folder, Chosen};
 use crate::output::report_build::{
     default_starts, report_files, report_spread, workload_starts, ReportInputs,
 };
+use crate::util::text::path_text;
 use std::path::PathBuf;
 
 pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
@@ -38,10 +40,10 @@ pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
         .map(|(name, held)| graph.simulate(name, held, &targets))
         .collect();
     let name = input_name(&a.input.paths);
-    let dir = a
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("out").join(&name));
+    let (dir, chosen) = match &a.out {
+        Some(d) => (d.clone(), Chosen::ByUser),
+        None => (PathBuf::from("out").join(&name), Chosen::Default),
+    };
     let chokes = timed(a.input.opts.verbose, "chokepoints", || {
         chokepoints(&graph, &workload_starts(&entities), &targets, 10)
     });
@@ -57,14 +59,14 @@ pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
         monte_carlo: mc.as_ref(),
     })
     .map_err(CliError::output)?;
-    write_files(&dir, &files).map_err(CliError::output)?;
+    write_folder(&dir, chosen, &files).map_err(CliError::output)?;
     let mut names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
     names.sort_unstable();
-    eprintln!(
+    err_line(format_args!(
         "wrote {} files to {}: {}",
         files.len(),
-        dir.display(),
+        path_text(&dir),
         names.join(", ")
-    );
+    ));
     Ok(Outcome::Success)
 }

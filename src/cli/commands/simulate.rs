@@ -13,7 +13,7 @@ use crate::engine::view::{entities, Level};
 use crate::model::selector::Selector;
 use crate::model::Cluster;
 use crate::output::charts::spread_bands;
-use crate::output::files::write_files;
+use crate::output::files::{write_into, Chosen};
 use crate::output::format::{check, render};
 use crate::output::run_charts;
 use crate::output::simulate::{MonteCarloOutput, SimulateOutput};
@@ -61,7 +61,7 @@ pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
     if let Some(dir) = &a.svg {
         let name = input_name(&a.input.paths);
         let files = run_charts::charts(&name, &cluster, &reach, &sims, ranked.as_deref())?;
-        write_files(dir, &files).map_err(CliError::svg)?;
+        write_into(dir, Chosen::ByUser, &files).map_err(CliError::svg)?;
     }
     write_out(&text)
 }
@@ -146,7 +146,7 @@ fn run_monte_carlo(
             };
             files.push((file, spread_bands(&name, r)?));
         }
-        write_files(dir, &files).map_err(CliError::svg)?;
+        write_into(dir, Chosen::ByUser, &files).map_err(CliError::svg)?;
     }
     write_out(&render(
         &MonteCarloOutput {

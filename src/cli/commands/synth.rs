@@ -2,14 +2,27 @@
 
 use crate::cli::args::{LiveFormat, SynthArgs};
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::print::write_out;
+use crate::cli::print::{err_line, write_out};
 use crate::input::manifest_objects;
-use crate::output::files::write_files;
+use crate::output::error::OutputError;
+use crate::output::files::{write_new_file, Chosen};
 use crate::util::live::{write_dump, LiveOptions};
 use crate::util::synth::{generate, SynthOptions};
+use crate::util::text::path_text;
 use std::io::Write as _;
 
 pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
+    // Refused before generating (a large cluster takes a while); the write
+    // itself refuses again, atomically, whatever appears meanwhile.
+    if let Some(dir) = &a.out {
+        let name = match a.live {
+            Some(LiveFormat::Json) => "cluster.json",
+            _ => "cluster.yaml",
+        };
+        if std::fs::symlink_metadata(dir.join(name)).is_ok() {
+            return Err(CliError::output(OutputError::Exists(dir.join(name))));
+        }
+    }
     let text = generate(&SynthOptions {
         pods: a.pods,
         namespaces: a.namespaces,
@@ -52,16 +65,8 @@ pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
     };
     match (&a.out, a.output.as_deref()) {
         (Some(dir), _) => {
-            let file = dir.join(file_name);
-            // A dangling link counts as existing: synth never writes over one.
-            if std::fs::symlink_metadata(&file).is_ok() {
-                return Err(CliError::Usage(format!(
-                    "{} exists; synth never overwrites a file: choose an empty folder",
-                    file.display()
-                )));
-            }
-            write_files(dir, &[(file_name.into(), text)]).map_err(CliError::output)?;
-            eprintln!("wrote {}", file.display());
+            write_new_file(dir, Chosen::ByUser, file_name, &text).map_err(CliError::output)?;
+            err_line(format_args!("wrote {}", path_text(&dir.join(file_name))));
             Ok(Outcome::Success)
         }
         (None, Some("-")) => write_out(&text),

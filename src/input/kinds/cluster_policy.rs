@@ -15,6 +15,7 @@ use crate::model::selector::Selector;
 use crate::model::{
     Action, Direction, Peer, Policy, PolicyKind, PortRef, PortSpec, Rule, Scope, Subject, Tier,
 };
+use crate::util::text::{quoted, ticked};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::Deserialize;
 use serde_yaml::Value;
@@ -161,7 +162,7 @@ impl Version {
     }
 
     fn actions(&self) -> String {
-        let mut a = vec![format!("\"{}\"", self.accept), "\"Deny\"".to_string()];
+        let mut a = vec![format!("{}", self.accept), "\"Deny\"".to_string()];
         if self.pass {
             a.push("\"Pass\"".into());
         }
@@ -311,7 +312,10 @@ impl Loader {
             Some(other) => {
                 errs.push(ctx.err(
                     "spec.tier",
-                    format!("Unsupported value: \"{}\": supported values: \"Admin\", \"Baseline\" (CNP-1)", cut(other)),
+                    format!(
+                        "Unsupported value: {}: supported values: \"Admin\", \"Baseline\" (CNP-1)",
+                        quoted(other)
+                    ),
                 ));
                 None
             }
@@ -439,8 +443,8 @@ impl Loader {
                 errs.push(ctx.err(
                     &format!("{path}.action"),
                     format!(
-                        "Unsupported value: \"{}\": unrecognized action; supported values: {}{why}",
-                        cut(a),
+                        "Unsupported value: {}: unrecognized action; supported values: {}{why}",
+                        quoted(a),
                         ver.actions()
                     ),
                 ));
@@ -591,10 +595,10 @@ impl Loader {
                 match parse_cidr(c, true) {
                     Ok((net, _)) if self.opts.np_guard_quirks && net.addr().is_ipv6() => {
                         self.cluster.warnings.push(format!(
-                            "{} ({}): {np}: IPv6 `{}` dropped because of --compat np-guard (np-guard reads IPv4 only)",
+                            "{} ({}): {np}: IPv6 {} dropped because of --compat np-guard (np-guard reads IPv4 only)",
                             ctx.origin(),
                             ctx.object,
-                            cut(c)
+                            ticked(c)
                         ));
                     }
                     Ok((net, warn)) => {
@@ -635,7 +639,7 @@ impl Loader {
                 if !valid_domain_name(n) {
                     errs.push(ctx.err(
                         &format!("{path}.domainNames[{k}]"),
-                        format!("Invalid value: \"{}\": a domain name like `example.com` or `*.example.com` (the wildcard only as a whole first label, CNP-12)", cut(n)),
+                        format!("Invalid value: {}: a domain name like `example.com` or `*.example.com` (the wildcard only as a whole first label, CNP-12)", quoted(n)),
                     ));
                 }
             }
@@ -858,18 +862,19 @@ fn named(name: &str, out: &mut Vec<PortSpec>) {
 fn protocol(ctx: &Ctx, path: &str, p: Option<&str>, errs: &mut Vec<LoadError>) -> Option<Protocol> {
     match p {
         None | Some("") => Some(Protocol::Tcp),
-        Some(s) => {
-            match Protocol::parse(s).filter(|_| s == s.to_ascii_uppercase()) {
-                Some(proto) => Some(proto),
-                None => {
-                    errs.push(ctx.err(
+        Some(s) => match Protocol::parse(s).filter(|_| s == s.to_ascii_uppercase()) {
+            Some(proto) => Some(proto),
+            None => {
+                errs.push(ctx.err(
                     path,
-                    format!("Unsupported value: \"{}\": supported values: \"TCP\", \"UDP\", \"SCTP\"", cut(s)),
+                    format!(
+                        "Unsupported value: {}: supported values: \"TCP\", \"UDP\", \"SCTP\"",
+                        quoted(s)
+                    ),
                 ));
-                    None
-                }
+                None
             }
-        }
+        },
     }
 }
 
@@ -908,17 +913,6 @@ fn valid_domain_name(s: &str) -> bool {
                 && b.iter()
                     .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
         })
-}
-
-/// A quoted value cut to a few dozen characters.
-fn cut(s: &str) -> String {
-    const MAX: usize = 40;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let head: String = s.chars().take(MAX).collect();
-        format!("{head}… ({} characters)", s.chars().count())
-    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::input::decode::{Body, Object};
 use crate::input::error::LoadError;
 use crate::input::loader::{Ctx, Loader};
 use crate::model::{PolicyKind, Skipped};
+use crate::util::text::{cut_quoted_spans, ticked};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// The kinds converted, with their apiVersion. A known group with a misspelt
@@ -98,7 +99,8 @@ impl Loader {
                 Err(vec![ctx.err(
                     "apiVersion",
                     format!(
-                        "unsupported apiVersion `{api}` for {kind}: use {}",
+                        "unsupported apiVersion {} for {kind}: use {}",
+                        ticked(&api),
                         supported_api(&kind)
                     ),
                 )])
@@ -148,7 +150,7 @@ fn typed<T: serde::de::DeserializeOwned>(
             ctx,
             TypeError {
                 path: e.path().to_string(),
-                message: e.into_inner().to_string(),
+                message: cut_quoted_spans(&e.into_inner().to_string()).into_owned(),
             },
         )
     })

@@ -12,6 +12,7 @@ use crate::model::ip::IpBlock;
 use crate::model::ports::Protocol;
 use crate::model::selector::Selector;
 use crate::model::{Peer, Policy, PortRef, PortSpec, Rule};
+use crate::util::text::quoted;
 use k8s_openapi::api::networking::v1 as net;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_yaml::Value;
@@ -76,7 +77,7 @@ impl Loader {
                         "Egress" => has_eg = true,
                         other => errs.push(ctx.err(
                             &format!("spec.policyTypes[{i}]"),
-                            format!("Unsupported value: \"{other}\": supported values: \"Ingress\", \"Egress\" (exact case)"),
+                            format!("Unsupported value: {}: supported values: \"Ingress\", \"Egress\" (exact case)", quoted(other)),
                         )),
                     }
                 }
@@ -251,7 +252,7 @@ fn port_spec(
     let Some(protocol) = Protocol::parse(proto) else {
         errs.push(ctx.err(
             &format!("{path}.protocol"),
-            format!("Unsupported value: \"{proto}\": supported values: \"TCP\", \"UDP\", \"SCTP\" (exact case, SEM-58)"),
+            format!("Unsupported value: {}: supported values: \"TCP\", \"UDP\", \"SCTP\" (exact case, SEM-58)", quoted(proto)),
         ));
         return None;
     };

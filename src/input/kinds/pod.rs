@@ -7,6 +7,7 @@ use crate::input::loader::{ok_or, Ctx, Loader};
 use crate::input::validate::{check_port_name, checked_labels, required_name_of};
 use crate::model::ports::Protocol;
 use crate::model::{ContainerPort, Pod, Skipped, WorkloadRef, EXPLOITABILITY_ANNOTATION};
+use crate::util::text::{quoted, ticked};
 use serde_yaml::Value;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -92,7 +93,10 @@ impl Loader {
                     Err(_) => {
                         return Err(vec![ctx.err(
                             &path,
-                            format!("`{s}` is not an IP address (e.g. 10.244.1.7 or fd00::7)"),
+                            format!(
+                                "{} is not an IP address (e.g. 10.244.1.7 or fd00::7)",
+                                ticked(s)
+                            ),
                         )])
                     }
                 }
@@ -143,7 +147,10 @@ pub(super) fn exploitability(
         _ => {
             errs.push(ctx.err(
                 &format!("{path}.{key}"),
-                format!("`{v}` is not a probability: write a number from 0 to 1, e.g. \"0.4\""),
+                format!(
+                    "{} is not a probability: write a number from 0 to 1, e.g. \"0.4\"",
+                    ticked(v)
+                ),
             ));
             None
         }
@@ -199,7 +206,10 @@ pub(super) fn container_ports(
             let Some(protocol) = Protocol::parse(proto) else {
                 errs.push(ctx.err(
                     &format!("{path}.protocol"),
-                    format!("Unsupported value: \"{proto}\": supported values: \"TCP\", \"UDP\", \"SCTP\""),
+                    format!(
+                        "Unsupported value: {}: supported values: \"TCP\", \"UDP\", \"SCTP\"",
+                        quoted(proto)
+                    ),
                 ));
                 continue;
             };

@@ -1,0 +1,231 @@
+//! Text for messages: values and names as the user should see them in a
+//! terminal or a CI log. A control character (a newline in a file name, an
+//! escape sequence in a label value) is printed escaped, never as is; a value
+//! of a megabyte is cut to a few dozen characters, with the full length said.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// The longest value printed whole, in characters: every valid label value
+/// and name segment (at most 63) fits.
+pub const QUOTE_MAX: usize = 64;
+/// Characters kept of a longer value, before the ellipsis.
+const QUOTE_KEEP: usize = 48;
+/// The longest unquoted location (an object's `kind name`, a field path)
+/// printed whole; longer ones keep their start and end.
+const PLACE_MAX: usize = 160;
+const PLACE_HEAD: usize = 96;
+const PLACE_TAIL: usize = 48;
+
+/// `s` with every control character escaped (`\n`, `\t`, `\u{1b}`); the rest
+/// as is. Borrowed when there is nothing to escape.
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path as messages print it: lossy UTF-8, control characters escaped.
+pub fn path_text(p: &std::path::Path) -> String {
+    escape_controls(&p.to_string_lossy()).into_owned()
+}
+
+/// A value in a message, between `open` and `close`: escaped, and cut to
+/// [`QUOTE_KEEP`] characters with `…` and its length when it is longer than
+/// [`QUOTE_MAX`] (`"aaaa…" (1000001 characters)`).
+pub struct Quoted<'a> {
+    value: &'a str,
+    open: char,
+    close: char,
+}
+
+/// `"value"`, escaped and cut (see [`Quoted`]).
+pub fn quoted(value: &str) -> Quoted<'_> {
+    Quoted {
+        value,
+        open: '"',
+        close: '"',
+    }
+}
+
+/// `` `value` ``, escaped and cut (see [`Quoted`]).
+pub fn ticked(value: &str) -> Quoted<'_> {
+    Quoted {
+        value,
+        open: '`',
+        close: '`',
+    }
+}
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.value.chars().count();
+        if n <= QUOTE_MAX {
+            return write!(
+                f,
+                "{}{}{}",
+                self.open,
+                escape_controls(self.value),
+                self.close
+            );
+        }
+        let head = head_chars(self.value, QUOTE_KEEP);
+        write!(
+            f,
+            "{}{}…{} ({n} characters)",
+            self.open,
+            escape_controls(head),
+            self.close
+        )
+    }
+}
+
+/// A location (an object's `kind name`, a field path) as messages print it:
+/// escaped, and when it is longer than [`PLACE_MAX`] characters its start
+/// and end around `…(N characters)…`.
+pub fn place(s: &str) -> Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= PLACE_MAX {
+        return escape_controls(s);
+    }
+    let head = head_chars(s, PLACE_HEAD);
+    let tail_start = s
+        .char_indices()
+        .nth(n - PLACE_TAIL)
+        .map_or(s.len(), |(i, _)| i);
+    let tail = s.get(tail_start..).unwrap_or("");
+    Cow::Owned(format!(
+        "{}…({n} characters)…{}",
+        escape_controls(head),
+        escape_controls(tail)
+    ))
+}
+
+/// Cut every quoted span (`"…"` with backslash escapes, as serde's messages
+/// quote a value, or `` `…` ``) of a message written by someone else, as
+/// [`Quoted`] would; the rest of the message is kept.
+pub fn cut_quoted_spans(msg: &str) -> Cow<'_, str> {
+    if msg.len() <= QUOTE_MAX && !msg.chars().any(char::is_control) {
+        return Cow::Borrowed(msg);
+    }
+    let mut out = String::new();
+    let mut rest = msg;
+    while let Some(open_at) = rest.find(['"', '`']) {
+        let (before, from_open) = rest.split_at(open_at);
+        out.push_str(&escape_controls(before));
+        let open = if from_open.starts_with('"') { '"' } else { '`' };
+        let body = from_open.get(1..).unwrap_or("");
+        let Some(close_at) = closing(body, open) else {
+            out.push_str(&escape_controls(from_open));
+            return Cow::Owned(out);
+        };
+        let inner = body.get(..close_at).unwrap_or("");
+        out.push_str(
+            &Quoted {
+                value: inner,
+                open,
+                close: open,
+            }
+            .to_string(),
+        );
+        rest = body.get(close_at + 1..).unwrap_or("");
+    }
+    out.push_str(&escape_controls(rest));
+    Cow::Owned(out)
+}
+
+/// Where the quote that closes a span opened by `open` is, in `body`
+/// (a backslash escapes the next character inside `"…"`).
+fn closing(body: &str, open: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in body.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' && open == '"' {
+            escaped = true;
+        } else if c == open {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// The first `n` characters of `s`.
+fn head_chars(s: &str, n: usize) -> &str {
+    let end = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+    s.get(..end).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_values_are_whole_and_long_ones_cut_with_their_length() {
+        assert_eq!(quoted("web").to_string(), "\"web\"");
+        let v63 = "a".repeat(63);
+        assert_eq!(quoted(&v63).to_string(), format!("\"{v63}\""));
+        let big = "a".repeat(1_000_000);
+        let q = quoted(&big).to_string();
+        assert_eq!(q, format!("\"{}…\" (1000000 characters)", "a".repeat(48)));
+        // Characters, not bytes: a multi-byte value is never split inside a char.
+        let wide = "é".repeat(100);
+        assert_eq!(
+            ticked(&wide).to_string(),
+            format!("`{}…` (100 characters)", "é".repeat(48))
+        );
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_controls("a\nb\t\u{1b}[31m"), "a\\nb\\t\\u{1b}[31m");
+        assert!(matches!(escape_controls("plain/ok"), Cow::Borrowed(_)));
+        assert_eq!(quoted("x\ny").to_string(), "\"x\\ny\"");
+        assert_eq!(
+            path_text(std::path::Path::new("in/evil\n.yaml")),
+            "in/evil\\n.yaml"
+        );
+    }
+
+    #[test]
+    fn places_keep_start_and_end() {
+        assert_eq!(place("spec.ingress[0].from[0]"), "spec.ingress[0].from[0]");
+        let p = format!("metadata.labels.{}", "k".repeat(10_000));
+        let got = place(&p);
+        assert!(got.starts_with("metadata.labels.kkk"));
+        assert!(got.contains("…(10016 characters)…"));
+        assert!(got.chars().count() < 200);
+    }
+
+    #[test]
+    fn spans_in_serde_messages_are_cut() {
+        // serde's `invalid type` message quotes the value with Debug escapes.
+        let big = "x".repeat(5000);
+        let msg = format!("invalid type: string \"{big}\\\"q\", expected u16");
+        let got = cut_quoted_spans(&msg);
+        assert_eq!(
+            got,
+            format!(
+                "invalid type: string \"{}…\" (5003 characters), expected u16",
+                "x".repeat(48)
+            )
+        );
+        assert_eq!(
+            cut_quoted_spans("unknown field `a`, expected `b`"),
+            "unknown field `a`, expected `b`"
+        );
+        assert_eq!(
+            cut_quoted_spans("open \"never closed"),
+            "open \"never closed"
+        );
+    }
+}
