@@ -359,3 +359,37 @@ fn markdown_comment_and_svg() {
         "{texts:?}"
     );
 }
+
+/// An AdminNetworkPolicy (CNP-A1) denying `from` to `to`, or allowing it.
+fn anp(name: &str, priority: u32, action: &str, to: &str, from: &str) -> String {
+    format!("apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {{name: {name}}}\nspec: {{priority: {priority}, subject: {{pods: {{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: {to}}}}}}}}}, ingress: [{{action: {action}, from: [{{pods: {{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: {from}}}}}}}}}]}}]}}\n")
+}
+
+#[test]
+fn a_changed_admin_action_or_priority_shows_as_gained_connections() {
+    // CNP-6: an admin Allow decides before the namespace's default deny;
+    // turned into a Deny, the connection and the blast radius are lost.
+    let mut old = base();
+    old.push(anp("db-access", 10, "Allow", "db", "web"));
+    let mut new = base();
+    new.push(anp("db-access", 10, "Deny", "db", "web"));
+    let d = run(&old, &new, &["tier=db"]);
+    assert_eq!(
+        lines(&d.removed),
+        vec!["x/web[Pod] => x/db[Pod] : All Connections -> No Connections"]
+    );
+    assert!(d.holds(FailOn::Removed) && !d.holds(FailOn::Added));
+    let web = d.blast_radius.iter().find(|b| b.workload == "x/web[Pod]");
+    assert_eq!(web.map(|b| b.delta), Some(-1));
+    // CNP-3: the same Deny moved after an Allow of the same connection
+    // (priority 20 > 5) gives the connection back.
+    let mut later = base();
+    later.push(anp("db-access", 20, "Deny", "db", "web"));
+    later.push(anp("db-allow", 5, "Allow", "db", "web"));
+    let d = run(&new, &later, &["tier=db"]);
+    assert_eq!(
+        lines(&d.added),
+        vec!["x/web[Pod] => x/db[Pod] : No Connections -> All Connections"]
+    );
+    assert!(d.holds(FailOn::NewTargetPath));
+}

@@ -140,6 +140,7 @@ fn synthetic_cluster_live_dumps_match_the_manifests() {
         policies: 120,
         seed: 5,
         label_diversity: 6,
+        ..SynthOptions::default()
     });
     let manifests = blastradius::input::load_str("synth", &text, &LoadOptions::default()).unwrap();
     assert_eq!(check("synth", &manifests, &text), 4);

@@ -298,6 +298,15 @@ fn describe(g: &AttackGraph, a: usize, b: usize, w: u32, drop: u64, total: u64) 
                     side.direction, side.pod
                 ));
             }
+            // An admin or baseline rule that accepts (or passes) it is a
+            // rule to change too (CNP-6, CNP-8).
+            let cluster = side
+                .cluster_rules
+                .iter()
+                .filter(|r| r.peer_matches && r.action != crate::model::Action::Deny);
+            for r in cluster {
+                rules.push(r.describe());
+            }
             for r in side.rules.iter().filter(|r| r.peer_matches) {
                 rules.push(format!("{} {}", r.policy, r.at));
             }

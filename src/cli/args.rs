@@ -149,6 +149,14 @@ pub struct SynthArgs {
     /// Distinct `app` label values per namespace (drives the number of pod classes).
     #[arg(long, default_value_t = 20)]
     pub label_diversity: usize,
+    /// Admin-tier cluster policies: AdminNetworkPolicy (v1alpha1) and
+    /// ClusterNetworkPolicy tier Admin (v1alpha2), alternately.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub admin_policies: usize,
+    /// Baseline-tier cluster policies: the BaselineAdminNetworkPolicy
+    /// `default`, then ClusterNetworkPolicies of tier Baseline.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub baseline_policies: usize,
     /// Write what `kubectl get ns,pods,netpol -A -o json|yaml` prints for the
     /// cluster once it runs: Pods with owners, hash labels, IPs, status and
     /// managedFields, as one `kind: List`.

@@ -91,6 +91,19 @@ pub fn timed<T>(verbose: bool, what: &str, f: impl FnOnce() -> T) -> T {
     r
 }
 
+/// [`compile`], and a warning when some connection is ambiguous (CNP-4):
+/// the attack model and every count take it as reachable.
+pub fn compile_for_attack(cluster: &Cluster, input: &InputArgs) -> Reachability {
+    let r = compile(cluster, input);
+    if r.has_ambiguity() {
+        err_line(format_args!(
+            "warning: some connections are ambiguous: cluster policies of one tier and priority disagree and the implementation may apply either (CNP-4); they are counted as reachable, the worst case (`reach` marks them, `explain` names the candidates)"
+        ));
+    }
+    r
+}
+
+/// Compile, with the timing and matrix lines of -v.
 pub fn compile(cluster: &Cluster, input: &InputArgs) -> Reachability {
     let r = timed(input.opts.verbose, "compile", || {
         Reachability::compile(cluster, &input.reach_options())

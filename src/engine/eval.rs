@@ -383,10 +383,11 @@ impl<S: Clone> TierOutcome<S> {
 /// that select the pod, grouped by equal priority, lowest priority value
 /// first. A higher group sees only what the groups before it left open;
 /// within a group, any matching policy may be the one applied (CNP-4).
-pub fn tier_outcome<O: ConnOps>(
-    ops: &mut O,
-    groups: impl IntoIterator<Item = Vec<PolicyOutcome<O::Set>>>,
-) -> TierOutcome<O::Set> {
+pub fn tier_outcome<O, G>(ops: &mut O, groups: impl IntoIterator<Item = G>) -> TierOutcome<O::Set>
+where
+    O: ConnOps,
+    G: IntoIterator<Item = PolicyOutcome<O::Set>>,
+{
     let mut out = TierOutcome {
         allow: ops.none(),
         deny: ops.none(),
@@ -398,19 +399,19 @@ pub fn tier_outcome<O: ConnOps>(
         if open == none {
             break;
         }
-        for p in &group {
+        let mut matched = ops.none();
+        for p in group {
             let a = ops.intersect(&p.allow, &open);
             out.allow = ops.union(&out.allow, &a);
             let d = ops.intersect(&p.deny, &open);
             out.deny = ops.union(&out.deny, &d);
             let n = ops.intersect(&p.pass, &open);
             out.next = ops.union(&out.next, &n);
+            for part in [&a, &d, &n] {
+                matched = ops.union(&matched, part);
+            }
         }
-        for p in &group {
-            open = ops.subtract(&open, &p.allow);
-            open = ops.subtract(&open, &p.deny);
-            open = ops.subtract(&open, &p.pass);
-        }
+        open = ops.subtract(&open, &matched);
     }
     out.next = ops.union(&out.next, &open);
     out

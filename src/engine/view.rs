@@ -451,6 +451,7 @@ mod tests {
             policies: 80,
             seed: 11,
             label_diversity: 5,
+            ..SynthOptions::default()
         });
         let c = crate::input::load_str("s", &text, &Default::default()).unwrap();
         let r = Reachability::compile(&c, &ReachOptions::default());

@@ -74,6 +74,33 @@ pub fn summary_lines(
             }
         ),
     ]
+    .into_iter()
+    .chain(tiers_line(cluster, reach))
+    .collect()
+}
+
+/// Which tiers are in force, when a cluster policy is (CNP-1), and whether
+/// some connection is ambiguous (CNP-4).
+pub fn tiers_line(cluster: &Cluster, reach: &Reachability) -> Option<String> {
+    use crate::model::Tier;
+    let count = |f: &dyn Fn(&Tier) -> bool| cluster.policies.iter().filter(|p| f(&p.tier)).count();
+    let admin = count(&|t| matches!(t, Tier::Admin { .. }));
+    let baseline = count(&|t| matches!(t, Tier::Baseline { .. }));
+    if admin + baseline == 0 {
+        return None;
+    }
+    let np = count(&|t| *t == Tier::NetworkPolicy);
+    let n = |k: usize| if k == 1 { "policy" } else { "policies" };
+    let mut line = format!(
+        "tiers in force: Admin {admin} {}, NetworkPolicy {np} {}, Baseline {baseline} {}, then allow",
+        n(admin),
+        n(np),
+        n(baseline)
+    );
+    if reach.has_ambiguity() {
+        line.push_str("; some connections are ambiguous (equal-priority policies disagree, CNP-4) and counted as allowed");
+    }
+    Some(line)
 }
 
 /// The connection list in `format` (through the [`Render`] seam).

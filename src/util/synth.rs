@@ -17,6 +17,12 @@ pub struct SynthOptions {
     pub seed: u64,
     /// Distinct `app` values per namespace: drives the number of pod classes.
     pub label_diversity: usize,
+    /// Admin-tier cluster policies (v1alpha1 AdminNetworkPolicy and
+    /// v1alpha2 ClusterNetworkPolicy, alternately).
+    pub admin_policies: usize,
+    /// Baseline-tier cluster policies (the BaselineAdminNetworkPolicy
+    /// `default`, then ClusterNetworkPolicies of tier Baseline).
+    pub baseline_policies: usize,
 }
 
 impl Default for SynthOptions {
@@ -27,6 +33,8 @@ impl Default for SynthOptions {
             policies: 100,
             seed: 1,
             label_diversity: 20,
+            admin_policies: 0,
+            baseline_policies: 0,
         }
     }
 }
@@ -149,7 +157,93 @@ pub fn generate(o: &SynthOptions) -> String {
             }
         }
     }
+    cluster_policies(&mut y, &mut r, o, nns);
     y
+}
+
+/// Guardrails as platform teams write them (SEMANTICS-CNP.md): tenant
+/// isolation by team, DNS and monitoring let through, the metadata service
+/// denied, Pass to the namespaces' own policies; a baseline default deny.
+/// Drawn after everything else, so the rest of a seed's output is unchanged.
+fn cluster_policies(y: &mut String, r: &mut Rng, o: &SynthOptions, nns: usize) {
+    let ns_name = |i: usize| format!("ns-{i:05}");
+    for p in 0..o.admin_policies {
+        let v2 = p % 2 == 1;
+        let (api, kind, allow, tier) = if v2 {
+            (
+                "v1alpha2",
+                "ClusterNetworkPolicy",
+                "Accept",
+                "  tier: Admin\n",
+            )
+        } else {
+            ("v1alpha1", "AdminNetworkPolicy", "Allow", "")
+        };
+        let team = r.pick(&TEAMS);
+        let _ = write!(
+            y,
+            "---\napiVersion: policy.networking.k8s.io/{api}\nkind: {kind}\nmetadata:\n  name: admin-{p:04}\nspec:\n{tier}  priority: {}\n  subject:\n    namespaces:\n      matchLabels:\n        team: {team}\n",
+            (p * 7) % 1000
+        );
+        let ports = |udp: bool, port: u16| {
+            if v2 {
+                format!("    protocols:\n    - {}:\n        destinationPort:\n          number: {port}\n", if udp { "udp" } else { "tcp" })
+            } else {
+                format!(
+                    "    ports:\n    - portNumber:\n        protocol: {}\n        port: {port}\n",
+                    if udp { "UDP" } else { "TCP" }
+                )
+            }
+        };
+        match r.below(4) {
+            0 => {
+                // Tenant isolation: other teams' namespaces may not come in.
+                let _ = write!(
+                    y,
+                    "  ingress:\n  - name: from-own-team\n    action: Pass\n    from:\n    - namespaces:\n        matchLabels:\n          team: {team}\n  - name: not-from-other-teams\n    action: Deny\n    from:\n    - namespaces: {{}}\n"
+                );
+            }
+            1 => {
+                let _ = write!(
+                    y,
+                    "  egress:\n  - name: dns\n    action: {allow}\n    to:\n    - pods:\n        namespaceSelector:\n          matchLabels:\n            kubernetes.io/metadata.name: kube-system\n        podSelector:\n          matchLabels:\n            k8s-app: kube-dns\n{}  - name: no-metadata-service\n    action: Deny\n    to:\n    - networks: [169.254.169.254/32]\n",
+                    ports(true, 53)
+                );
+            }
+            2 => {
+                let _ = write!(
+                    y,
+                    "  ingress:\n  - name: monitoring\n    action: {allow}\n    from:\n    - namespaces:\n        matchLabels:\n          kubernetes.io/metadata.name: {}\n{}",
+                    ns_name(r.below(nns)),
+                    ports(false, 9090)
+                );
+            }
+            _ => {
+                let _ = write!(
+                    y,
+                    "  egress:\n  - name: to-db-tier-of-{}\n    action: Pass\n    to:\n    - pods:\n        namespaceSelector:\n          matchLabels:\n            env: {}\n        podSelector:\n          matchLabels:\n            tier: db\n{}",
+                    r.pick(&ENVS),
+                    r.pick(&ENVS),
+                    ports(false, 5432)
+                );
+            }
+        }
+    }
+    for b in 0..o.baseline_policies {
+        if b == 0 {
+            let _ = write!(
+                y,
+                "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata:\n  name: default\nspec:\n  subject:\n    namespaces: {{}}\n  ingress:\n  - name: default-deny-from-other-namespaces\n    action: Deny\n    from:\n    - namespaces:\n        matchLabels:\n          env: {}\n",
+                r.pick(&ENVS)
+            );
+            continue;
+        }
+        let _ = write!(
+            y,
+            "---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: baseline-{b:04}\nspec:\n  tier: Baseline\n  priority: {b}\n  subject:\n    namespaces:\n      matchLabels:\n        env: {}\n  egress:\n  - name: no-internet\n    action: Deny\n    to:\n    - networks: [0.0.0.0/0]\n",
+            r.pick(&ENVS)
+        );
+    }
 }
 
 #[cfg(test)]
@@ -164,9 +258,22 @@ mod tests {
             policies: 60,
             seed: 7,
             label_diversity: 5,
+            ..SynthOptions::default()
         };
         let a = generate(&o);
         assert_eq!(a, generate(&o));
+        // Cluster policies come after everything else and load.
+        let with = generate(&SynthOptions {
+            admin_policies: 20,
+            baseline_policies: 3,
+            ..o.clone()
+        });
+        assert!(with.starts_with(&a));
+        let c = crate::input::load_str("s", &with, &Default::default()).unwrap();
+        assert_eq!(
+            c.policies.iter().filter(|p| p.tier.is_cluster()).count(),
+            23
+        );
         assert_ne!(
             a,
             generate(&SynthOptions {

@@ -29,6 +29,8 @@ pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
         policies: a.policies,
         seed: a.seed,
         label_diversity: a.label_diversity,
+        admin_policies: a.admin_policies,
+        baseline_policies: a.baseline_policies,
     });
     let (text, file_name) = match a.live {
         None => (text, "cluster.yaml"),

@@ -20,7 +20,7 @@
 
 use crate::engine::eval::{self, PolicyOutcome, TierOutcome};
 use crate::engine::reach::cells::Cells;
-use crate::engine::reach::conn_table::{ConnTable, EMPTY};
+use crate::engine::reach::conn_table::{ConnTable, ALL, EMPTY};
 use crate::engine::reach::matrix::Filler;
 use crate::engine::reach::named_ports::RuleConns;
 use crate::engine::reach::peers::CompiledPeers;
@@ -46,6 +46,28 @@ struct Signature {
 /// Outcomes of the Admin and the Baseline tier for one column.
 type Outcomes = (TierOutcome<u32>, TierOutcome<u32>);
 
+/// A column's verdict, prepared so that most cells need no lookup: where
+/// no NetworkPolicy isolates the class the NetworkPolicy value plays no
+/// part (`open`); where one does, the Admin tier either leaves the cell
+/// alone, decides it wholly, or mixes with it.
+#[derive(Clone, Copy, Debug)]
+struct Prepared {
+    /// (may allow, ambiguous) when the class is not isolated.
+    open: (u32, u32),
+    isolated: Iso,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Iso {
+    /// The Admin tier matches nothing here: the NetworkPolicy value stands.
+    Keep,
+    /// The Admin tier decides every connection: (may allow, ambiguous).
+    Fixed(u32, u32),
+    /// Both: the verdict depends on the NetworkPolicy value; the index of
+    /// the Admin outcome in `DirTiers::admin`.
+    Mixed(u32),
+}
+
 /// The cluster tiers of one direction.
 pub(super) struct DirTiers {
     dir: Direction,
@@ -54,11 +76,22 @@ pub(super) struct DirTiers {
     sigs: Vec<Signature>,
     /// Compiled rules per policy index (only the policies of some signature).
     rules: HashMap<usize, Vec<CompiledRule>>,
-    /// Per (signature, destination named-port signature): outcomes per column.
-    outcomes: HashMap<(usize, usize), Vec<Outcomes>>,
+    /// The column group of each column, and a representative of each group.
+    col_group: Vec<u32>,
+    group_rep: Vec<usize>,
+    /// Per (signature, destination named-port signature): each column
+    /// group prepared.
+    outcomes: HashMap<(usize, usize), Vec<Prepared>>,
+    /// Per (signature, destination signature, isolated): the columns to
+    /// re-decide; the others keep their value.
+    active: HashMap<(usize, usize, bool), Vec<u32>>,
     /// Whether any rule of this direction names a port.
     named: bool,
-    verdicts: HashMap<[u32; 7], (u32, u32)>,
+    /// Admin outcomes that mix with the NetworkPolicy value, interned.
+    admin: Vec<TierOutcome<u32>>,
+    admin_index: HashMap<(u32, u32, u32), u32>,
+    /// (admin outcome, NetworkPolicy value) -> (may allow, ambiguous).
+    verdicts: HashMap<(u32, u32), (u32, u32)>,
 }
 
 impl DirTiers {
@@ -90,18 +123,32 @@ impl Filler<'_, '_> {
         order.sort_by_key(|&p| self.cluster.policies.get(p).map(|pol| pol.tier));
         let mut used = Vec::new();
         if !order.is_empty() {
+            // A class's signature is first the list of policies selecting
+            // it (flat, in precedence order), grouped by priority only once
+            // per distinct list.
+            let mut flat_index: HashMap<Vec<usize>, usize> = HashMap::new();
+            let mut flat = Vec::new();
             for (c, slot) in sig_of_class.iter_mut().enumerate() {
+                flat.clear();
+                flat.extend(
+                    order
+                        .iter()
+                        .copied()
+                        .filter(|&p| self.selected.get(p).is_some_and(|sel| sel.contains(c))),
+                );
+                if flat.is_empty() {
+                    continue;
+                }
+                if let Some(&id) = flat_index.get(&flat) {
+                    *slot = Some(id);
+                    continue;
+                }
                 let mut sig = Signature::default();
                 let mut last: Option<Tier> = None;
-                for &p in &order {
-                    let (Some(pol), Some(sel)) =
-                        (self.cluster.policies.get(p), self.selected.get(p))
-                    else {
+                for &p in &flat {
+                    let Some(pol) = self.cluster.policies.get(p) else {
                         continue;
                     };
-                    if !sel.contains(c) {
-                        continue;
-                    }
                     let list = match pol.tier {
                         Tier::Admin { .. } => &mut sig.admin,
                         _ => &mut sig.baseline,
@@ -112,15 +159,13 @@ impl Filler<'_, '_> {
                     }
                     last = Some(pol.tier);
                 }
-                if sig == Signature::default() {
-                    continue;
-                }
                 let next = sigs.len();
                 let id = *sig_index.entry(sig.clone()).or_insert(next);
                 if id == next {
-                    used.extend(sig.admin.iter().chain(&sig.baseline).flatten().copied());
+                    used.extend(flat.iter().copied());
                     sigs.push(sig);
                 }
+                flat_index.insert(flat.clone(), id);
                 *slot = Some(id);
             }
         }
@@ -147,13 +192,71 @@ impl Filler<'_, '_> {
                 .collect();
             rules.insert(p, compiled);
         }
+        // Columns that every cluster rule treats alike (the same hits, the
+        // same connections) share their outcomes: a few dozen groups, not
+        // one per class.
+        let width = self.class_count + ext.len();
+        let mut col_group = Vec::new();
+        let mut group_rep = Vec::new();
+        if !sigs.is_empty() {
+            let mut keys: Vec<&usize> = rules.keys().collect();
+            keys.sort_unstable();
+            let nc = self.class_count;
+            // Partition refinement: each rule splits the groups of the
+            // columns it hits by what it gives them (exact, and work in
+            // proportion to the hits).
+            col_group = vec![0u32; width];
+            let mut groups = 1u32;
+            let mut split: HashMap<(u32, u32), u32> = HashMap::new();
+            for p in keys {
+                for r in rules.get(p).into_iter().flatten() {
+                    split.clear();
+                    let hit = r
+                        .peers
+                        .classes
+                        .ones()
+                        .chain(r.peers.ext.ones().map(|x| nc + x));
+                    for k in hit {
+                        let value = match dir {
+                            // Ingress: ports resolve on the destination.
+                            Direction::Ingress => 0,
+                            Direction::Egress if k < nc => self.sigs.conn_at(&r.conns, k),
+                            Direction::Egress => r.conns.to_ip,
+                        };
+                        let Some(g) = col_group.get_mut(k) else {
+                            continue;
+                        };
+                        let new = *split.entry((*g, value)).or_insert_with(|| {
+                            groups += 1;
+                            groups - 1
+                        });
+                        *g = new;
+                    }
+                }
+            }
+            // Dense ids in column order, and a representative per group.
+            let mut dense: HashMap<u32, u32> = HashMap::new();
+            for (k, g) in col_group.iter_mut().enumerate() {
+                let next = group_rep.len() as u32;
+                let d = *dense.entry(*g).or_insert(next);
+                if d == next {
+                    group_rep.push(k);
+                }
+                *g = d;
+            }
+        }
         DirTiers {
             dir,
             sig_of_class,
             sigs,
             rules,
+            col_group,
+            group_rep,
             outcomes: HashMap::new(),
+            active: HashMap::new(),
             named,
+            admin: Vec::new(),
+            admin_index: HashMap::new(),
             verdicts: HashMap::new(),
         }
     }
@@ -167,7 +270,7 @@ impl Filler<'_, '_> {
         t: &mut DirTiers,
         class: usize,
         isolated: bool,
-        line: &mut dyn LineMut,
+        line: &mut impl LineMut,
     ) -> Vec<(usize, u32)> {
         let Some(Some(sig)) = t.sig_of_class.get(class).copied() else {
             return Vec::new();
@@ -180,8 +283,13 @@ impl Filler<'_, '_> {
         };
         let width = line.width();
         if !t.outcomes.contains_key(&(sig, dst_sig)) {
-            let v = (0..width)
-                .map(|k| self.outcomes_at(t, sig, class, k))
+            let reps = t.group_rep.clone();
+            let v = reps
+                .into_iter()
+                .map(|k| {
+                    let o = self.outcomes_at(t, sig, class, k);
+                    self.prepare(t, o)
+                })
                 .collect();
             t.outcomes.insert((sig, dst_sig), v);
         }
@@ -189,81 +297,149 @@ impl Filler<'_, '_> {
         let Some(outs) = t.outcomes.get(&(sig, dst_sig)) else {
             return amb;
         };
-        for (k, (admin, base)) in outs.iter().enumerate().take(width) {
-            let np = line.get(k);
-            let key = [
-                admin.allow,
-                admin.deny,
-                admin.next,
-                base.allow,
-                base.deny,
-                base.next,
-                if isolated { np } else { u32::MAX },
-            ];
-            let (allow, ambiguous) = match t.verdicts.get(&key) {
-                Some(&v) => v,
-                None => {
-                    let np = isolated.then_some(np);
-                    let v = eval::side_verdict(&mut self.table, admin, np.as_ref(), base);
-                    let a = ConnTable::intersect(&mut self.table, v.allow, v.deny);
-                    t.verdicts.insert(key, (v.allow, a));
-                    (v.allow, a)
+        // The columns whose verdict can differ from the value already there
+        // (ALL where nothing isolates, the NetworkPolicy value where it does).
+        let key = (sig, dst_sig, isolated);
+        if !t.active.contains_key(&key) {
+            let touches = |p: &Prepared| match (isolated, p.isolated) {
+                (false, _) => p.open != (ALL, EMPTY),
+                (true, Iso::Keep) => false,
+                (true, _) => true,
+            };
+            let cols: Vec<u32> = t
+                .col_group
+                .iter()
+                .enumerate()
+                .filter(|(_, &g)| outs.get(g as usize).is_some_and(touches))
+                .map(|(k, _)| k as u32)
+                .collect();
+            t.active.insert(key, cols);
+        }
+        let cols = t.active.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+        for &k in cols {
+            let k = k as usize;
+            if k >= width {
+                continue;
+            }
+            let Some(p) = t.col_group.get(k).and_then(|&g| outs.get(g as usize)) else {
+                continue;
+            };
+            let (allow, ambiguous) = match (isolated, p.isolated) {
+                (false, _) => p.open,
+                (true, Iso::Keep) => continue,
+                (true, Iso::Fixed(a, m)) => (a, m),
+                (true, Iso::Mixed(aid)) => {
+                    let np = line.get(k);
+                    match t.verdicts.get(&(aid, np)) {
+                        Some(&v) => v,
+                        None => {
+                            let open = TierOutcome::open(&mut self.table);
+                            let admin = t.admin.get(aid as usize).unwrap_or(&open);
+                            let v = eval::side_verdict(&mut self.table, admin, Some(&np), &open);
+                            let m = ConnTable::intersect(&mut self.table, v.allow, v.deny);
+                            t.verdicts.insert((aid, np), (v.allow, m));
+                            (v.allow, m)
+                        }
+                    }
                 }
             };
-            line.set(k, allow);
             if ambiguous != EMPTY {
                 amb.push((k, ambiguous));
+            }
+            // Most cells keep their value (ALL where nothing isolates).
+            if line.get(k) != allow {
+                line.set(k, allow);
             }
         }
         amb
     }
 
+    /// Prepare one column's verdicts from its tier outcomes.
+    fn prepare(&mut self, t: &mut DirTiers, (admin, base): Outcomes) -> Prepared {
+        let v = eval::side_verdict(&mut self.table, &admin, None, &base);
+        let open = (
+            v.allow,
+            ConnTable::intersect(&mut self.table, v.allow, v.deny),
+        );
+        let isolated = if admin.allow == EMPTY && admin.deny == EMPTY && admin.next == ALL {
+            Iso::Keep
+        } else if admin.next == EMPTY {
+            let m = ConnTable::intersect(&mut self.table, admin.allow, admin.deny);
+            Iso::Fixed(admin.allow, m)
+        } else {
+            let key = (admin.allow, admin.deny, admin.next);
+            let next = t.admin.len() as u32;
+            let id = *t.admin_index.entry(key).or_insert(next);
+            if id == next {
+                t.admin.push(admin);
+            }
+            Iso::Mixed(id)
+        };
+        Prepared { open, isolated }
+    }
+
     /// The Admin and Baseline outcomes for signature `sig` at column `k`
     /// (a class below `class_count`, else an atom of this side).
     fn outcomes_at(&mut self, t: &DirTiers, sig: usize, class: usize, k: usize) -> Outcomes {
-        let nc = self.class_count;
         let Some(s) = t.sigs.get(sig) else {
             let open = TierOutcome::open(&mut self.table);
             return (open.clone(), open);
         };
-        let tier = |groups: &[Vec<usize>], f: &mut Self| {
-            let outs: Vec<Vec<PolicyOutcome<u32>>> = groups
-                .iter()
-                .map(|g| {
-                    g.iter()
-                        .map(|p| {
-                            let rules = t.rules.get(p).map(Vec::as_slice).unwrap_or(&[]);
-                            let matched: Vec<(Action, u32)> = rules
-                                .iter()
-                                .map(|r| {
-                                    let hit = if k < nc {
-                                        r.peers.classes.contains(k)
-                                    } else {
-                                        r.peers.ext.contains(k - nc)
-                                    };
-                                    let conns = if !hit {
-                                        EMPTY
-                                    } else if t.dir == Direction::Ingress {
-                                        // Named ports resolve on the destination (CNP-15).
-                                        f.sigs.conn_at(&r.conns, class)
-                                    } else if k < nc {
-                                        f.sigs.conn_at(&r.conns, k)
-                                    } else {
-                                        r.conns.to_ip
-                                    };
-                                    (r.action, conns)
-                                })
-                                .collect();
-                            eval::first_match(&mut f.table, matched)
-                        })
-                        .collect()
-                })
-                .collect();
-            eval::tier_outcome(&mut f.table, outs)
-        };
-        let admin = tier(&s.admin, self);
-        let base = tier(&s.baseline, self);
+        let admin = self.tier_at(t, &s.admin, class, k);
+        let base = self.tier_at(t, &s.baseline, class, k);
         (admin, base)
+    }
+
+    /// One tier's outcome at column `k`: policies whose rules all miss the
+    /// column are skipped before any set operation.
+    fn tier_at(
+        &mut self,
+        t: &DirTiers,
+        groups: &[Vec<usize>],
+        class: usize,
+        k: usize,
+    ) -> TierOutcome<u32> {
+        let nc = self.class_count;
+        let hits = |r: &CompiledRule| {
+            if k < nc {
+                r.peers.classes.contains(k)
+            } else {
+                r.peers.ext.contains(k - nc)
+            }
+        };
+        let sigs = &self.sigs;
+        let table = &mut self.table;
+        let conns_at = |r: &CompiledRule| {
+            if t.dir == Direction::Ingress {
+                // Named ports resolve on the destination (CNP-15).
+                sigs.conn_at(&r.conns, class)
+            } else if k < nc {
+                sigs.conn_at(&r.conns, k)
+            } else {
+                r.conns.to_ip
+            }
+        };
+        let mut outs: Vec<Vec<PolicyOutcome<u32>>> = Vec::new();
+        for g in groups {
+            let mut group = Vec::new();
+            for p in g {
+                let rules = t.rules.get(p).map(Vec::as_slice).unwrap_or(&[]);
+                if !rules.iter().any(hits) {
+                    continue;
+                }
+                let matched = rules
+                    .iter()
+                    .map(|r| (r.action, if hits(r) { conns_at(r) } else { EMPTY }));
+                group.push(eval::first_match(table, matched));
+            }
+            if !group.is_empty() {
+                outs.push(group);
+            }
+        }
+        if outs.is_empty() {
+            return TierOutcome::open(table);
+        }
+        eval::tier_outcome(table, outs)
     }
 }
 
