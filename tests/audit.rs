@@ -984,7 +984,10 @@ fn sarif_is_valid_and_maps_levels() {
     let rule_ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(
         rule_ids,
-        ["BR001", "BR002", "BR003", "BR004", "BR005", "BR006", "BR007", "BR008", "BR009"]
+        [
+            "BR001", "BR002", "BR003", "BR004", "BR005", "BR006", "BR007", "BR008", "BR009",
+            "BR010", "BR011", "BR012", "BR013", "BR014", "BR015"
+        ]
     );
     for r in rules {
         for key in ["name", "shortDescription", "fullDescription", "help"] {
@@ -1123,4 +1126,312 @@ fn list_items_point_at_their_own_line() {
     assert_eq!(o.line, Some(8));
     let br001 = of(&f, "BR001");
     assert_eq!(br001[0].objects[0].line, Some(4));
+}
+
+// ---- the cluster tiers: BR010..BR015 (SEMANTICS-CNP.md) -------------------------
+
+fn anp(name: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata:\n  name: {name}\nspec:\n{spec}\n---\n"
+    )
+}
+
+fn cnp(name: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: {name}\nspec:\n{spec}\n---\n"
+    )
+}
+
+fn banp(spec: &str) -> String {
+    format!(
+        "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata:\n  name: default\nspec:\n{spec}\n---\n"
+    )
+}
+
+/// `app/web` and `client/cli`, namespaces labelled by team.
+fn two_teams() -> String {
+    namespace("app", "{team: a}")
+        + &namespace("client", "{team: b}")
+        + &web()
+        + &deployment("client", "cli", "{app: cli}", "[]")
+}
+
+/// An ingress rule of a v1alpha1 policy from the namespaces `sel`.
+fn from_ns(action: &str, sel: &str, name: &str) -> String {
+    format!(
+        "    - name: {name}\n      action: {action}\n      from:\n        - namespaces: {sel}\n"
+    )
+}
+
+fn subject_app(priority: u32) -> String {
+    format!("  priority: {priority}\n  subject:\n    namespaces: {{matchLabels: {{kubernetes.io/metadata.name: app}}}}\n")
+}
+
+/// A catch-all Baseline: deny every pod (and every IPv4 address on egress).
+const BANP_DENY: &str = "  subject:\n    namespaces: {}\n  ingress:\n    - action: Deny\n      from:\n        - namespaces: {}\n  egress:\n    - action: Deny\n      to:\n        - namespaces: {}\n        - networks: [0.0.0.0/0]";
+
+#[test]
+fn br010_cnp5_a_rule_after_a_broader_rule_of_its_policy_is_never_first() {
+    // CNP-5: first match decides; the Allow from team b comes after a Deny
+    // from every namespace, so it never decides anything.
+    let spec = subject_app(10)
+        + "  ingress:\n"
+        + &from_ns("Deny", "{}", "all")
+        + &from_ns("Allow", "{matchLabels: {team: b}}", "team-b");
+    let f = run(&(two_teams() + &anp("guard", &spec) + &banp(BANP_DENY)));
+    assert_eq!(
+        titles(&f, "BR010"),
+        vec!["AdminNetworkPolicy guard ingress[1] \"team-b\" (Allow) is never the first match: its own earlier rule ingress[0] decides every connection it matches"],
+        "{}",
+        to_text(&f)
+    );
+    assert_eq!(objects(&f, "BR010"), vec![vec!["AdminNetworkPolicy guard"]]);
+    assert_eq!(of(&f, "BR010")[0].severity, Severity::Medium);
+    // The exception first: both rules decide something.
+    let spec = subject_app(10)
+        + "  ingress:\n"
+        + &from_ns("Allow", "{matchLabels: {team: b}}", "team-b")
+        + &from_ns("Deny", "{}", "all");
+    let f = run(&(two_teams() + &anp("guard", &spec) + &banp(BANP_DENY)));
+    assert!(of(&f, "BR010").is_empty(), "{}", to_text(&f));
+}
+
+#[test]
+fn br010_cnp3_a_lower_priority_value_shadows_a_later_policy_of_the_tier() {
+    // CNP-3: priority 1 is checked before priority 2 and takes every
+    // connection into `app`; priority 2's rule never decides.
+    let first = subject_app(1) + "  ingress:\n" + &from_ns("Deny", "{}", "all");
+    let later =
+        subject_app(2) + "  ingress:\n" + &from_ns("Allow", "{matchLabels: {team: b}}", "b");
+    let y = two_teams() + &anp("first", &first) + &anp("later", &later) + &banp(BANP_DENY);
+    let f = run(&y);
+    assert_eq!(
+        titles(&f, "BR010"),
+        vec!["AdminNetworkPolicy later ingress[0] \"b\" (Allow) is never the first match: AdminNetworkPolicy first ingress[0] \"all\" (Admin tier, priority 1) decides every connection it matches"],
+        "{}",
+        to_text(&f)
+    );
+    // Ports make it exact: the earlier policy denying only TCP 80 leaves
+    // the rest of the later rule's traffic to it.
+    let first80 =
+        format!("{first}      ports:\n        - portNumber: {{protocol: TCP, port: 80}}\n");
+    let f =
+        run(&(two_teams() + &anp("first", &first80) + &anp("later", &later) + &banp(BANP_DENY)));
+    assert!(of(&f, "BR010").is_empty(), "{}", to_text(&f));
+}
+
+#[test]
+fn br010_cnp11_a_rule_whose_peers_match_nothing() {
+    // CNP-11: a namespace selector no namespace satisfies matches no pod.
+    let spec =
+        subject_app(10) + "  ingress:\n" + &from_ns("Deny", "{matchLabels: {team: typo}}", "t");
+    let f = run(&(two_teams() + &anp("guard", &spec) + &banp(BANP_DENY)));
+    assert_eq!(
+        titles(&f, "BR010"),
+        vec!["AdminNetworkPolicy guard ingress[0] \"t\" (Deny) matches no connection: its peers match no pod, node or address of the inputs"]
+    );
+}
+
+#[test]
+fn br011_cnp6_cnp9_a_pass_to_no_lower_tier_means_allow() {
+    // CNP-6: Pass goes to the NetworkPolicy tier; nothing isolates app/web
+    // and no Baseline policy selects it, so the traffic is allowed (CNP-9).
+    let spec = subject_app(10) + "  ingress:\n" + &from_ns("Pass", "{}", "delegate");
+    let f = run(&(two_teams() + &anp("delegate", &spec)));
+    assert_eq!(
+        titles(&f, "BR011"),
+        vec!["AdminNetworkPolicy delegate ingress[0] \"delegate\" (Pass) hands ingress traffic of 1 workload to no tier: nothing below governs it, so the Pass means allow"],
+        "{}",
+        to_text(&f)
+    );
+    assert_eq!(
+        objects(&f, "BR011"),
+        vec![vec!["AdminNetworkPolicy delegate", "Deployment app/web"]]
+    );
+    let why = &of(&f, "BR011")[0].why;
+    assert!(
+        why.contains("-> app/web[Deployment] All Connections is allowed"),
+        "{why}"
+    );
+    // A NetworkPolicy that isolates app/web decides instead (CNP-7) ...
+    let f = run(&(two_teams() + &anp("delegate", &spec) + &policy("app", "deny", DENY_ALL)));
+    assert!(of(&f, "BR011").is_empty(), "{}", to_text(&f));
+    // ... and so does a Baseline policy that selects it (CNP-8).
+    let f = run(&(two_teams() + &anp("delegate", &spec) + &banp(BANP_DENY)));
+    assert!(of(&f, "BR011").is_empty(), "{}", to_text(&f));
+}
+
+#[test]
+fn br012_cnp4_equal_priorities_that_disagree_are_reported_with_a_sample() {
+    let allow =
+        subject_app(10) + "  ingress:\n" + &from_ns("Allow", "{matchLabels: {team: b}}", "a");
+    let deny = subject_app(10) + "  ingress:\n" + &from_ns("Deny", "{}", "d");
+    let f = run(&(two_teams() + &anp("allow-b", &allow) + &anp("deny-all", &deny)));
+    assert_eq!(
+        titles(&f, "BR012"),
+        vec!["AdminNetworkPolicy allow-b and AdminNetworkPolicy deny-all share the Admin tier, priority 10 and disagree on client/cli[Deployment] -> app/web[Deployment] All Connections (ingress): Allow vs Deny"],
+        "{}",
+        to_text(&f)
+    );
+    assert_eq!(
+        objects(&f, "BR012"),
+        vec![vec![
+            "AdminNetworkPolicy allow-b",
+            "AdminNetworkPolicy deny-all"
+        ]]
+    );
+    // The verdict is ambiguous, so medium.
+    assert_eq!(of(&f, "BR012")[0].severity, Severity::Medium);
+    // Deny vs Pass where a NetworkPolicy denies anyway: the same verdict
+    // either way, so low.
+    let pass = subject_app(10) + "  ingress:\n" + &from_ns("Pass", "{matchLabels: {team: b}}", "p");
+    let f = run(&(two_teams()
+        + &anp("pass-b", &pass)
+        + &anp("deny-all", &deny)
+        + &policy("app", "deny", DENY_ALL)));
+    assert_eq!(of(&f, "BR012").len(), 1, "{}", to_text(&f));
+    assert_eq!(of(&f, "BR012")[0].severity, Severity::Low);
+    // CNP-3: different priorities are ordered, no tie.
+    let deny11 = subject_app(11) + "  ingress:\n" + &from_ns("Deny", "{}", "d");
+    let f = run(&(two_teams() + &anp("allow-b", &allow) + &anp("deny-all", &deny11)));
+    assert!(of(&f, "BR012").is_empty(), "{}", to_text(&f));
+}
+
+#[test]
+fn br013_cnp9_no_baseline_default_deny_and_no_namespace_default_deny() {
+    // Cluster policies in use, nothing denies by default: everything falls
+    // through to allow (CNP-1, CNP-9).
+    let spec = subject_app(10) + "  ingress:\n" + &from_ns("Deny", "{matchLabels: {team: b}}", "b");
+    let f = run(&(two_teams() + &anp("guard", &spec)));
+    assert_eq!(
+        titles(&f, "BR013"),
+        vec![
+            "the cluster has no Baseline tier, so no default deny for egress, and 2 namespaces (app, client) have none either: 2 workloads fall through to allow",
+            "the cluster has no Baseline tier, so no default deny for ingress, and 2 namespaces (app, client) have none either: 2 workloads fall through to allow",
+        ],
+        "{}",
+        to_text(&f)
+    );
+    assert!(fix_yaml(of(&f, "BR013")[0]).contains("kind: BaselineAdminNetworkPolicy"));
+    // A NetworkPolicy default deny in `app` leaves only `client`.
+    let f = run(&(two_teams() + &anp("guard", &spec) + &policy("app", "deny", DENY_ALL)));
+    assert!(titles(&f, "BR013")
+        .iter()
+        .all(|t| t.contains("1 namespace (client) has none")));
+    // A catch-all Baseline Deny: no BR013, and BR001/BR002/BR004 count its
+    // pods as guarded (CNP-8).
+    let f = run(&(two_teams() + &anp("guard", &spec) + &banp(BANP_DENY)));
+    for id in ["BR001", "BR002", "BR004", "BR013"] {
+        assert!(of(&f, id).is_empty(), "{id}: {}", to_text(&f));
+    }
+    // A Baseline that denies egress to pods only leaves every address open:
+    // not a default deny for egress.
+    let pods_only = BANP_DENY.replace("        - networks: [0.0.0.0/0]", "");
+    let f = run(&(two_teams() + &anp("guard", &spec) + &banp(&pods_only)));
+    assert_eq!(
+        titles(&f, "BR013"),
+        vec!["the Baseline tier has no default deny for egress, and 2 namespaces (app, client) have none either: 2 workloads fall through to allow"]
+    );
+    assert_eq!(
+        objects(&f, "BR013")[0][0],
+        "BaselineAdminNetworkPolicy default"
+    );
+}
+
+#[test]
+fn br014_cnp6_admin_allow_overrides_namespace_isolation_by_what_it_lets_in() {
+    // app denies all; an admin Allow from team b decides first (CNP-6).
+    let allow =
+        subject_app(10) + "  ingress:\n" + &from_ns("Allow", "{matchLabels: {team: b}}", "b");
+    let f = run(&(two_teams() + &anp("open-b", &allow) + &policy("app", "deny", DENY_ALL)));
+    let br014 = of(&f, "BR014");
+    assert_eq!(br014.len(), 1, "{}", to_text(&f));
+    assert_eq!(br014[0].title, "AdminNetworkPolicy open-b ingress[0] \"b\" (Allow) lets All Connections into 1 workload whose NetworkPolicies deny it: e.g. client/cli[Deployment] -> app/web[Deployment] All Connections");
+    assert_eq!(br014[0].severity, Severity::High);
+    // Egress DNS only: low. v1alpha2 spells it Accept (CNP-A3).
+    let dns = "  tier: Admin\n  priority: 5\n  subject:\n    namespaces: {}\n  egress:\n    - action: Accept\n      to:\n        - namespaces: {}\n      protocols:\n        - udp: {destinationPort: {number: 53}}\n";
+    let f = run(&(two_teams() + &cnp("dns", dns) + &policy("app", "deny", DENY_ALL)));
+    let br014 = of(&f, "BR014");
+    assert_eq!(br014.len(), 1, "{}", to_text(&f));
+    assert!(
+        br014[0].title.starts_with(
+            "ClusterNetworkPolicy dns egress[0] (Accept) lets UDP 53 out of 1 workload"
+        ),
+        "{}",
+        br014[0].title
+    );
+    assert_eq!(br014[0].severity, Severity::Low);
+    // Egress beyond DNS: medium (the destination's ingress still applies, CNP-2).
+    let any = dns.replace(
+        "      protocols:\n        - udp: {destinationPort: {number: 53}}\n",
+        "",
+    );
+    let f = run(&(two_teams() + &cnp("dns", &any) + &policy("app", "deny", DENY_ALL)));
+    assert_eq!(of(&f, "BR014")[0].severity, Severity::Medium);
+    // Without isolation there is nothing to bypass.
+    let f = run(&(two_teams() + &anp("open-b", &allow)));
+    assert!(of(&f, "BR014").is_empty(), "{}", to_text(&f));
+    // An Allow the NetworkPolicies also allow bypasses nothing.
+    let np = policy(
+        "app",
+        "from-b",
+        "  podSelector: {}\n  policyTypes: [Ingress]\n  ingress:\n    - from:\n        - namespaceSelector: {matchLabels: {team: b}}",
+    );
+    let f = run(&(two_teams() + &anp("open-b", &allow) + &np));
+    assert!(of(&f, "BR014").is_empty(), "{}", to_text(&f));
+}
+
+#[test]
+fn br015_cnp10_a_cluster_policy_whose_subject_selects_no_pod() {
+    let spec = "  tier: Baseline\n  priority: 0\n  subject:\n    namespaces: {matchLabels: {team: typo}}\n  ingress:\n    - action: Deny\n      from:\n        - namespaces: {}\n";
+    let f = run(&(two_teams() + &cnp("fence", spec)));
+    assert_eq!(
+        titles(&f, "BR015"),
+        vec!["ClusterNetworkPolicy fence spec.subject selects no pod: pods (all) in namespaces team=typo"]
+    );
+    assert!(of(&f, "BR015")[0]
+        .why
+        .contains("no loaded namespace matches"));
+    // Its rules are not reported again as matching nothing.
+    assert!(of(&f, "BR010").is_empty(), "{}", to_text(&f));
+    // The finding points at the object's document and line.
+    let y = two_teams() + &cnp("fence", spec);
+    let line = y.lines().position(|l| l.ends_with("v1alpha2")).unwrap() + 1;
+    let loc = &of(&f, "BR015")[0].objects[0];
+    assert_eq!((loc.doc, loc.line), (5, Some(line)), "{loc:?}");
+}
+
+#[test]
+fn cluster_findings_render_in_text_json_and_valid_sarif() {
+    let allow =
+        subject_app(10) + "  ingress:\n" + &from_ns("Allow", "{matchLabels: {team: b}}", "a");
+    let deny = subject_app(10) + "  ingress:\n" + &from_ns("Deny", "{}", "d");
+    let f = run(&(two_teams() + &anp("allow-b", &allow) + &anp("deny-all", &deny)));
+    for id in ["BR012", "BR013"] {
+        assert!(!of(&f, id).is_empty(), "{id}");
+        assert!(to_text(&f).contains(&format!("{id} [")));
+    }
+    let v: serde_json::Value = serde_json::from_str(&to_json(&f)).unwrap();
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["rule"] == "priority-tie"));
+    let sarif = assert_valid_sarif(&to_sarif(&f));
+    let r = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "BR012")
+        .unwrap();
+    assert_eq!(
+        r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "AdminNetworkPolicy allow-b"
+    );
+    assert_eq!(
+        to_text(&f),
+        to_text(&run(&(two_teams()
+            + &anp("allow-b", &allow)
+            + &anp("deny-all", &deny))))
+    );
 }

@@ -29,6 +29,7 @@ const LESSONS: &[&str] = &[
     "06-least-privilege",
     "07-egress-exfiltration",
     "08-what-if-review",
+    "09-cluster-guardrails",
 ];
 
 // ---------------------------------------------------------------- helpers
@@ -666,6 +667,16 @@ fn every_lesson_uses_the_same_app() {
                 .collect();
             let expected: BTreeSet<String> = if *l == "01-open-by-default" {
                 ["app.yaml".to_string()].into()
+            } else if *l == "09-cluster-guardrails" {
+                [
+                    "app.yaml",
+                    "policies.yaml",
+                    "tenant.yaml",
+                    "guardrails.yaml",
+                ]
+                .iter()
+                .map(|f| f.to_string())
+                .collect()
             } else {
                 ["app.yaml".to_string(), "policies.yaml".to_string()].into()
             };
@@ -697,7 +708,7 @@ fn every_lesson_uses_the_same_app() {
             }
         }
     }
-    assert_eq!(clusters, 15);
+    assert_eq!(clusters, 17);
 
     // The app as the index and lesson 1 describe it.
     let r = reach(&cluster("06-least-privilege", "least-privilege"));
@@ -907,7 +918,7 @@ fn index_links_every_lesson_and_chart_and_states_the_headlines() {
         );
         links += 1;
     }
-    assert_eq!(links, 8 * 4 + 2);
+    assert_eq!(links, 9 * 4 + 2);
     let _ = std::fs::remove_dir_all(&out_root);
 
     let row = |n: usize| -> String {
@@ -1017,6 +1028,26 @@ fn index_links_every_lesson_and_chart_and_states_the_headlines() {
     );
     says(&row(8), &format!("{b} -> {a} pods"));
     says(&row(8), &format!("the gate exits {}", d8.code));
+    // 9
+    let g = "09-cluster-guardrails";
+    let s9 = simulate(&cluster(g, "mistake"), "analytics/notebook");
+    says(&row(9), &s9.radius());
+    assert_eq!(ambiguous(&cluster(g, "mistake")), 1);
+    assert_eq!(ambiguous(&cluster(g, "fixed")), 0);
+    assert_eq!(count(&audit(&cluster(g, "mistake")), "BR012"), 1);
+    says(&row(9), "the one path is ambiguous");
+    says(&row(9), "two admin policies at priority 10, BR012");
+    says(&row(9), "fixed: priority 5, no ambiguity");
+}
+
+/// Connections `reach` marks ambiguous (CNP-4).
+fn ambiguous(path: &str) -> usize {
+    json(&["reach", path])["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ambiguous"].is_string())
+        .count()
 }
 
 fn default_policies() -> usize {
@@ -1905,4 +1936,176 @@ fn lesson_08_what_if_review() {
     says(&r, "the worker's own blast radius doesn't change");
     let ffe = df.blast["web/frontend[Deployment]"];
     says(&r, &format!("The gate still exits {}, because the feature itself makes the worker reachable from the frontend (+{} pods).", df.code, ffe.1 - ffe.0));
+}
+
+#[test]
+fn lesson_09_cluster_guardrails() {
+    let l = "09-cluster-guardrails";
+    run_lesson_commands(l);
+    let r = readme(l);
+    let (m, f) = (cluster(l, "mistake"), cluster(l, "fixed"));
+
+    // The same app and lesson 6's policies; the tenant is the same in both.
+    let lp = policies("06-least-privilege", "least-privilege");
+    for s in ["mistake", "fixed"] {
+        assert!(
+            policies(l, s) == lp,
+            "{l}/{s}/policies.yaml should be lesson 6's"
+        );
+    }
+    says(
+        &r,
+        "The ledger keeps lesson 6's least-privilege set (the files are identical).",
+    );
+    let file = |s: &str, n: &str| read(&root().join("scenarios").join(l).join(s).join(n));
+    assert_eq!(file("mistake", "tenant.yaml"), file("fixed", "tenant.yaml"));
+    let (gm, gf) = (
+        file("mistake", "guardrails.yaml"),
+        file("fixed", "guardrails.yaml"),
+    );
+    let diffs: Vec<(&str, &str)> = gm.lines().zip(gf.lines()).filter(|(a, b)| a != b).collect();
+    assert_eq!(gm.lines().count(), gf.lines().count());
+    assert_eq!(diffs, vec![("  priority: 10", "  priority: 5")]);
+    says(
+        &r,
+        "The two `guardrails.yaml` files differ in exactly one line",
+    );
+    // Both API versions are shown, one object of each kind.
+    for kind in [
+        "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy",
+        "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy",
+        "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy",
+    ] {
+        assert_eq!(gm.matches(kind).count(), 1, "{kind}");
+    }
+
+    let re = reach(&m);
+    let notebook = re.pods["analytics/notebook[Deployment]"];
+    let total: u64 = re.pods.values().sum();
+    assert_eq!(total - notebook, 12);
+    says(&r, &format!("`analytics/notebook` ({notebook} pods)"));
+    says(
+        &r,
+        &format!(
+            "The cluster now has {total} pods: the ledger's {} and the notebook's {notebook}.",
+            total - notebook
+        ),
+    );
+
+    // The attacker in the notebook: CoreDNS only, the database unreachable,
+    // no exit of its own (the baseline denies every address).
+    let s = simulate(&m, "analytics/notebook");
+    assert_eq!(s.total, total);
+    assert_eq!(s.hops[1].new_workloads, ["kube-system/coredns[Deployment]"]);
+    assert_eq!(s.blast, re.pods["kube-system/coredns[Deployment]"]);
+    assert_eq!(s.target, None);
+    says(&r, &format!("The attacker in the notebook gets {}, the CoreDNS pods, and the database is unreachable.", s.radius()));
+    assert!(s
+        .exfil
+        .iter()
+        .all(|e| e.from == "kube-system/coredns[Deployment]"));
+    says(&r, "every exit in the list is CoreDNS's own");
+    let sf = simulate(&f, "analytics/notebook");
+    assert_eq!((sf.blast, sf.max_hop()), (s.blast, s.max_hop()));
+    says(&r, &format!("The blast radius from the notebook is still {} pods, but now it is certain: no connection is ambiguous.", sf.blast));
+
+    // CNP-4: exactly the notebook's DNS is ambiguous in the mistake.
+    let amb: Vec<(String, String)> = json(&["reach", &m])["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ambiguous"].is_string())
+        .map(|c| {
+            (
+                c["src"].as_str().unwrap().to_string(),
+                c["dst"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        amb,
+        vec![(
+            "analytics/notebook[Deployment]".to_string(),
+            "kube-system/coredns[Deployment]".to_string()
+        )]
+    );
+    assert_eq!(ambiguous(&f), 0);
+    says(
+        &r,
+        &format!(
+            "That's {} allowed connections, {} of them ambiguous.",
+            re.connections,
+            amb.len()
+        ),
+    );
+    assert_eq!(reach(&f).connections, re.connections);
+
+    // The baseline: no notebook-to-notebook connection; inbound from
+    // outside stays open (CNP-11).
+    assert!(!re
+        .conns
+        .iter()
+        .any(|(a, b, _)| a == "analytics/notebook[Deployment]"
+            && b == "analytics/notebook[Deployment]"));
+    says(&r, "Its two notebook pods cannot reach each other");
+    assert!(re.conns.contains(&(
+        "0.0.0.0-9.255.255.255[External]".to_string(),
+        "analytics/notebook[Deployment]".to_string(),
+        "All Connections".to_string()
+    )));
+    says(&r, "`reach` still lists `0.0.0.0-9.255.255.255[External]` to `analytics/notebook[Deployment]` with `All Connections`.");
+
+    let a = audit(&m);
+    let tie: Vec<&Finding> = a.iter().filter(|x| x.id == "BR012").collect();
+    assert_eq!(tie.len(), 1);
+    assert_eq!(tie[0].severity, "medium");
+    assert_eq!(
+        tie[0].objects,
+        [
+            "ClusterNetworkPolicy tenant-analytics",
+            "AdminNetworkPolicy allow-dns"
+        ]
+    );
+    let others: Vec<(&str, &str)> = a
+        .iter()
+        .filter(|x| x.id != "BR012")
+        .map(|x| (x.id.as_str(), x.severity.as_str()))
+        .collect();
+    assert_eq!(
+        others,
+        [("BR005", "low"), ("BR005", "medium"), ("BR014", "low")]
+    );
+    says(
+        &r,
+        "lesson 6's two intended BR005 findings, and one BR014 at low severity",
+    );
+    for id in ["BR001", "BR002", "BR004"] {
+        assert_eq!(count(&a, id), 0, "{id}");
+    }
+    says(&r, "There is no BR001, BR002 or BR004 for `analytics`, because the baseline default deny covers it.");
+    let af = audit(&f);
+    assert_eq!(count(&af, "BR012"), 0);
+    says(
+        &r,
+        &format!(
+            "`audit` on `fixed/` reports {}, with no BR012.",
+            audit_summary(&af)
+        ),
+    );
+
+    // The ledger's attacker: lesson 6's 7 pods, now of 14.
+    let s6 = simulate(
+        &cluster("06-least-privilege", "least-privilege"),
+        "web/frontend",
+    );
+    let sl = simulate(&f, "web/frontend");
+    assert_eq!(sl.blast, s6.blast);
+    assert_eq!(sl.reached, s6.reached);
+    says(
+        &r,
+        &format!(
+            "These are the same {} pods as in lesson 6, now out of {}.",
+            sl.blast, sl.total
+        ),
+    );
 }

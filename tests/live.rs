@@ -128,8 +128,8 @@ fn bundled_scenarios_live_dumps_match_their_manifests() {
             .to_string();
         checked += check(&name, &manifests, &text);
     }
-    assert_eq!(clusters.len(), 16, "{clusters:?}");
-    assert_eq!(checked, 16 * 4);
+    assert_eq!(clusters.len(), 18, "{clusters:?}");
+    assert_eq!(checked, 18 * 4);
 }
 
 #[test]

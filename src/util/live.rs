@@ -633,15 +633,18 @@ impl Live {
                 let n = replicas(&["spec", "replicas"], 1);
                 out(self.stored(obj, &kind, &ns, &name, None, n))
             }
-            (3, "NetworkPolicy") => {
+            // The cluster-scoped kinds as `kubectl get anp,banp,cnp` prints
+            // them: no namespace (CNP-20).
+            (
+                3,
+                "NetworkPolicy"
+                | "AdminNetworkPolicy"
+                | "BaselineAdminNetworkPolicy"
+                | "ClusterNetworkPolicy",
+            ) => {
                 let mut o = obj.as_object().cloned().unwrap_or_default();
-                let mut meta = stored_meta(
-                    seed,
-                    "NetworkPolicy",
-                    Some(&ns),
-                    &name,
-                    field(obj, "metadata"),
-                );
+                let scope = (kind == "NetworkPolicy").then_some(ns.as_str());
+                let mut meta = stored_meta(seed, &kind, scope, &name, field(obj, "metadata"));
                 meta.insert("generation".into(), json!(1));
                 let mut ann = meta
                     .get("annotations")

@@ -12,7 +12,7 @@ impl Auditor<'_> {
             let open: Vec<usize> = pods
                 .iter()
                 .copied()
-                .filter(|&i| !self.isolated(i, dir))
+                .filter(|&i| !self.guarded(i, dir))
                 .collect();
             if open.is_empty() {
                 continue;

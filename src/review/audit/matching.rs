@@ -11,7 +11,7 @@ use crate::model::{Direction, Peer, Pod, Policy};
 impl Auditor<'_> {
     /// Labels of a namespace (SEM-45): cached for declared and referenced
     /// namespaces, computed for any other.
-    fn labels_of(&self, ns: &str) -> std::borrow::Cow<'_, Labels> {
+    pub(super) fn labels_of(&self, ns: &str) -> std::borrow::Cow<'_, Labels> {
         match self.ns_labels.get(ns) {
             Some(l) => std::borrow::Cow::Borrowed(l),
             None => std::borrow::Cow::Owned(self.c.namespace_labels(ns)),

@@ -9,8 +9,9 @@
 //! concrete fix, usually a NetworkPolicy snippet.
 //!
 //! This file holds the entry point, the finding types and the shared
-//! `Auditor` context; each check (BR001..BR009) has its own file, and
-//! rendering lives in `crate::output::audit`.
+//! `Auditor` context; each check (BR001..BR009) has its own file, the
+//! cluster tiers' checks (BR010..BR015) are in `cluster.rs` over the exact
+//! sweep of `tiers.rs`, and rendering lives in `crate::output::audit`.
 //!
 //! Choices:
 //! - `hostNetwork` pods are left out of the isolation checks (BR001, BR002,
@@ -23,6 +24,7 @@
 
 mod and_or;
 mod any_peer;
+mod cluster;
 mod dead_selectors;
 mod default_deny;
 mod default_namespace;
@@ -30,6 +32,7 @@ mod dns;
 mod fixes;
 mod matching;
 mod named_ports;
+mod tiers;
 mod unprotected;
 
 use crate::engine::reach::Reachability;
@@ -83,7 +86,7 @@ pub struct Location {
 
 #[derive(Clone, Debug)]
 pub struct Finding {
-    /// `BR001`..`BR009`.
+    /// `BR001`..`BR015`.
     pub id: &'static str,
     /// Short kebab-case name of the check.
     pub rule: &'static str,
@@ -171,6 +174,48 @@ pub const RULES: &[RuleInfo] = &[
         short: "namespaceSelector and podSelector in separate peers (OR)",
         full: "A peer list holding one peer with only a namespaceSelector and another with only a podSelector is ORed (SEM-19); one list item with both selectors is ANDed (SEM-18). One dash of indentation is the difference.",
     },
+    RuleInfo {
+        id: "BR010",
+        name: "cluster-rule-never-first",
+        severity: Severity::Medium,
+        short: "Cluster policy rule that is never the first match",
+        full: "A rule of an AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy that, for every pod its policy selects and every pod or address, is decided before it is reached: by an earlier rule of the same policy or by a policy of the same tier with a lower priority value (CNP-3, CNP-5), or that matches no connection at all. Checked exactly over the pod classes and IP atoms.",
+    },
+    RuleInfo {
+        id: "BR011",
+        name: "pass-means-allow",
+        severity: Severity::Medium,
+        short: "Admin Pass handed to a tier where nothing governs the pod",
+        full: "An Admin tier Pass skips to the NetworkPolicy tier (CNP-6); where no NetworkPolicy isolates the pod for that direction and no Baseline policy selects it, the default applies and the Pass means allow (CNP-7..9, CNP-A10).",
+    },
+    RuleInfo {
+        id: "BR012",
+        name: "priority-tie",
+        severity: Severity::Medium,
+        short: "Equal-priority cluster policies that disagree",
+        full: "Two policies of one tier with the same priority both match a connection with different actions: the implementation may apply either (CNP-4). Medium when the verdict is ambiguous, low when the lower tiers give the same verdict either way.",
+    },
+    RuleInfo {
+        id: "BR013",
+        name: "no-baseline-default-deny",
+        severity: Severity::Medium,
+        short: "No Baseline default deny where no namespace has one",
+        full: "The cluster uses cluster-scoped policies, but some namespaces' pods are isolated by no NetworkPolicy and denied by no catch-all Baseline rule, so they fall through to allow (CNP-1, CNP-9). A Baseline default deny catches every namespace that has no policy of its own.",
+    },
+    RuleInfo {
+        id: "BR014",
+        name: "admin-allow-bypasses-isolation",
+        severity: Severity::High,
+        short: "Admin Accept/Allow that overrides a namespace's isolation",
+        full: "An Admin tier Accept/Allow is final (CNP-6): it lets through connections that the NetworkPolicies isolating the pod would deny. High for ingress, medium for egress (the destination's ingress still applies, CNP-2), low when only DNS (53/UDP, 53/TCP).",
+    },
+    RuleInfo {
+        id: "BR015",
+        name: "cluster-policy-selects-nothing",
+        severity: Severity::Medium,
+        short: "Cluster policy whose subject selects no pod",
+        full: "An AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy whose subject matches no loaded pod (CNP-10, CNP-13): none of its rules does anything.",
+    },
 ];
 
 /// The name of a check (every finding id is in [`RULES`]).
@@ -180,6 +225,19 @@ fn rule_name(id: &'static str) -> &'static str {
 
 /// Run every check. Findings are sorted by id, then by their first object.
 pub fn audit(cluster: &Cluster, reach: &Reachability) -> Vec<Finding> {
+    // The cluster tiers' checks (BR010..BR015) read every policy; they also
+    // tell BR001, BR002 and BR004 which pods a Baseline default deny covers.
+    let mut full = Auditor::new(cluster, reach);
+    full.cluster_checks();
+    let cover = if cluster.policies.iter().any(|p| p.tier.is_cluster()) {
+        [
+            full.baseline_cover(Direction::Ingress),
+            full.baseline_cover(Direction::Egress),
+        ]
+    } else {
+        [Vec::new(), Vec::new()]
+    };
+    let tier_findings = full.out;
     // The NetworkPolicy checks read NetworkPolicies only: an Admin or
     // Baseline rule's peers mean something else (Deny, Pass; CNP-6).
     let np_only;
@@ -192,6 +250,7 @@ pub fn audit(cluster: &Cluster, reach: &Reachability) -> Vec<Finding> {
         cluster
     };
     let mut a = Auditor::new(cluster, reach);
+    a.baseline_cover = cover;
     a.default_deny(Direction::Ingress);
     a.default_deny(Direction::Egress);
     a.default_namespace();
@@ -202,6 +261,7 @@ pub fn audit(cluster: &Cluster, reach: &Reachability) -> Vec<Finding> {
     a.dns();
     a.and_or();
     let mut findings = a.out;
+    findings.extend(tier_findings);
     findings.sort_by(|x, y| {
         let k = |f: &Finding| {
             // `objects` is never empty.
@@ -223,6 +283,10 @@ struct Auditor<'a> {
     /// A standard CoreDNS pod when no pod of kube-system is loaded: DNS
     /// peers are checked against it (BR006, BR008).
     dns_stand_in: Option<Pod>,
+    /// Per direction (ingress, egress) and pod: a Baseline default deny
+    /// covers it (empty: none), so BR001, BR002 and BR004 count it as
+    /// guarded (CNP-7, CNP-8).
+    baseline_cover: [Vec<bool>; 2],
     out: Vec<Finding>,
 }
 
@@ -242,6 +306,7 @@ impl<'a> Auditor<'a> {
             reach,
             ns_labels,
             dns_stand_in: (!dns_loaded).then(dns::standard_dns_pod),
+            baseline_cover: [Vec::new(), Vec::new()],
             out: Vec::new(),
         }
     }
@@ -326,6 +391,15 @@ impl<'a> Auditor<'a> {
             Direction::Egress => &self.reach.egress_isolated,
         };
         isolated.get(class).copied().unwrap_or(false)
+    }
+
+    /// Isolated by a NetworkPolicy, or denied by default by the Baseline tier.
+    fn guarded(&self, pod: usize, dir: Direction) -> bool {
+        let cover = match dir {
+            Direction::Ingress => &self.baseline_cover[0],
+            Direction::Egress => &self.baseline_cover[1],
+        };
+        self.isolated(pod, dir) || cover.get(pod).copied().unwrap_or(false)
     }
 
     fn replicas(&self, pods: &[usize]) -> u64 {

@@ -17,8 +17,8 @@ impl Auditor<'_> {
         let mut by_workload: BTreeMap<WorkloadRef, Vec<usize>> = BTreeMap::new();
         for (i, p) in self.c.pods.iter().enumerate() {
             if !p.host_network
-                && !self.isolated(i, Direction::Ingress)
-                && !self.isolated(i, Direction::Egress)
+                && !self.guarded(i, Direction::Ingress)
+                && !self.guarded(i, Direction::Egress)
             {
                 by_workload.entry(p.workload.clone()).or_default().push(i);
             }
