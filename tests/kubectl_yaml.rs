@@ -154,6 +154,7 @@ fn binary_labels_are_decoded_so_explain_allows_what_the_policy_allows() {
         ])
         .output()
         .unwrap();
+    std::fs::remove_dir_all(&dir).ok();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
