@@ -112,9 +112,11 @@ fn load(docs: &[String], lo: &LoadOptions) -> Result<Cluster, LoadErrors> {
 }
 
 /// A pod; `labels` is the inside of a flow mapping (`app: web, tier: fe`).
+// Namespaces are quoted: these tests name one `y`, a boolean in YAML 1.1
+// as kubectl reads it.
 fn pod(ns: &str, name: &str, labels: &str) -> String {
     format!(
-        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {ns}, labels: {{{labels}}}}}\nspec: {{containers: [{{name: c, image: x}}]}}\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: '{ns}', labels: {{{labels}}}}}\nspec: {{containers: [{{name: c, image: x}}]}}\n"
     )
 }
 
@@ -127,19 +129,19 @@ fn pod_ip(ns: &str, name: &str, labels: &str, ip: &str) -> String {
 /// (`{name: http, containerPort: 8080}`).
 fn pod_ports(ns: &str, name: &str, labels: &str, ports: &str) -> String {
     format!(
-        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {ns}, labels: {{{labels}}}}}\nspec: {{containers: [{{name: c, image: x, ports: [{ports}]}}]}}\n"
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: '{ns}', labels: {{{labels}}}}}\nspec: {{containers: [{{name: c, image: x, ports: [{ports}]}}]}}\n"
     )
 }
 
 /// A Namespace manifest; `labels` is the inside of a flow mapping.
 fn namespace(name: &str, labels: &str) -> String {
-    format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}, labels: {{{labels}}}}}\n")
+    format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: '{name}', labels: {{{labels}}}}}\n")
 }
 
 /// A NetworkPolicy; `spec` is a whole flow mapping (`{podSelector: {}, ...}`).
 fn np(ns: &str, name: &str, spec: &str) -> String {
     format!(
-        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: {ns}}}\nspec: {spec}\n"
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: '{ns}'}}\nspec: {spec}\n"
     )
 }
 
@@ -435,7 +437,7 @@ fn sem08_pod_to_pod_needs_both_egress_and_ingress() {
         np(
             "x",
             "a-out",
-            "{podSelector: {matchLabels: {pod: a}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: y}}, podSelector: {matchLabels: {pod: a}}}]}]}",
+            "{podSelector: {matchLabels: {pod: a}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: 'y'}}, podSelector: {matchLabels: {pod: a}}}]}]}",
         ),
     ]);
     assert!(w.pp("x/a", "y/b").is_empty());

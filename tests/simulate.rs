@@ -248,16 +248,18 @@ fn s(v: &[&str]) -> Vec<String> {
 // ---------------------------------------------------------------- manifests
 
 /// A pod; `labels` is the inside of a flow mapping (`app: a, tier: db`).
+// Namespaces are quoted: a test names one `y`, a boolean in YAML 1.1 as
+// kubectl reads it.
 fn pod(ns: &str, name: &str, labels: &str, ports: &[u16]) -> String {
     format!(
-        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {ns}, labels: {{{labels}}}}}\nspec: {{containers: [{{name: c, image: img{}}}]}}\n",
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: '{ns}', labels: {{{labels}}}}}\nspec: {{containers: [{{name: c, image: img{}}}]}}\n",
         container_ports(ports)
     )
 }
 
 fn deployment(ns: &str, name: &str, replicas: u32, labels: &str, ports: &[u16]) -> String {
     format!(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{{labels}}}}}\n  template:\n    metadata: {{labels: {{{labels}}}}}\n    spec: {{containers: [{{name: c, image: img{}}}]}}\n",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: '{ns}'}}\nspec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{{labels}}}}}\n  template:\n    metadata: {{labels: {{{labels}}}}}\n    spec: {{containers: [{{name: c, image: img{}}}]}}\n",
         container_ports(ports)
     )
 }
@@ -281,7 +283,7 @@ fn namespace(name: &str, labels: &str) -> String {
 /// by two spaces.
 fn np(ns: &str, name: &str, spec: &str) -> String {
     format!(
-        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n{spec}"
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: {name}, namespace: '{ns}'}}\nspec:\n{spec}"
     )
 }
 

@@ -4,7 +4,6 @@
 use crate::input::error::{LoadError, Problem};
 use crate::input::kinds::lean;
 use crate::model::Origin;
-use serde::Deserialize;
 use serde_yaml::Value;
 
 /// One parsed document of a file.
@@ -51,10 +50,7 @@ pub fn decode(file: &str, text: &str, json: bool) -> Result<Vec<Doc>, Box<LoadEr
         let starts = yaml_doc_lines(text);
         let values = match super::yaml::documents(text, &starts) {
             Some(values) => values.into_iter().map(Ok).collect(),
-            None => until_error(
-                serde_yaml::Deserializer::from_str(text)
-                    .map(|de| Value::deserialize(de).map_err(|e| e.to_string())),
-            ),
+            None => super::yaml11::documents(text),
         };
         ("YAML", values, starts)
     };
@@ -93,7 +89,9 @@ pub fn decode(file: &str, text: &str, json: bool) -> Result<Vec<Doc>, Box<LoadEr
 /// The values of a JSON stream up to the first error, with the 1-based line
 /// where each one starts.
 fn json_stream(text: &str) -> (Vec<Result<Value, String>>, Vec<usize>) {
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+    // Straight into YAML values: their mappings refuse a key given twice,
+    // as a YAML mapping does (serde_json's own values keep the last one).
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
     let mut values = Vec::new();
     let mut lines = Vec::new();
     loop {
@@ -103,9 +101,7 @@ fn json_stream(text: &str) -> (Vec<Result<Value, String>>, Vec<usize>) {
         let start = before + (rest.len() - rest.trim_start().len());
         let newlines = text.get(..start).unwrap_or("").matches('\n').count();
         lines.push(newlines + 1);
-        let v = v
-            .map_err(|e| e.to_string())
-            .and_then(|v| serde_yaml::to_value(v).map_err(|e| e.to_string()));
+        let v = v.map_err(|e| e.to_string());
         let stop = v.is_err();
         values.push(v);
         if stop {
@@ -113,20 +109,6 @@ fn json_stream(text: &str) -> (Vec<Result<Value, String>>, Vec<usize>) {
         }
     }
     (values, lines)
-}
-
-/// The items up to and including the first error: a parser may not recover
-/// after one, so nothing after it is read.
-fn until_error<T, E>(it: impl Iterator<Item = Result<T, E>>) -> Vec<Result<T, E>> {
-    let mut out = Vec::new();
-    for v in it {
-        let stop = v.is_err();
-        out.push(v);
-        if stop {
-            break;
-        }
-    }
-    out
 }
 
 /// 1-based first line of each YAML document: the line after its `---`
@@ -335,6 +317,7 @@ pub(super) fn expand_value(
         }
         return;
     }
+    null_string_values(&mut map);
     let name = map
         .get("metadata")
         .and_then(|m| m.get("name"))
@@ -348,6 +331,33 @@ pub(super) fn expand_value(
         name,
         body: Body::Value(Value::Mapping(map)),
     }));
+}
+
+/// A null value in the string maps we read (`labels`, `annotations`,
+/// `matchLabels`, at any depth) is the empty string: the API server decodes
+/// JSON with Go's `encoding/json`, which leaves `""` for a null in a
+/// `map[string]string`, and sigs.k8s.io/yaml turns YAML's null into JSON's.
+fn null_string_values(map: &mut serde_yaml::Mapping) {
+    for (k, v) in map.iter_mut() {
+        if let (Some("labels" | "annotations" | "matchLabels"), Value::Mapping(m)) =
+            (k.as_str(), &mut *v)
+        {
+            for (_, x) in m.iter_mut() {
+                if x.is_null() {
+                    *x = Value::String(String::new());
+                }
+            }
+        }
+        null_strings_in(v);
+    }
+}
+
+fn null_strings_in(v: &mut Value) {
+    match v {
+        Value::Mapping(m) => null_string_values(m),
+        Value::Sequence(items) => items.iter_mut().for_each(null_strings_in),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

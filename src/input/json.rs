@@ -15,29 +15,26 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_yaml::Value;
 
-/// What a document must look like for the fast path.
+/// What a document must look like for the fast path: the four keys
+/// kubectl prints, each once (anything else takes the general path, which
+/// checks every key).
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListShape<'a> {
     kind: String,
     #[serde(rename = "apiVersion", default)]
     api_version: Option<String>,
     #[serde(borrow)]
     items: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    metadata: Option<&'a RawValue>,
 }
 
-/// What an item must look like for the fast path.
-#[derive(Deserialize)]
-struct Head {
-    kind: Option<String>,
-    #[serde(rename = "apiVersion")]
-    api_version: Option<String>,
-    #[serde(default)]
-    metadata: HeadMeta,
-}
-
-#[derive(Deserialize, Default)]
-struct HeadMeta {
-    name: Option<String>,
+impl ListShape<'_> {
+    /// A list whose items the fast path reads.
+    fn fast(&self) -> bool {
+        self.kind.ends_with("List") && !self.metadata.is_some_and(|m| has_duplicate_key(m.get()))
+    }
 }
 
 /// Every object of a JSON text (a stream of values, as kubectl reads),
@@ -48,7 +45,7 @@ pub fn objects(file: &str, text: &str) -> Result<Vec<Result<Object, LoadError>>,
     // The common case, the whole text one List (`kubectl … -o json`): its
     // items straight from the text, one serial scan fewer than the stream.
     if let Ok(list) = serde_json::from_str::<ListShape>(text) {
-        if list.kind.ends_with("List") {
+        if list.fast() {
             let lead = text.len() - text.trim_start().len();
             let at = At {
                 file,
@@ -106,7 +103,7 @@ pub fn objects(file: &str, text: &str) -> Result<Vec<Result<Object, LoadError>>,
 fn document(at: &At, raw: &RawValue, out: &mut Vec<Result<Object, LoadError>>) {
     let list = serde_json::from_str::<ListShape>(raw.get())
         .ok()
-        .filter(|l| l.kind.ends_with("List"));
+        .filter(ListShape::fast);
     let Some(list) = list else {
         general(at, raw, out, |at, v, out| {
             decode::expand_value(at, &[], v, out)
@@ -147,33 +144,25 @@ fn item(
     raw: &RawValue,
     out: &mut Vec<Result<Object, LoadError>>,
 ) {
-    let head = serde_json::from_str::<Head>(raw.get()).ok();
-    let fast = head.and_then(|h| {
-        let kind = h.kind.or_else(|| item_kind.map(str::to_string))?;
-        let api = match h.api_version {
-            Some(a) => a,
-            None if !list_api.is_empty() => list_api.to_string(),
-            None => String::new(),
-        };
-        (!kind.ends_with("List")).then(|| (kind, api, h.metadata.name.unwrap_or_default()))
-    });
-    let Some((kind, api, name)) = fast else {
-        general(at, raw, out, |at, v, out| {
-            decode::expand_item(at, item_kind, list_api, v, out)
-        });
-        return;
-    };
-    // Pods into the lean types; should that fail (a type error, a
-    // duplicate key), the general path says why as it always has.
-    let pod = (api == "v1" && kind == "Pod")
-        .then(|| serde_json::from_str::<lean::Pod>(raw.get()).ok())
-        .flatten();
+    // One pass into the lean types (kind and apiVersion with them). Anything
+    // but a v1 Pod, a Pod they refuse (a type error), or an item with a key
+    // twice anywhere (the lean types would keep the last one, or skip it)
+    // takes the general path, which says why as it always has.
+    let pod = serde_json::from_str::<lean::Pod>(raw.get())
+        .ok()
+        .filter(|p| {
+            p.kind.as_deref().or(item_kind) == Some("Pod")
+                && p.api_version.as_deref().unwrap_or(list_api) == "v1"
+        })
+        .filter(|_| !has_duplicate_key(raw.get()));
     let Some(pod) = pod else {
         general(at, raw, out, |at, v, out| {
             decode::expand_item(at, item_kind, list_api, v, out)
         });
         return;
     };
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let (kind, api) = ("Pod".to_string(), "v1".to_string());
     let body = Body::Pod(Box::new(pod));
     out.push(Ok(Object {
         origin: at.origin(),
@@ -191,20 +180,100 @@ fn general(
     out: &mut Vec<Result<Object, LoadError>>,
     expand: impl FnOnce(&At, Value, &mut Vec<Result<Object, LoadError>>),
 ) {
-    match serde_json::from_str::<serde_json::Value>(raw.get())
-        .map_err(|e| e.to_string())
-        .and_then(|v| serde_yaml::to_value(v).map_err(|e| e.to_string()))
-    {
+    // Straight into YAML values, whose mappings refuse a key given twice.
+    match serde_json::from_str::<Value>(raw.get()) {
         Ok(v) => expand(at, v, out),
-        Err(detail) => out.push(Err(LoadError::doc(
-            at.file,
-            at.doc,
-            Problem::Syntax {
-                format: "JSON",
-                detail,
-            },
-        ))),
+        Err(e) => {
+            let mut err = LoadError::doc(
+                at.file,
+                at.doc,
+                Problem::Syntax {
+                    format: "JSON",
+                    detail: e.to_string(),
+                },
+            );
+            err.path = at.item.map(|i| format!("items[{i}]"));
+            out.push(Err(err));
+        }
     }
+}
+
+/// Whether an object of this JSON text (already known to be valid) has a
+/// key twice. One pass over the bytes that looks only at quotes and braces:
+/// a string is a key when a colon follows it, so brackets and commas need
+/// no tracking. Keys are compared as written (one with an escape is decoded
+/// first).
+fn has_duplicate_key(text: &str) -> bool {
+    let b = text.as_bytes();
+    // Keys of the objects open (with whether they hold an escape), and
+    // where each open object's keys start.
+    let mut keys: Vec<(&[u8], bool)> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    // The last string closed, while only whitespace follows it.
+    let mut last: Option<(usize, usize, bool)> = None;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                let mut escaped = false;
+                loop {
+                    match b.get(j) {
+                        Some(b'"') | None => break,
+                        Some(b'\\') => {
+                            escaped = true;
+                            j += 2;
+                        }
+                        Some(_) => j += 1,
+                    }
+                }
+                last = Some((start, j, escaped));
+                i = j;
+            }
+            b':' => {
+                if let Some((s, e, escaped)) = last.take() {
+                    keys.push((b.get(s..e).unwrap_or_default(), escaped));
+                }
+            }
+            b'{' => open.push(keys.len()),
+            b'}' => {
+                let from = open.pop().unwrap_or(0);
+                if keys.len() > from + 1 && keys.get(from..).is_some_and(repeated) {
+                    return true;
+                }
+                keys.truncate(from);
+            }
+            b' ' | b'\n' | b'\r' | b'\t' => {}
+            _ => last = None,
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether two of an object's keys are the same string.
+fn repeated(keys: &[(&[u8], bool)]) -> bool {
+    if keys.iter().any(|&(_, escaped)| escaped) {
+        let mut decoded: Vec<String> = keys
+            .iter()
+            .map(|(k, _)| {
+                let quoted = format!("\"{}\"", String::from_utf8_lossy(k));
+                serde_json::from_str(&quoted).unwrap_or(quoted)
+            })
+            .collect();
+        decoded.sort_unstable();
+        return decoded.windows(2).any(|w| w.first() == w.get(1));
+    }
+    if keys.len() <= 16 {
+        return keys
+            .iter()
+            .enumerate()
+            .any(|(n, (k, _))| keys.iter().skip(n + 1).any(|(o, _)| o == k));
+    }
+    let mut sorted: Vec<&[u8]> = keys.iter().map(|&(k, _)| k).collect();
+    sorted.sort_unstable();
+    sorted.windows(2).any(|w| w.first() == w.get(1))
 }
 
 #[cfg(test)]

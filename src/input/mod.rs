@@ -13,6 +13,7 @@ mod sources;
 mod unknown_fields;
 mod validate;
 mod yaml;
+mod yaml11;
 
 pub use error::{
     input_limit, LoadError, LoadErrors, Problem, SourceError, ValueError, MIN_INPUT_LIMIT,

@@ -219,13 +219,13 @@ mod tests {
             format!("  ownerReferences: [{{apiVersion: apps/v1, kind: {k}, name: {n}, uid: u, controller: true}}]\n")
         });
         let hash = hash.map_or(String::new(), |h| format!(", pod-template-hash: \"{h}\""));
-        format!("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: n\n  labels: {{app: web{hash}}}\n{owner}spec: {{containers: [{{name: c, image: i}}]}}\nstatus: {{phase: Running, podIP: 10.0.0.1}}\n")
+        format!("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  namespace: 'n'\n  labels: {{app: web{hash}}}\n{owner}spec: {{containers: [{{name: c, image: i}}]}}\nstatus: {{phase: Running, podIP: 10.0.0.1}}\n")
     }
 
-    const DEPLOYMENT: &str = "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: n}\nspec: {replicas: 3, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}}\n";
+    const DEPLOYMENT: &str = "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: 'n'}\nspec: {replicas: 3, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}}\n";
 
     fn rs(name: &str, replicas: u32) -> String {
-        format!("---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: {name}\n  namespace: n\n  ownerReferences: [{{apiVersion: apps/v1, kind: Deployment, name: web, uid: u, controller: true}}]\nspec: {{replicas: {replicas}, selector: {{matchLabels: {{app: web}}}}, template: {{metadata: {{labels: {{app: web}}}}, spec: {{containers: [{{name: c, image: i}}]}}}}}}\n")
+        format!("---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: {name}\n  namespace: 'n'\n  ownerReferences: [{{apiVersion: apps/v1, kind: Deployment, name: web, uid: u, controller: true}}]\nspec: {{replicas: {replicas}, selector: {{matchLabels: {{app: web}}}}, template: {{metadata: {{labels: {{app: web}}}}, spec: {{containers: [{{name: c, image: i}}]}}}}}}\n")
     }
 
     fn names(c: &Cluster) -> Vec<String> {
@@ -319,8 +319,8 @@ mod tests {
 
     #[test]
     fn cronjob_jobs_and_daemonset_pods() {
-        let cj = "---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: n}\nspec: {schedule: '@daily', jobTemplate: {spec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}}}}\n";
-        let job = "---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: nightly-29000000\n  namespace: n\n  ownerReferences: [{apiVersion: batch/v1, kind: CronJob, name: nightly, uid: u, controller: true}]\nspec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}}\n";
+        let cj = "---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: 'n'}\nspec: {schedule: '@daily', jobTemplate: {spec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}}}}\n";
+        let job = "---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: nightly-29000000\n  namespace: 'n'\n  ownerReferences: [{apiVersion: batch/v1, kind: CronJob, name: nightly, uid: u, controller: true}]\nspec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}}\n";
         let jpod = pod(
             "nightly-29000000-x1",
             Some(("Job", "nightly-29000000")),
@@ -331,7 +331,7 @@ mod tests {
         // Without the CronJob, the Job's template is listed as the CronJob.
         assert_eq!(names(&load(job, false)), vec!["n/nightly[CronJob] x1"]);
         // A DaemonSet's size is its live pods.
-        let ds = "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: n}\nspec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}}\n";
+        let ds = "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: 'n'}\nspec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}}\n";
         let mut y = ds.to_string();
         for i in 0..3 {
             y += &pod(&format!("agent-{i}"), Some(("DaemonSet", "agent")), None);
@@ -348,7 +348,7 @@ mod tests {
     fn owner_loops_end() {
         // Two ReplicaSets owning each other: crafted, refused by nothing,
         // but the chain ends.
-        let a = "---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: a\n  namespace: n\n  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: b, uid: u, controller: true}]\nspec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}}\n";
+        let a = "---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: a\n  namespace: 'n'\n  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: b, uid: u, controller: true}]\nspec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: i}]}}}\n";
         let b = a
             .replace("name: a\n", "name: x\n")
             .replace("name: b,", "name: a,")

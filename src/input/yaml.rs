@@ -11,10 +11,10 @@
 use crate::input::decode::{self, At, Body, Object};
 use crate::input::error::LoadError;
 use crate::input::kinds::lean;
+use crate::input::yaml11;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_yaml::Value;
-use std::collections::HashSet;
 
 /// Below this many items the general path is as fast.
 const MIN_ITEMS: usize = 64;
@@ -56,7 +56,7 @@ pub fn objects(file: &str, text: &str) -> Option<Vec<Result<Object, LoadError>>>
         skeleton.push_str(l);
         skeleton.push('\n');
     }
-    let head: Value = serde_yaml::from_str(&skeleton).ok()?;
+    let head: Value = yaml11::single(&skeleton)?;
     let kind = head.get("kind")?.as_str()?;
     if !kind.ends_with("List") {
         return None;
@@ -128,35 +128,27 @@ pub fn documents(text: &str, starts: &[usize]) -> Option<Vec<Value>> {
         .par_iter()
         .map(|&(s, e)| {
             let doc = lines.get(s - 1..e - 1).unwrap_or(&[]).join("\n");
-            let mut it = serde_yaml::Deserializer::from_str(&doc);
-            let v = match it.next() {
-                Some(de) => Value::deserialize(de).ok(),
-                None => Some(Value::Null),
-            };
-            let alone = it.next().is_none();
-            v.filter(|_| alone)
+            yaml11::single(&doc)
         })
         .collect();
     parsed.into_iter().collect()
 }
 
-/// One item's text: a Pod into the lean types, anything else (or a Pod the
-/// lean types refuse) into a value expanded as the general path does.
-/// `None` when the text does not parse on its own.
+/// One item's text, read as kubectl reads YAML: a Pod into the lean
+/// types, anything else (or a Pod the lean types refuse) into a value
+/// expanded as the general path does. `None` when the text does not parse
+/// on its own.
 fn item(
     at: &At,
     item_kind: Option<&str>,
     api: &str,
     chunk: &str,
 ) -> Option<Vec<Result<Object, LoadError>>> {
-    let keys = top_keys(chunk);
-    let single = |k: &str| keys.iter().filter(|(key, _)| *key == k).count() <= 1;
-    let distinct = keys.iter().map(|(k, _)| *k).collect::<HashSet<_>>().len() == keys.len();
-    let value_of = |k: &str| keys.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
-    let kind = value_of("kind").or(item_kind);
-    let item_api = value_of("apiVersion").unwrap_or(api);
-    if distinct && single("kind") && kind == Some("Pod") && item_api == "v1" {
-        if let Ok(pod) = serde_yaml::from_str::<lean::Pod>(chunk) {
+    let v = yaml11::single(chunk)?;
+    let kind = v.get("kind").and_then(Value::as_str).or(item_kind);
+    let item_api = v.get("apiVersion").and_then(Value::as_str).unwrap_or(api);
+    if kind == Some("Pod") && item_api == "v1" {
+        if let Ok(pod) = lean::Pod::deserialize(&v) {
             let name = pod.metadata.name.clone().unwrap_or_default();
             return Some(vec![Ok(Object {
                 origin: at.origin(),
@@ -167,20 +159,9 @@ fn item(
             })]);
         }
     }
-    let v: Value = serde_yaml::from_str(chunk).ok()?;
     let mut out = Vec::with_capacity(1);
     decode::expand_item(at, item_kind, api, v, &mut out);
     Some(out)
-}
-
-/// `key: value` pairs at column 0 (plain scalars only; others empty).
-fn top_keys(chunk: &str) -> Vec<(&str, &str)> {
-    chunk
-        .lines()
-        .filter(|l| !l.starts_with([' ', '\t', '#', '-']) && !l.is_empty())
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim(), v.trim()))
-        .collect()
 }
 
 fn indent(l: &str) -> usize {
@@ -225,7 +206,7 @@ mod tests {
     fn list(items: usize, extra: &str) -> String {
         let mut y = String::from("apiVersion: v1\nitems:\n");
         for i in 0..items {
-            y += &format!("- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p{i}\n    namespace: n\n    labels:\n      app: a{}\n  spec:\n    containers:\n    - name: c\n      ports:\n      - containerPort: 80\n        name: http\n  status:\n    podIP: 10.0.0.{}\n", i % 3, i % 250 + 1);
+            y += &format!("- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p{i}\n    namespace: 'n'\n    labels:\n      app: a{}\n  spec:\n    containers:\n    - name: c\n      ports:\n      - containerPort: 80\n        name: http\n  status:\n    podIP: 10.0.0.{}\n", i % 3, i % 250 + 1);
         }
         y += extra;
         y += "kind: List\nmetadata:\n  resourceVersion: \"\"\n";
@@ -281,7 +262,7 @@ mod tests {
     #[test]
     fn many_documents_parse_alone_and_load_as_one_text() {
         let doc = |i: usize| {
-            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: n}}\nspec: {{containers: [{{name: c}}]}}\n")
+            format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: 'n'}}\nspec: {{containers: [{{name: c}}]}}\n")
         };
         let mut y = String::from("# leading comment\n");
         for i in 0..80 {

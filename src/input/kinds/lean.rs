@@ -7,11 +7,17 @@
 //! field path; a missing required field defaults, as k8s-openapi does.
 
 use k8s_openapi::api::core::v1 as core;
+use serde::de::{Deserializer, Error, MapAccess, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::fmt;
 
 #[derive(Deserialize, Default)]
 pub struct Pod {
+    /// Read so that one pass tells a Pod from another kind (JSON lists).
+    pub kind: Option<String>,
+    #[serde(rename = "apiVersion")]
+    pub api_version: Option<String>,
     #[serde(default)]
     pub metadata: Meta,
     pub spec: Option<PodSpec>,
@@ -23,7 +29,9 @@ pub struct Pod {
 pub struct Meta {
     pub name: Option<String>,
     pub namespace: Option<String>,
+    #[serde(default, deserialize_with = "string_map")]
     pub labels: Option<BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "string_map")]
     pub annotations: Option<BTreeMap<String, String>>,
     pub owner_references: Option<Vec<OwnerReference>>,
 }
@@ -108,4 +116,41 @@ impl From<&core::PodSpec> for PodSpec {
             host_network: s.host_network,
         }
     }
+}
+
+/// A `map[string]string` as the API server decodes it (Go's
+/// `encoding/json`): a null value is the empty string; a key given twice is
+/// refused, as everywhere else in the input (a plain map would keep the
+/// last one silently).
+fn string_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    struct StringMap;
+    impl<'de> Visitor<'de> for StringMap {
+        type Value = Option<BTreeMap<String, String>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map of strings")
+        }
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(StringMap)
+        }
+        fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Self::Value, M::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(k) = m.next_key::<String>()? {
+                let v: Option<String> = m.next_value()?;
+                if out.contains_key(&k) {
+                    return Err(M::Error::custom(format!("duplicate entry with key {k:?}")));
+                }
+                out.insert(k, v.unwrap_or_default());
+            }
+            Ok(Some(out))
+        }
+    }
+    d.deserialize_option(StringMap)
 }

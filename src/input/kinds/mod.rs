@@ -166,7 +166,10 @@ struct TypeError {
 /// A type error, located, with a hint for the commonest one.
 fn type_error(ctx: &Ctx, e: TypeError) -> Vec<LoadError> {
     let TypeError { path, message } = e;
-    let hint = if message.contains("expected a string") {
+    let hint = if message.contains("invalid type: boolean") && message.contains("expected a string")
+    {
+        " (kubectl reads YAML 1.1: unquoted y, n, yes, no, on, off, true and false are booleans; quote the value, e.g. \"yes\", SEM-43)"
+    } else if message.contains("expected a string") {
         " (label values and names are strings: quote values like \"true\" or \"8080\", SEM-43)"
     } else {
         ""
@@ -232,7 +235,7 @@ mod tests {
     fn dispatch_by_kind() {
         let c = load_str(
             "t.yaml",
-            "apiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n}\nspec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: []}}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: n}\nspec: {podSelector: {}}\n",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: 'n'}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: 'n'}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: 'n'}\nspec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: []}}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: 'n'}\nspec: {podSelector: {}}\n",
             &LoadOptions::default(),
         )
         .unwrap();

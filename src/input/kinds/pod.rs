@@ -186,6 +186,7 @@ pub(super) fn container_ports(
         .enumerate()
         .map(|(i, c)| (format!("{base}.containers[{i}]"), c, true));
     for (cpath, c, listens) in mains.chain(inits) {
+        let mut names = std::collections::HashSet::new();
         for (j, p) in c.ports.iter().flatten().enumerate() {
             let path = format!("{cpath}.ports[{j}]");
             let port = match u16::try_from(p.container_port) {
@@ -202,7 +203,12 @@ pub(super) fn container_ports(
                     continue;
                 }
             };
-            let proto = p.protocol.as_deref().unwrap_or("TCP");
+            // SetDefaults_ContainerPort: an empty protocol is TCP.
+            let proto = p
+                .protocol
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .unwrap_or("TCP");
             let Some(protocol) = Protocol::parse(proto) else {
                 errs.push(ctx.err(
                     &format!("{path}.protocol"),
@@ -213,14 +219,20 @@ pub(super) fn container_ports(
                 ));
                 continue;
             };
-            if let Some(n) = &p.name {
+            if let Some(n) = p.name.as_deref().filter(|n| !n.is_empty()) {
                 if let Err(m) = check_port_name(n) {
                     errs.push(ctx.err(&format!("{path}.name"), m));
+                } else if !names.insert(n) {
+                    // validateContainerPorts: names are unique per container.
+                    errs.push(ctx.err(
+                        &format!("{path}.name"),
+                        format!("Duplicate value: \"{n}\": two ports of a container cannot share a name"),
+                    ));
                 }
             }
             if listens {
                 out.push(ContainerPort {
-                    name: p.name.clone(),
+                    name: p.name.clone().filter(|n| !n.is_empty()),
                     port,
                     protocol,
                 });

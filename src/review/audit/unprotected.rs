@@ -109,7 +109,7 @@ mod tests {
         // Two live pods of one StatefulSet: `app` is shared; the pod-name
         // and revision labels are stamped per pod by the controller.
         let pod = |i: usize| {
-            format!("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: db-{i}\n  namespace: n\n  labels: {{app: db, controller-revision-hash: db-6d4f, statefulset.kubernetes.io/pod-name: db-{i}}}\n  ownerReferences: [{{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: u, controller: true}}]\nspec: {{containers: [{{name: c, image: i}}]}}\n")
+            format!("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: db-{i}\n  namespace: 'n'\n  labels: {{app: db, controller-revision-hash: db-6d4f, statefulset.kubernetes.io/pod-name: db-{i}}}\n  ownerReferences: [{{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: u, controller: true}}]\nspec: {{containers: [{{name: c, image: i}}]}}\n")
         };
         let c = load_str("t.yaml", &(pod(0) + &pod(1)), &LoadOptions::default()).unwrap();
         let r = Reachability::compile(&c, &ReachOptions::default());
