@@ -548,6 +548,20 @@ fn cnpa1_kinds_are_the_tiers() {
     assert_eq!(w.pp("a/web", "dns/coredns"), "UDP 53");
     assert_eq!(w.pp("a/web", "b/api"), "UDP 53");
     assert_eq!(w.pp("dns/coredns", "a/web"), "All Connections");
+    // CNP-A2: the BANP has no priority, and explain prints none.
+    let e = w.explain("a/web", "b/api");
+    let denied: Vec<String> = e
+        .segments
+        .iter()
+        .filter(|s| !s.allowed)
+        .flat_map(|s| s.reasons.clone())
+        .collect();
+    assert!(
+        denied
+            .iter()
+            .any(|r| r.ends_with("→ Baseline tier: BaselineAdminNetworkPolicy default ingress[0]: Deny")),
+        "{denied:?}"
+    );
 }
 
 #[test]

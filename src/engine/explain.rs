@@ -6,7 +6,7 @@
 use crate::engine::eval::{self, Target};
 use crate::engine::reach::ReachOptions;
 use crate::model::ports::{ConnSet, Protocol, MAX_PORT, MIN_PORT};
-use crate::model::{Action, Cluster, Direction, Peer, Pod, Rule, Tier};
+use crate::model::{Action, Cluster, Direction, Peer, Pod, PolicyKind, Rule, Tier};
 use std::net::IpAddr;
 
 /// One end of the question.
@@ -70,6 +70,7 @@ pub struct Side {
 pub struct ClusterRuleVerdict {
     /// `AdminNetworkPolicy tenant-isolation`.
     pub policy: String,
+    pub kind: PolicyKind,
     pub tier: Tier,
     /// `ingress[1]`, with the rule's name when it has one.
     pub rule: String,
@@ -83,7 +84,9 @@ pub struct ClusterRuleVerdict {
 impl ClusterRuleVerdict {
     /// `AdminNetworkPolicy tenant-isolation ingress[1] (priority 10): Deny`.
     pub fn describe(&self) -> String {
+        // The BaselineAdminNetworkPolicy has no priority (CNP-A2).
         let tier = match self.tier {
+            _ if self.kind == PolicyKind::BaselineAdminNetworkPolicy => String::new(),
             Tier::Admin { priority } | Tier::Baseline { priority } => {
                 format!(" (priority {priority})")
             }
@@ -245,6 +248,7 @@ fn side(
                     };
                     cluster_rules.push(ClusterRuleVerdict {
                         policy: format!("{} {}", pol.kind, pol.name),
+                        kind: pol.kind,
                         tier: pol.tier,
                         rule: label,
                         action: rule.action,
