@@ -164,6 +164,44 @@ pub struct SynthArgs {
     /// `-` writes to stdout.
     #[arg(short, long, value_name = "-")]
     pub output: Option<String>,
+    /// Instead of a realistic cluster, a small crafted input that is hard
+    /// for one part of the tool (`bench/bounds.sh`), of size --size.
+    #[arg(long, value_enum, conflicts_with = "live")]
+    pub shape: Option<ShapeArg>,
+    /// With --shape: its N (pods, or ipBlocks, or excepts).
+    #[arg(long, requires = "shape", default_value_t = 1000)]
+    pub size: usize,
+}
+
+/// `synth --shape`: see `util::shapes::Shape`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShapeArg {
+    /// N pods with one distinct label each, no policy.
+    DistinctLabels,
+    /// The same and a selector reading the label: N classes, N² edges.
+    DistinctClasses,
+    /// One ingress rule with N /32 ipBlocks.
+    IpBlocks,
+    /// N ipBlocks, each with an except.
+    IpBlockExcepts,
+    /// One ipBlock with N excepts.
+    Excepts,
+    /// N pods in layers of 10, each reaching every later layer (choke points).
+    LayeredDag,
+}
+
+impl From<ShapeArg> for crate::util::shapes::Shape {
+    fn from(s: ShapeArg) -> Self {
+        use crate::util::shapes::Shape;
+        match s {
+            ShapeArg::DistinctLabels => Shape::DistinctLabels,
+            ShapeArg::DistinctClasses => Shape::DistinctClasses,
+            ShapeArg::IpBlocks => Shape::IpBlocks,
+            ShapeArg::IpBlockExcepts => Shape::IpBlockExcepts,
+            ShapeArg::Excepts => Shape::Excepts,
+            ShapeArg::LayeredDag => Shape::LayeredDag,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -10,13 +10,16 @@ use crate::util::synth::{generate, SynthOptions};
 use std::io::Write as _;
 
 pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
-    let text = generate(&SynthOptions {
-        pods: a.pods,
-        namespaces: a.namespaces,
-        policies: a.policies,
-        seed: a.seed,
-        label_diversity: a.label_diversity,
-    });
+    let text = match a.shape {
+        Some(shape) => crate::util::shapes::generate(shape.into(), a.size),
+        None => generate(&SynthOptions {
+            pods: a.pods,
+            namespaces: a.namespaces,
+            policies: a.policies,
+            seed: a.seed,
+            label_diversity: a.label_diversity,
+        }),
+    };
     let (text, file_name) = match a.live {
         None => (text, "cluster.yaml"),
         Some(f) => {
