@@ -266,9 +266,12 @@ pub struct SimulateArgs {
     /// Deterministic reachability, or probabilistic spread.
     #[arg(long, value_enum, default_value_t = SimModel::Deterministic)]
     pub model: SimModel,
-    /// Monte Carlo: number of trials.
+    /// Monte Carlo: number of trials (fewer when --max-edge-visits runs out, at least 20).
     #[arg(long, default_value_t = 1000)]
     pub trials: usize,
+    /// Monte Carlo: work budget in edge visits (a count, never seconds: same input, same output).
+    #[arg(long, value_name = "N", default_value_t = crate::attack::montecarlo::MC_EDGE_VISITS)]
+    pub max_edge_visits: u64,
     /// Monte Carlo: random seed (same seed, same output).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

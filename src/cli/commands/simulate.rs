@@ -114,6 +114,7 @@ fn run_monte_carlo(
         seed: a.seed,
         steps: a.steps,
         default_p: parse_probability(&a.p).map_err(|e| CliError::flag("p", e))?,
+        max_edge_visits: a.max_edge_visits,
         ..McOptions::default()
     };
     if let Some(t) = &a.exploit_prob {
