@@ -373,6 +373,10 @@ pub struct ReachArgs {
     /// List workloads (replicas as one entity) or individual pod entries.
     #[arg(long, value_enum, default_value_t = Level::Workload)]
     pub level: Level,
+    /// Refuse (exit 2) a list of more connections than this: about 5 s and
+    /// 200 MB of output a million; counted before anything is listed.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_connections: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -15,7 +15,8 @@ mod validate;
 mod yaml;
 
 pub use error::{
-    input_limit, LoadError, LoadErrors, Problem, SourceError, ValueError, MIN_INPUT_LIMIT,
+    available_memory, input_limit, LoadError, LoadErrors, Problem, SourceError, ValueError,
+    MIN_INPUT_LIMIT,
 };
 pub use validate::parse_cidr;
 

@@ -6,7 +6,7 @@ use crate::attack::rank::rank_all;
 use crate::attack::simulate::SimResult;
 use crate::cli::args::ReportArgs;
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{compile, held_from, input_name, load, timed, Held};
+use crate::cli::input::{check_attack_graph, compile, held_from, input_name, load, timed, Held};
 use crate::engine::view::{entities, Level};
 use crate::output::files::write_files;
 use crate::output::report_build::{
@@ -16,9 +16,10 @@ use std::path::PathBuf;
 
 pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
     let cluster = load(&a.input)?;
-    let reach = compile(&cluster, &a.input);
+    let reach = compile(&cluster, &a.input)?;
     let opts = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
+    check_attack_graph(&reach)?;
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
     });

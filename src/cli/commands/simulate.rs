@@ -7,7 +7,7 @@ use crate::attack::rank::rank_all;
 use crate::attack::simulate::SimResult;
 use crate::cli::args::{SimModel, SimulateArgs};
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{compile, held_from, input_name, load, timed, Held};
+use crate::cli::input::{check_attack_graph, compile, held_from, input_name, load, timed, Held};
 use crate::cli::print::write_out;
 use crate::engine::view::{entities, Level};
 use crate::model::selector::Selector;
@@ -20,7 +20,7 @@ use crate::output::simulate::{MonteCarloOutput, SimulateOutput};
 
 pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
     let cluster = load(&a.input)?;
-    let reach = compile(&cluster, &a.input);
+    let reach = compile(&cluster, &a.input)?;
     let opts = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
     if a.from.is_empty() && a.from_selector.is_none() && !a.all {
@@ -29,6 +29,7 @@ pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
                 .into(),
         ));
     }
+    check_attack_graph(&reach)?;
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
     });

@@ -21,9 +21,11 @@ mod peers;
 pub use conn_table::{ConnTable, ALL, EMPTY};
 pub use options::ReachOptions;
 
+use crate::engine::budget::{matrix_bytes, MemBudget, TooLarge};
 use crate::model::ip::IpRange;
 use crate::model::ports::{ConnSet, NO_CONNS};
 use crate::model::{Cluster, Direction};
+use std::convert::Infallible;
 use std::net::IpAddr;
 
 /// The reachability matrix over pod classes and external IP atoms.
@@ -56,10 +58,39 @@ impl Reachability {
     /// Compile a cluster: atoms, classes, subjects and peers as bitsets,
     /// then the egress rows and the ingress columns.
     pub fn compile(cluster: &Cluster, options: &ReachOptions) -> Reachability {
+        match Self::compile_checked(cluster, options, |_, _| Ok::<(), Infallible>(())) {
+            Ok(r) => r,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`Reachability::compile`], refusing before the matrix is allocated
+    /// when its estimate (classes², see `engine::budget`) exceeds `budget`.
+    pub fn compile_within(
+        cluster: &Cluster,
+        options: &ReachOptions,
+        budget: MemBudget,
+    ) -> Result<Reachability, TooLarge> {
+        Self::compile_checked(cluster, options, |classes, bytes| {
+            budget.check("the reachability matrix", classes, bytes)
+        })
+    }
+
+    /// The compile, with `check(classes, matrix bytes)` asked once the
+    /// classes are known, before anything proportional to their square.
+    fn compile_checked<E>(
+        cluster: &Cluster,
+        options: &ReachOptions,
+        check: impl FnOnce(usize, u64) -> Result<(), E>,
+    ) -> Result<Reachability, E> {
         let atoms = ip_atoms::cut(cluster);
         let visible = classes::Visible::of(&cluster.policies, &atoms.all_blocks);
         let cl = classes::form(&cluster.pods, &visible, options);
         let nc = cl.members.len();
+        check(
+            nc,
+            matrix_bytes(nc, atoms.ext_src.len(), atoms.ext_dst.len()),
+        )?;
         let ns = classes::NsIndex::build(cluster, &cl.reps);
         let mut fill = matrix::Filler {
             cluster,
@@ -78,7 +109,7 @@ impl Reachability {
         let mut cells = fill.egress(&egress_isolated, &atoms.ext_dst);
         let stride = nc + atoms.ext_dst.len();
         let from_ext = fill.ingress(&mut cells, &ingress_isolated, &atoms.ext_src, stride);
-        Reachability {
+        Ok(Reachability {
             options: options.clone(),
             classes: cl.members,
             pod_class: cl.pod_class,
@@ -90,7 +121,7 @@ impl Reachability {
             table: fill.table,
             cells,
             from_ext,
-        }
+        })
     }
 
     pub fn class_count(&self) -> usize {
