@@ -559,7 +559,8 @@ fn cnpa1_kinds_are_the_tiers() {
     assert!(
         denied
             .iter()
-            .any(|r| r.ends_with("→ Baseline tier: BaselineAdminNetworkPolicy default ingress[0]: Deny")),
+            .any(|r| r
+                .ends_with("→ Baseline tier: BaselineAdminNetworkPolicy default ingress[0]: Deny")),
         "{denied:?}"
     );
 }

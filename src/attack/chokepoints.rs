@@ -9,6 +9,13 @@
 //! bound, one closure each with the edge filtered out, and the search stops
 //! as soon as no remaining bound can beat the current top list
 //! (branch and bound): exact results without re-running every edge.
+//!
+//! The exact evaluations have a budget counted in work, not seconds: one
+//! evaluation is a closure over the whole graph, costed at
+//! `nodes + edges × ⌈components / 64⌉` steps (Tarjan, then a descendant
+//! bitset union per edge), and [`EVAL_STEPS`] steps buy
+//! [`ChokeReport::budget`] evaluations. The same input always evaluates the
+//! same edges, whatever the machine's load.
 
 use crate::attack::closure::{reach_weights, Closure};
 use crate::attack::graph::{AttackGraph, Target};
@@ -43,6 +50,8 @@ pub struct ChokeReport {
     /// Edges whose removal could change the measure at all.
     pub candidates: usize,
     pub evaluated: usize,
+    /// How many exact evaluations the work budget allows on this graph.
+    pub budget: usize,
     /// Edges inside strongly connected groups larger than
     /// [`MAX_SCC_FOR_INNER_EDGES`], not evaluated.
     pub skipped_inner: usize,
@@ -55,9 +64,26 @@ pub struct ChokeReport {
 /// evaluated: they are counted and reported as skipped.
 pub const MAX_SCC_FOR_INNER_EDGES: usize = 64;
 
-/// Wall-clock budget for exact evaluations; past it the list is marked as
-/// the best found, not proven.
-pub const EVAL_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
+/// Work budget of the exact evaluations, in closure steps (see the module
+/// header); past it the list is marked as the best found, not proven. About
+/// 4 s on the project's machine (2 ns a step): 250 evaluations of a
+/// 1,000-class graph with 495,000 edges, 1,700 of one with 90,000.
+pub const EVAL_STEPS: u64 = 2_000_000_000;
+
+/// Evaluations always allowed, however large the graph: enough to fill a
+/// top-10 list.
+pub const MIN_EVALUATIONS: usize = 10;
+
+/// Exact evaluations `steps` buy on a graph of `nodes` nodes, `edges` edges
+/// and `components` strongly connected components.
+pub fn evaluation_budget(steps: u64, nodes: usize, edges: usize, components: usize) -> usize {
+    let words = components.div_ceil(64).max(1) as u64;
+    let per_eval = (nodes as u64).saturating_add((edges as u64).saturating_mul(words));
+    let n = steps / per_eval.max(1);
+    usize::try_from(n)
+        .unwrap_or(usize::MAX)
+        .max(MIN_EVALUATIONS)
+}
 
 /// Rank the attack graph's edges by how much removing each lowers the
 /// measure; `targets` empty means total blast radius.
@@ -66,6 +92,18 @@ pub fn chokepoints(
     starts: &[usize],
     targets: &[Target],
     top: usize,
+) -> ChokeReport {
+    chokepoints_within(g, starts, targets, top, EVAL_STEPS)
+}
+
+/// [`chokepoints`] with a work budget of `steps` closure steps for the exact
+/// evaluations.
+pub fn chokepoints_within(
+    g: &AttackGraph,
+    starts: &[usize],
+    targets: &[Target],
+    top: usize,
+    steps: u64,
 ) -> ChokeReport {
     let n = g.groups.len();
     // Weight of a group: its pods, or its pods that are crown jewels.
@@ -210,12 +248,14 @@ pub fn chokepoints(
     let mut best: Vec<(u64, usize, usize, u32)> = Vec::new();
     let mut evaluated = 0;
     let mut exact = true;
-    let started = std::time::Instant::now();
+    // More evaluations than candidates buy nothing: the stated budget is
+    // the smaller number.
+    let budget = evaluation_budget(steps, n, g.graph.edge_count(), fwd.sccs.len()).min(cands.len());
     for &(bound, a, b, w) in &cands {
         if best.len() >= top && best.last().is_some_and(|l| l.0 >= bound) {
             break; // no remaining edge can enter the top list
         }
-        if started.elapsed() > EVAL_BUDGET {
+        if evaluated >= budget {
             exact = false;
             break;
         }
@@ -247,6 +287,7 @@ pub fn chokepoints(
         edges: g.graph.edge_count(),
         candidates: cands.len(),
         evaluated,
+        budget,
         skipped_inner,
         exact,
         top,
@@ -325,7 +366,7 @@ fn describe(g: &AttackGraph, a: usize, b: usize, w: u32, drop: u64, total: u64) 
 
 #[cfg(test)]
 mod tests {
-    use super::chokepoints;
+    use super::{chokepoints, chokepoints_within};
     use crate::attack::fixtures::{chain, World};
     use crate::attack::graph::{SimOptions, Target};
 
@@ -360,6 +401,42 @@ mod tests {
         assert!(r.top.iter().all(|c| c.measure_before == 7));
         assert_eq!(r.top[0].conns, "TCP 8080");
         assert!(r.top[0].rules.iter().any(|x| x.contains("b-from-a-8080")));
+    }
+
+    /// The layered DAG of `util::shapes`: every edge is a candidate whose
+    /// bound (the starts above it) is far above its real drop (1), so the
+    /// search runs until the budget stops it.
+    fn dag() -> (crate::model::Cluster, crate::engine::reach::Reachability) {
+        let text = crate::util::shapes::generate(crate::util::shapes::Shape::LayeredDag, 60);
+        let c = crate::input::load_str("dag", &text, &Default::default()).unwrap();
+        let r = crate::engine::reach::Reachability::compile(&c, &Default::default());
+        (c, r)
+    }
+
+    #[test]
+    fn the_budget_is_a_count_of_evaluations_so_the_same_input_gives_the_same_result() {
+        // Issue 14: a wall-clock budget made `evaluated` depend on the load.
+        let (c, r) = dag();
+        let g = crate::attack::graph::AttackGraph::build(&c, &r, &SimOptions::default());
+        let starts: Vec<usize> = (0..c.pods.len()).collect();
+        // 60 nodes, 1,500 edges, one word per bitset: 1,560 steps an evaluation.
+        assert_eq!(super::evaluation_budget(1_560 * 25, 60, 1_500, 60), 25);
+        assert_eq!(
+            super::evaluation_budget(0, 60, 1_500, 60),
+            super::MIN_EVALUATIONS
+        );
+        let run = || chokepoints_within(&g, &starts, &[], 5, 1_560 * 25);
+        let (a, b) = (run(), run());
+        // Only an edge into the next layer is the one way to its target.
+        assert_eq!((a.edges, a.candidates), (1_500, 500));
+        assert_eq!((a.budget, a.evaluated, a.exact), (25, 25, false));
+        assert_eq!(format!("{:?}", a.top), format!("{:?}", b.top));
+        // The default budget covers every candidate here: the ranking is
+        // exact, and the search stops at the first bound of 1.
+        let full = chokepoints(&g, &starts, &[], 5);
+        assert_eq!((full.budget, full.exact), (500, true));
+        assert!(full.evaluated > 25 && full.evaluated < 500);
+        assert!(full.top.iter().all(|t| t.drop == 1));
     }
 
     #[test]

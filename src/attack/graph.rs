@@ -170,6 +170,17 @@ impl<'a> AttackGraph<'a> {
         }
     }
 
+    /// Bytes the edges would take, before building them: one edge per pair
+    /// of classes with a connection (20 bytes in petgraph; 24 counted),
+    /// checked against the memory budget by the caller (`engine::budget`).
+    pub fn estimated_bytes(reach: &Reachability) -> u64 {
+        let n = reach.class_count();
+        let pairs = (0..n)
+            .map(|s| (0..n).filter(|&d| reach.class_id(s, d) != EMPTY).count() as u64)
+            .sum::<u64>();
+        pairs.saturating_mul(24)
+    }
+
     /// Workload name (`ns/name[Kind]`) of a group, by its first pod (empty
     /// for a group that does not exist).
     pub fn group_name(&self, g: usize) -> String {

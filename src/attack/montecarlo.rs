@@ -15,6 +15,14 @@
 //! Determinism: trial `i` draws from its own generator seeded from
 //! `(seed, i)`, trials run in parallel (rayon) and are aggregated in trial
 //! order, so the same seed gives the same output on any number of threads.
+//!
+//! Budget: a trial costs one visit per edge out of a compromised group per
+//! step (a trial stops early once nothing can change: no healthy pod is
+//! attacked). Trials run in chunks; in trial order, a trial is kept while
+//! the visits of the trials before it stay under
+//! [`McOptions::max_edge_visits`] (at least [`McOptions::min_trials`]
+//! always run). The count depends on the trials' draws only, never on the
+//! clock or the threads, so the same input runs the same trials.
 
 use crate::attack::graph::{AttackGraph, Target};
 use crate::model::ports::{ConnSet, Protocol};
@@ -49,7 +57,20 @@ pub struct McOptions {
     pub default_p: f64,
     /// (protocol, port, probability); later entries win.
     pub table: Vec<(Protocol, u16, f64)>,
+    /// Work budget in edge visits (see the module header).
+    pub max_edge_visits: u64,
+    /// Trials run whatever the budget (at most `trials`).
+    pub min_trials: usize,
 }
+
+/// The default budget: about 2–4 s on the project's two cores (a visit is
+/// a few nanoseconds): all 1,000 trials on graphs up to ~10,000 edges, 250
+/// on a 1,000-class graph where every pod reaches every pod (1 M edges).
+pub const MC_EDGE_VISITS: u64 = 500_000_000;
+/// Trials always run: enough for the p10/p90 bands to mean something.
+pub const MC_MIN_TRIALS: usize = 20;
+/// Trials run in parallel at a time; any size gives the same result.
+const CHUNK: usize = 64;
 
 impl Default for McOptions {
     fn default() -> Self {
@@ -59,6 +80,8 @@ impl Default for McOptions {
             steps: 20,
             default_p: 0.2,
             table: DEFAULT_EXPLOIT_TABLE.to_vec(),
+            max_edge_visits: MC_EDGE_VISITS,
+            min_trials: MC_MIN_TRIALS,
         }
     }
 }
@@ -180,7 +203,12 @@ pub struct TargetRisk {
 #[derive(Clone, Debug)]
 pub struct McResult {
     pub start: String,
+    /// Trials run: `trials_requested`, or fewer when the budget ran out.
     pub trials: usize,
+    pub trials_requested: usize,
+    /// Edge visits the trials run cost, and the budget they had.
+    pub edge_visits: u64,
+    pub edge_visit_budget: u64,
     pub seed: u64,
     pub steps: usize,
     pub total_pods: u64,
@@ -198,7 +226,7 @@ pub fn monte_carlo(
     o: &McOptions,
 ) -> McResult {
     let n = g.groups.len();
-    // Edges with their probability, per source group.
+    // Edges with their probability of failing (1 - p), per source group.
     let mut out_edges: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
     // Per connection set, once: an attack graph has tens of millions of
     // edges and a few dozen distinct sets.
@@ -216,7 +244,7 @@ pub fn monte_carlo(
         });
         if p > 0.0 {
             if let Some(v) = out_edges.get_mut(a) {
-                v.push((b, p));
+                v.push((b, 1.0 - p));
             }
         }
     }
@@ -248,9 +276,10 @@ pub fn monte_carlo(
         })
         .collect();
     let replicas: Vec<u64> = g.groups.iter().map(|gr| gr.replicas).collect();
-    // One trial: compromised counts per step, and the first step each target
-    // group set has a compromised pod.
-    let run = |trial: usize| -> (Vec<u64>, Vec<Option<usize>>) {
+    let all_pods: u64 = replicas.iter().sum();
+    // One trial: compromised counts per step, the first step each target
+    // group set has a compromised pod, and the edge visits it cost.
+    let run = |trial: usize| -> (Vec<u64>, Vec<Option<usize>>, u64) {
         let mut rng = Rng::for_trial(o.seed, trial as u64);
         let mut comp = start_counts.clone();
         let mut per_step = vec![comp.iter().sum::<u64>()];
@@ -261,7 +290,14 @@ pub fn monte_carlo(
             .iter()
             .map(|tp| hit(&comp, tp).then_some(0))
             .collect();
+        let mut visits = 0u64;
         for step in 1..=o.steps {
+            let now: u64 = per_step.last().copied().unwrap_or(0);
+            if now >= all_pods {
+                // Everything is held: the remaining steps are the same.
+                per_step.resize(o.steps + 1, now);
+                break;
+            }
             // Probability of surviving this step, per group.
             let mut survive = vec![1.0f64; n];
             for (a, edges) in out_edges.iter().enumerate() {
@@ -269,25 +305,34 @@ pub fn monte_carlo(
                 if k == 0 {
                     continue;
                 }
-                for &(b, p) in edges {
+                visits += edges.len() as u64;
+                for &(b, fail) in edges {
                     // A pod does not attack itself: in its own group only the
                     // other compromised pods attack a given pod, and those are
                     // all k of them (the attacked pod is not compromised).
                     if let Some(s) = survive.get_mut(b) {
-                        *s *= (1.0 - p).powi(k.min(i32::MAX as u64) as i32);
+                        *s *= fail.powi(k.min(i32::MAX as u64) as i32);
                     }
                 }
             }
+            let mut attacked = false;
             for b in 0..n {
                 let healthy =
                     replicas.get(b).copied().unwrap_or(0) - comp.get(b).copied().unwrap_or(0);
                 let q = 1.0 - survive.get(b).copied().unwrap_or(1.0);
                 if healthy > 0 && q > 0.0 {
+                    attacked = true;
                     let fell = rng.binomial(healthy, q);
                     if let Some(c) = comp.get_mut(b) {
                         *c += fell;
                     }
                 }
+            }
+            if !attacked {
+                // No healthy pod is attacked and nothing changed: every
+                // later step is this one again (and draws nothing).
+                per_step.resize(o.steps + 1, now);
+                break;
             }
             per_step.push(comp.iter().sum());
             for (ti, tp) in target_pods.iter().enumerate() {
@@ -298,10 +343,24 @@ pub fn monte_carlo(
                 }
             }
         }
-        (per_step, first)
+        (per_step, first, visits)
     };
-    let results: Vec<(Vec<u64>, Vec<Option<usize>>)> =
-        (0..o.trials).into_par_iter().map(run).collect();
+    // In chunks, kept in trial order while the budget lasts.
+    let mut results: Vec<(Vec<u64>, Vec<Option<usize>>, u64)> = Vec::new();
+    let mut spent = 0u64;
+    'chunks: while results.len() < o.trials {
+        let from = results.len();
+        let to = (from + CHUNK).min(o.trials);
+        let chunk: Vec<_> = (from..to).into_par_iter().map(run).collect();
+        for r in chunk {
+            if results.len() >= o.min_trials && spent >= o.max_edge_visits {
+                break 'chunks;
+            }
+            spent = spent.saturating_add(r.2);
+            results.push(r);
+        }
+    }
+    let ran = results.len();
     let compromised = (0..=o.steps)
         .map(|t| {
             band(
@@ -320,7 +379,7 @@ pub fn monte_carlo(
                 .iter()
                 .map(|r| r.1.get(ti).copied().flatten())
                 .collect();
-            let trials = o.trials.max(1) as f64;
+            let trials = ran.max(1) as f64;
             let by_step = (0..=o.steps)
                 .map(|s| {
                     firsts.iter().filter(|f| f.is_some_and(|x| x <= s)).count() as f64 / trials
@@ -337,7 +396,10 @@ pub fn monte_carlo(
         .collect();
     McResult {
         start: start.to_string(),
-        trials: o.trials,
+        trials: ran,
+        trials_requested: o.trials,
+        edge_visits: spent,
+        edge_visit_budget: o.max_edge_visits,
         seed: o.seed,
         steps: o.steps,
         total_pods: g.cluster.pod_count(),
@@ -360,6 +422,7 @@ mod tests {
             steps: 6,
             default_p: p,
             table: Vec::new(),
+            ..McOptions::default()
         }
     }
 
@@ -391,6 +454,64 @@ mod tests {
         assert_eq!(d.probability, 1.0);
         assert_eq!(d.by_step, vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]);
         assert_eq!(d.time_to_compromise.as_ref().map(|b| b.p50), Some(3.0));
+    }
+
+    #[test]
+    fn the_budget_counts_edge_visits_in_trial_order() {
+        // Issue 14: bounded work, and the same trials on any machine. 30
+        // classes, every pod reaching every other (870 edges).
+        let text = crate::util::shapes::generate(crate::util::shapes::Shape::DistinctClasses, 30);
+        let c = crate::input::load_str("s", &text, &Default::default()).unwrap();
+        let r = crate::engine::reach::Reachability::compile(&c, &Default::default());
+        let g = crate::attack::graph::AttackGraph::build(&c, &r, &SimOptions::default());
+        let o = McOptions {
+            trials: 500,
+            steps: 20,
+            max_edge_visits: 50_000,
+            min_trials: 5,
+            ..opts(0.05, 1)
+        };
+        let run = |o: &McOptions| monte_carlo(&g, "p0", &[(0, 1)], &[], o);
+        let a = run(&o);
+        assert!(a.trials > 5 && a.trials < 500, "{}", a.trials);
+        assert_eq!((a.trials_requested, a.edge_visit_budget), (500, 50_000));
+        // Kept while the visits before a trial stay under the budget.
+        assert!(a.edge_visits >= 50_000 && a.edge_visits < 50_000 + 20 * 870);
+        assert_eq!(format!("{a:?}"), format!("{:?}", run(&o)));
+        // The trials run are a prefix of the unbounded run: trial i is
+        // trial i, only fewer of them.
+        let all = run(&McOptions {
+            max_edge_visits: u64::MAX,
+            trials: a.trials,
+            ..o.clone()
+        });
+        assert_eq!(
+            format!("{:?}", all.compromised),
+            format!("{:?}", a.compromised)
+        );
+        // The minimum always runs.
+        let tiny = run(&McOptions {
+            max_edge_visits: 0,
+            ..o.clone()
+        });
+        assert_eq!(tiny.trials, 5);
+        // Once every pod is held, a trial stops visiting edges.
+        let sure = run(&McOptions {
+            trials: 1,
+            default_p: 1.0,
+            table: Vec::new(),
+            ..o.clone()
+        });
+        let out_of_p0 = g
+            .graph
+            .edges(petgraph::graph::NodeIndex::new(g.pod_group[0]))
+            .count();
+        assert!(out_of_p0 >= 29);
+        assert_eq!(
+            sure.edge_visits, out_of_p0 as u64,
+            "one step over p0's edges takes all"
+        );
+        assert!(sure.compromised.iter().skip(1).all(|b| b.mean == 30.0));
     }
 
     #[test]

@@ -172,6 +172,44 @@ pub struct SynthArgs {
     /// `-` writes to stdout.
     #[arg(short, long, value_name = "-")]
     pub output: Option<String>,
+    /// Instead of a realistic cluster, a small crafted input that is hard
+    /// for one part of the tool (`bench/bounds.sh`), of size --size.
+    #[arg(long, value_enum, conflicts_with = "live")]
+    pub shape: Option<ShapeArg>,
+    /// With --shape: its N (pods, or ipBlocks, or excepts).
+    #[arg(long, requires = "shape", default_value_t = 1000)]
+    pub size: usize,
+}
+
+/// `synth --shape`: see `util::shapes::Shape`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShapeArg {
+    /// N pods with one distinct label each, no policy.
+    DistinctLabels,
+    /// The same and a selector reading the label: N classes, N² edges.
+    DistinctClasses,
+    /// One ingress rule with N /32 ipBlocks.
+    IpBlocks,
+    /// N ipBlocks, each with an except.
+    IpBlockExcepts,
+    /// One ipBlock with N excepts.
+    Excepts,
+    /// N pods in layers of 10, each reaching every later layer (choke points).
+    LayeredDag,
+}
+
+impl From<ShapeArg> for crate::util::shapes::Shape {
+    fn from(s: ShapeArg) -> Self {
+        use crate::util::shapes::Shape;
+        match s {
+            ShapeArg::DistinctLabels => Shape::DistinctLabels,
+            ShapeArg::DistinctClasses => Shape::DistinctClasses,
+            ShapeArg::IpBlocks => Shape::IpBlocks,
+            ShapeArg::IpBlockExcepts => Shape::IpBlockExcepts,
+            ShapeArg::Excepts => Shape::Excepts,
+            ShapeArg::LayeredDag => Shape::LayeredDag,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -236,9 +274,12 @@ pub struct SimulateArgs {
     /// Deterministic reachability, or probabilistic spread.
     #[arg(long, value_enum, default_value_t = SimModel::Deterministic)]
     pub model: SimModel,
-    /// Monte Carlo: number of trials.
+    /// Monte Carlo: number of trials (fewer when --max-edge-visits runs out, at least 20).
     #[arg(long, default_value_t = 1000)]
     pub trials: usize,
+    /// Monte Carlo: work budget in edge visits (a count, never seconds: same input, same output).
+    #[arg(long, value_name = "N", default_value_t = crate::attack::montecarlo::MC_EDGE_VISITS)]
+    pub max_edge_visits: u64,
     /// Monte Carlo: random seed (same seed, same output).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -343,6 +384,10 @@ pub struct ReachArgs {
     /// List workloads (replicas as one entity) or individual pod entries.
     #[arg(long, value_enum, default_value_t = Level::Workload)]
     pub level: Level,
+    /// Refuse (exit 2) a list of more connections than this: about 5 s and
+    /// 200 MB of output a million; counted before anything is listed.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_connections: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,7 @@
 //! Why a command stopped: every error the CLI reports (all exit 2; the exit
 //! code is chosen in `mod.rs`, in one place).
 
+use crate::engine::budget::TooLarge;
 use crate::input::LoadErrors;
 use crate::output::charts::ChartError;
 use crate::output::error::OutputError;
@@ -28,6 +29,10 @@ pub enum CliError {
     Svg(OutputError),
     #[error(transparent)]
     Chart(#[from] ChartError),
+    /// Something proportional to classes² over the memory budget, refused
+    /// before it was allocated.
+    #[error("error: {}", too_large(.0))]
+    TooLarge(TooLarge),
     /// Standard output is closed or full (a closed pipe is not an error).
     #[error("error: cannot write output: {0}")]
     Stdout(std::io::Error),
@@ -64,4 +69,16 @@ pub enum Outcome {
     Success,
     /// A gate (`--fail-on`, `--fail-on-severity`) found what it looks for.
     GateFailed,
+}
+
+/// The memory guard's message: the numbers, why there are so many, what to do.
+fn too_large(e: &TooLarge) -> String {
+    let why = if e.unit == "pod classes" {
+        "pods form one class when no policy can tell them apart (namespace, the values of the label keys some selector reads, named ports, ipBlock atoms); a selector on a label whose value differs per pod (an id, a hash) makes every pod a class of its own: select on labels pods share, or analyse the namespaces separately"
+    } else {
+        "the list is quadratic in entities: use --level namespace, or `simulate --all` and `report`, which count without listing"
+    };
+    format!(
+        "{e}; {why}; on a machine with the memory, raise the budget with BLASTRADIUS_MEMORY_BUDGET (bytes, or with K, M or G; the default is half the memory available)"
+    )
 }

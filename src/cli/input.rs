@@ -5,6 +5,7 @@ use crate::attack::graph::{SimOptions, Target};
 use crate::cli::args::{AttackArgs, Compat, InputArgs, InputOpts, IpBlockPods};
 use crate::cli::error::CliError;
 use crate::cli::print::err_line;
+use crate::engine::budget::MemBudget;
 use crate::engine::explain::Endpoint;
 use crate::engine::reach::{ReachOptions, Reachability};
 use crate::input::{load_paths, LoadOptions};
@@ -93,21 +94,59 @@ pub fn timed<T>(verbose: bool, what: &str, f: impl FnOnce() -> T) -> T {
 
 /// [`compile`], and a warning when some connection is ambiguous (CNP-4):
 /// the attack model and every count take it as reachable.
-pub fn compile_for_attack(cluster: &Cluster, input: &InputArgs) -> Reachability {
-    let r = compile(cluster, input);
+pub fn compile_for_attack(cluster: &Cluster, input: &InputArgs) -> Result<Reachability, CliError> {
+    let r = compile(cluster, input)?;
     if r.has_ambiguity() {
         err_line(format_args!(
             "warning: some connections are ambiguous: cluster policies of one tier and priority disagree and the implementation may apply either (CNP-4); they are counted as reachable, the worst case (`reach` marks them, `explain` names the candidates)"
         ));
     }
-    r
+    Ok(r)
 }
 
-/// Compile, with the timing and matrix lines of -v.
-pub fn compile(cluster: &Cluster, input: &InputArgs) -> Reachability {
+/// The memory guard's budget: `BLASTRADIUS_MEMORY_BUDGET` (bytes, or
+/// with a K, M or G suffix), else half the memory available.
+pub fn memory_budget() -> Result<MemBudget, CliError> {
+    match std::env::var("BLASTRADIUS_MEMORY_BUDGET") {
+        Ok(v) => parse_bytes(&v).map(MemBudget).ok_or_else(|| {
+            CliError::Usage(format!(
+                "BLASTRADIUS_MEMORY_BUDGET: `{v}` is not a size: write bytes, or a number with K, M or G (e.g. 2G)"
+            ))
+        }),
+        Err(_) => Ok(MemBudget(crate::input::available_memory() / 2)),
+    }
+}
+
+fn parse_bytes(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, shift) = match s.char_indices().last()? {
+        (i, 'K' | 'k') => (&s[..i], 10),
+        (i, 'M' | 'm') => (&s[..i], 20),
+        (i, 'G' | 'g') => (&s[..i], 30),
+        _ => (s, 0),
+    };
+    num.trim().parse::<u64>().ok()?.checked_mul(1u64 << shift)
+}
+
+/// Refuse an attack graph whose edges (one per connected class pair) would
+/// not fit the memory budget, before building it.
+pub fn check_attack_graph(reach: &Reachability) -> Result<(), CliError> {
+    memory_budget()?
+        .check(
+            "the attack graph",
+            reach.class_count(),
+            crate::attack::graph::AttackGraph::estimated_bytes(reach),
+        )
+        .map_err(CliError::TooLarge)
+}
+
+/// Compile within the memory budget, with the timing and matrix lines of -v.
+pub fn compile(cluster: &Cluster, input: &InputArgs) -> Result<Reachability, CliError> {
+    let budget = memory_budget()?;
     let r = timed(input.opts.verbose, "compile", || {
-        Reachability::compile(cluster, &input.reach_options())
-    });
+        Reachability::compile_within(cluster, &input.reach_options(), budget)
+    })
+    .map_err(CliError::TooLarge)?;
     if input.opts.verbose {
         err_line(format_args!(
             "matrix: {} pods in {} classes, {} source and {} destination IP ranges, {} distinct port sets",
@@ -118,7 +157,7 @@ pub fn compile(cluster: &Cluster, input: &InputArgs) -> Reachability {
             r.distinct_conn_sets()
         ));
     }
-    r
+    Ok(r)
 }
 
 pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliError> {

@@ -1,5 +1,6 @@
 //! Engine: pod classes, the reachability matrix, explain, entity views.
 //! Does no IO.
+pub mod budget;
 pub mod eval;
 pub mod explain;
 pub mod reach;

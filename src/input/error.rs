@@ -27,8 +27,8 @@ pub fn input_limit(json: bool) -> u64 {
 }
 
 /// Memory this process may use: MemAvailable, capped by a cgroup v2 limit;
-/// 4 GiB when neither can be read.
-fn available_memory() -> u64 {
+/// 4 GiB when neither can be read. (Also the CLI's memory guard's basis.)
+pub fn available_memory() -> u64 {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
         t.lines()
             .find_map(|l| l.strip_prefix("MemAvailable:"))

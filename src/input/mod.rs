@@ -16,7 +16,8 @@ mod yaml;
 mod yaml11;
 
 pub use error::{
-    input_limit, LoadError, LoadErrors, Problem, SourceError, ValueError, MIN_INPUT_LIMIT,
+    available_memory, input_limit, LoadError, LoadErrors, Problem, SourceError, ValueError,
+    MIN_INPUT_LIMIT,
 };
 pub use validate::parse_cidr;
 

@@ -141,29 +141,56 @@ impl IpBlock {
     /// The addresses the block matches, as disjoint merged ranges: `except`
     /// holes that touch each other leave one hole, not two.
     pub fn ranges(&self) -> Vec<IpRange> {
-        let mut out = vec![IpRange::from_net(&self.cidr)];
-        for e in &self.except {
-            let h = IpRange::from_net(e);
-            let mut next = Vec::with_capacity(out.len() + 1);
-            for r in out {
-                if h.v6 != r.v6 || h.end < r.start || h.start > r.end {
-                    next.push(r);
-                    continue;
-                }
-                if h.start > r.start {
-                    next.push(IpRange {
-                        end: h.start - 1,
-                        ..r
-                    });
-                }
-                if h.end < r.end {
-                    next.push(IpRange {
-                        start: h.end + 1,
-                        ..r
-                    });
-                }
+        // One sweep over the holes in address order: O(h log h), not the
+        // O(h²) of splitting the pieces hole by hole (8,000 excepts).
+        let whole = IpRange::from_net(&self.cidr);
+        let mut holes: Vec<IpRange> = self
+            .except
+            .iter()
+            .map(IpRange::from_net)
+            .filter(|h| h.v6 == whole.v6 && h.end >= whole.start && h.start <= whole.end)
+            .collect();
+        holes.sort_unstable_by_key(|h| h.start);
+        let mut out = Vec::new();
+        // Next address not yet decided; None once past the end of the space.
+        let mut next = Some(whole.start);
+        for h in holes {
+            let Some(from) = next else { break };
+            if h.start > from {
+                out.push(IpRange {
+                    start: from,
+                    end: h.start - 1,
+                    ..whole
+                });
             }
-            out = next;
+            if h.end >= from {
+                next = h.end.checked_add(1);
+            }
+        }
+        if let Some(from) = next.filter(|&f| f <= whole.end) {
+            out.push(IpRange {
+                start: from,
+                ..whole
+            });
+        }
+        out
+    }
+
+    /// Indices of the atoms the block covers, for atoms as [`partition`]
+    /// returns them (sorted, disjoint, cut at this block's boundaries):
+    /// the same atoms as `covers` picks one by one, found by binary search
+    /// per matched range, so a rule with 24,000 blocks does not scan every
+    /// atom for each.
+    pub fn covered_atoms(&self, atoms: &[IpRange]) -> Vec<usize> {
+        let mut out = Vec::new();
+        for r in self.ranges() {
+            let first = atoms.partition_point(|a| (a.v6, a.start) < (r.v6, r.start));
+            for (i, a) in atoms.iter().enumerate().skip(first) {
+                if !r.contains_range(a) {
+                    break;
+                }
+                out.push(i);
+            }
         }
         out
     }
@@ -274,5 +301,89 @@ mod tests {
         );
         assert!(atoms.iter().any(|a| a.v6));
         assert!(atoms.iter().any(|a| !a.v6));
+    }
+
+    /// The matched set by the definition (SEM-21: cidr minus every except),
+    /// address by address over a small family: what `ranges` must equal.
+    fn matched_by_definition(b: &IpBlock, space: std::ops::RangeInclusive<u128>) -> Vec<u128> {
+        let whole = IpRange::from_net(&b.cidr);
+        space
+            .filter(|&x| whole.start <= x && x <= whole.end)
+            .filter(|&x| {
+                b.except
+                    .iter()
+                    .map(IpRange::from_net)
+                    .all(|h| h.v6 != whole.v6 || x < h.start || x > h.end)
+            })
+            .collect()
+    }
+
+    fn random_block(r: &mut crate::util::rng::Rng, base: u32) -> IpBlock {
+        // Inside 10.0.0.0/24 (plus `base`), prefixes /24../32, holes /26../32.
+        let cidr_len = 24 + r.below(5) as u8;
+        let span = 1u32 << (32 - cidr_len);
+        let start = base + (r.below((256 / span) as usize) as u32) * span;
+        let cidr = IpNet::V4(ipnet::Ipv4Net::new(Ipv4Addr::from(start), cidr_len).unwrap());
+        let except = (0..r.below(4))
+            .filter_map(|_| {
+                let len = (cidr_len + 1 + r.below(4) as u8).min(32);
+                let s = 1u32 << (32 - len);
+                let at = start + (r.below((span / s).max(1) as usize) as u32) * s;
+                ipnet::Ipv4Net::new(Ipv4Addr::from(at), len)
+                    .ok()
+                    .map(IpNet::V4)
+            })
+            .collect();
+        IpBlock { cidr, except }
+    }
+
+    #[test]
+    fn sem21_ranges_and_covered_atoms_agree_with_the_definition() {
+        // SEM-21/SEM-22: a block's matched set is cidr minus its excepts
+        // (overlapping and touching holes included), and the atoms it
+        // covers by binary search are those `covers` accepts one by one.
+        let base = u32::from(Ipv4Addr::new(10, 0, 0, 0));
+        let space = u128::from(base)..=u128::from(base + 255);
+        for seed in 0..300u64 {
+            let mut r = crate::util::rng::Rng::for_trial(21, seed);
+            let blocks: Vec<IpBlock> = (0..1 + r.below(5))
+                .map(|_| random_block(&mut r, base))
+                .collect();
+            for b in &blocks {
+                let got: Vec<u128> = b.ranges().iter().flat_map(|x| x.start..=x.end).collect();
+                assert_eq!(
+                    got,
+                    matched_by_definition(b, space.clone()),
+                    "seed {seed}: {b}"
+                );
+                // Disjoint, sorted, and touching pieces merged.
+                assert!(
+                    b.ranges().windows(2).all(|w| w[0].end + 1 < w[1].start),
+                    "{b}"
+                );
+            }
+            let atoms = partition(blocks.iter().flat_map(IpBlock::ranges));
+            for b in &blocks {
+                let want: Vec<usize> = (0..atoms.len()).filter(|&i| b.covers(&atoms[i])).collect();
+                assert_eq!(b.covered_atoms(&atoms), want, "seed {seed}: {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn sem21_a_hole_at_the_end_of_the_ipv6_space_and_one_covering_all() {
+        let b = IpBlock {
+            cidr: net("::/0"),
+            except: vec![net("ffff::/16")],
+        };
+        let r = b.ranges();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].end, (0xffffu128 << 112) - 1);
+        let none = IpBlock {
+            cidr: net("10.0.0.0/8"),
+            except: vec![net("10.0.0.0/8")],
+        };
+        assert!(none.ranges().is_empty());
+        assert!(none.covered_atoms(&partition(none.ranges())).is_empty());
     }
 }

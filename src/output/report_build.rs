@@ -20,20 +20,11 @@ use crate::output::{charts, html, json, run_charts, text};
 const MAX_EXPOSED_STARTS: usize = 5;
 /// How many of the worst-ranked workloads it adds.
 const TOP_STARTS: usize = 3;
-/// Trials of the report's Monte Carlo spread.
+/// Trials of the report's Monte Carlo spread: fewer when the Monte Carlo
+/// work budget (`montecarlo::MC_EDGE_VISITS` edge visits, counted per trial
+/// in trial order, never seconds) runs out, never below
+/// `montecarlo::MC_MIN_TRIALS`; the chart and report.json say how many.
 const REPORT_TRIALS: usize = 500;
-
-/// Edge visits the report's spread may cost (a trial visits each edge out of
-/// a compromised group at most once): 500 trials up to 2 million edges,
-/// fewer beyond, never below [`MIN_REPORT_TRIALS`]. Counted in work, not
-/// seconds, so the same input always gets the same trials.
-const REPORT_EDGE_VISITS: usize = 1_000_000_000;
-const MIN_REPORT_TRIALS: usize = 20;
-
-/// Trials for the report's spread on a graph with `edges` edges.
-fn report_trials(edges: usize) -> usize {
-    (REPORT_EDGE_VISITS / edges.max(1)).clamp(MIN_REPORT_TRIALS, REPORT_TRIALS)
-}
 
 /// Starting points when none are given: the workloads that outside
 /// addresses reach (up to 5), then the top 3 by blast radius.
@@ -74,7 +65,7 @@ pub fn report_spread(
 ) -> Option<McResult> {
     let (start, held) = first?;
     let o = McOptions {
-        trials: report_trials(graph.graph.edge_count()),
+        trials: REPORT_TRIALS,
         ..Default::default()
     };
     Some(monte_carlo(graph, start, held, targets, &o))
@@ -146,11 +137,26 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
 
 #[cfg(test)]
 mod tests {
+    use crate::attack::graph::{AttackGraph, SimOptions};
+    use crate::util::shapes::{generate, Shape};
+
     #[test]
-    fn report_trials_shrink_with_the_graph_within_bounds() {
-        assert_eq!(super::report_trials(0), 500);
-        assert_eq!(super::report_trials(2_000_000), 500);
-        assert_eq!(super::report_trials(10_000_000), 100);
-        assert_eq!(super::report_trials(55_000_000), 20);
+    fn the_report_spread_asks_500_trials_within_the_work_budget() {
+        let c = crate::input::load_str(
+            "s",
+            &generate(Shape::DistinctClasses, 30),
+            &Default::default(),
+        )
+        .unwrap();
+        let r = crate::engine::reach::Reachability::compile(&c, &Default::default());
+        let g = AttackGraph::build(&c, &r, &SimOptions::default());
+        let held = (String::from("default/p0[Pod]"), vec![(0, 1)]);
+        let mc = super::report_spread(&g, Some(&held), &[]).unwrap();
+        assert_eq!((mc.trials, mc.trials_requested), (500, 500));
+        assert_eq!(
+            mc.edge_visit_budget,
+            crate::attack::montecarlo::MC_EDGE_VISITS
+        );
+        assert!(mc.edge_visits > 0 && mc.edge_visits < mc.edge_visit_budget);
     }
 }

@@ -10,7 +10,7 @@ use crate::review::audit::Severity;
 
 pub fn run(a: AuditArgs) -> Result<Outcome, CliError> {
     let cluster = load(&a.input)?;
-    let reach = compile_for_attack(&cluster, &a.input);
+    let reach = compile_for_attack(&cluster, &a.input)?;
     let mut findings = crate::review::audit::audit(&cluster, &reach);
     if let Some(min) = a.min_severity.map(Severity::from) {
         findings.retain(|f| f.severity >= min);

@@ -5,7 +5,7 @@ use crate::attack::chokepoints::chokepoints;
 use crate::attack::graph::AttackGraph;
 use crate::cli::args::ChokeArgs;
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{compile_for_attack, load, timed};
+use crate::cli::input::{check_attack_graph, compile_for_attack, load, timed};
 use crate::cli::print::write_out;
 use crate::engine::view::{entities, Level};
 use crate::output::chokepoints::ChokepointsOutput;
@@ -14,7 +14,7 @@ use crate::output::report_build::workload_starts;
 
 pub fn run(a: ChokeArgs) -> Result<Outcome, CliError> {
     let cluster = load(&a.input)?;
-    let reach = compile_for_attack(&cluster, &a.input);
+    let reach = compile_for_attack(&cluster, &a.input)?;
     let opts = a.attack.sim_options()?;
     if opts.max_hops.is_some() {
         return Err(CliError::Usage(
@@ -22,6 +22,7 @@ pub fn run(a: ChokeArgs) -> Result<Outcome, CliError> {
         ));
     }
     let targets = a.attack.targets()?;
+    check_attack_graph(&reach)?;
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
     });

@@ -27,8 +27,11 @@ pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
     }
     let old = load_with(std::slice::from_ref(&a.old), &a.opts)?;
     let new = load_with(std::slice::from_ref(&a.new), &a.opts)?;
-    let ro = Reachability::compile(&old, &a.opts.reach_options());
-    let rn = Reachability::compile(&new, &a.opts.reach_options());
+    let budget = crate::cli::input::memory_budget()?;
+    let ro = Reachability::compile_within(&old, &a.opts.reach_options(), budget)
+        .map_err(CliError::TooLarge)?;
+    let rn = Reachability::compile_within(&new, &a.opts.reach_options(), budget)
+        .map_err(CliError::TooLarge)?;
     let sim: SimOptions = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
     let d = diff(

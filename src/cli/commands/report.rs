@@ -6,7 +6,9 @@ use crate::attack::rank::rank_all;
 use crate::attack::simulate::SimResult;
 use crate::cli::args::ReportArgs;
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{compile_for_attack, held_from, input_name, load, timed, Held};
+use crate::cli::input::{
+    check_attack_graph, compile_for_attack, held_from, input_name, load, timed, Held,
+};
 use crate::cli::print::err_line;
 use crate::engine::view::{entities, Level};
 use crate::output::files::{write_folder, Chosen};
@@ -18,9 +20,10 @@ use std::path::PathBuf;
 
 pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
     let cluster = load(&a.input)?;
-    let reach = compile_for_attack(&cluster, &a.input);
+    let reach = compile_for_attack(&cluster, &a.input)?;
     let opts = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
+    check_attack_graph(&reach)?;
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
     });

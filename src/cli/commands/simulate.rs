@@ -7,7 +7,9 @@ use crate::attack::rank::rank_all;
 use crate::attack::simulate::SimResult;
 use crate::cli::args::{SimModel, SimulateArgs};
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{compile_for_attack, held_from, input_name, load, timed, Held};
+use crate::cli::input::{
+    check_attack_graph, compile_for_attack, held_from, input_name, load, timed, Held,
+};
 use crate::cli::print::write_out;
 use crate::engine::view::{entities, Level};
 use crate::model::selector::Selector;
@@ -20,7 +22,7 @@ use crate::output::simulate::{MonteCarloOutput, SimulateOutput};
 
 pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
     let cluster = load(&a.input)?;
-    let reach = compile_for_attack(&cluster, &a.input);
+    let reach = compile_for_attack(&cluster, &a.input)?;
     let opts = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
     if a.from.is_empty() && a.from_selector.is_none() && !a.all {
@@ -29,6 +31,7 @@ pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
                 .into(),
         ));
     }
+    check_attack_graph(&reach)?;
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
     });
@@ -114,6 +117,7 @@ fn run_monte_carlo(
         seed: a.seed,
         steps: a.steps,
         default_p: parse_probability(&a.p).map_err(|e| CliError::flag("p", e))?,
+        max_edge_visits: a.max_edge_visits,
         ..McOptions::default()
     };
     if let Some(t) = &a.exploit_prob {

@@ -23,15 +23,18 @@ pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
             return Err(CliError::output(OutputError::Exists(dir.join(name))));
         }
     }
-    let text = generate(&SynthOptions {
-        pods: a.pods,
-        namespaces: a.namespaces,
-        policies: a.policies,
-        seed: a.seed,
-        label_diversity: a.label_diversity,
-        admin_policies: a.admin_policies,
-        baseline_policies: a.baseline_policies,
-    });
+    let text = match a.shape {
+        Some(shape) => crate::util::shapes::generate(shape.into(), a.size),
+        None => generate(&SynthOptions {
+            pods: a.pods,
+            namespaces: a.namespaces,
+            policies: a.policies,
+            seed: a.seed,
+            label_diversity: a.label_diversity,
+            admin_policies: a.admin_policies,
+            baseline_policies: a.baseline_policies,
+        }),
+    };
     let (text, file_name) = match a.live {
         None => (text, "cluster.yaml"),
         Some(f) => {

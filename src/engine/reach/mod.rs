@@ -22,9 +22,11 @@ mod tiers;
 pub use conn_table::{ConnTable, ALL, EMPTY};
 pub use options::ReachOptions;
 
+use crate::engine::budget::{matrix_bytes, MemBudget, TooLarge};
 use crate::model::ip::IpRange;
 use crate::model::ports::{ConnSet, NO_CONNS};
 use crate::model::{Cluster, Direction};
+use std::convert::Infallible;
 use std::net::IpAddr;
 
 /// The reachability matrix over pod classes and external IP atoms.
@@ -61,10 +63,39 @@ impl Reachability {
     /// Compile a cluster: atoms, classes, subjects and peers as bitsets,
     /// then the egress rows and the ingress columns.
     pub fn compile(cluster: &Cluster, options: &ReachOptions) -> Reachability {
+        match Self::compile_checked(cluster, options, |_, _| Ok::<(), Infallible>(())) {
+            Ok(r) => r,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`Reachability::compile`], refusing before the matrix is allocated
+    /// when its estimate (classes², see `engine::budget`) exceeds `budget`.
+    pub fn compile_within(
+        cluster: &Cluster,
+        options: &ReachOptions,
+        budget: MemBudget,
+    ) -> Result<Reachability, TooLarge> {
+        Self::compile_checked(cluster, options, |classes, bytes| {
+            budget.check("the reachability matrix", classes, bytes)
+        })
+    }
+
+    /// The compile, with `check(classes, matrix bytes)` asked once the
+    /// classes are known, before anything proportional to their square.
+    fn compile_checked<E>(
+        cluster: &Cluster,
+        options: &ReachOptions,
+        check: impl FnOnce(usize, u64) -> Result<(), E>,
+    ) -> Result<Reachability, E> {
         let atoms = ip_atoms::cut(cluster);
         let visible = classes::Visible::of(&cluster.policies, &atoms.all_blocks);
         let cl = classes::form(&cluster.pods, &visible, options);
         let nc = cl.members.len();
+        check(
+            nc,
+            matrix_bytes(nc, atoms.ext_src.len(), atoms.ext_dst.len()),
+        )?;
         let ns = classes::NsIndex::build(cluster, &cl.reps);
         let mut fill = matrix::Filler {
             cluster,
@@ -89,7 +120,7 @@ impl Reachability {
             stride,
             &egress_amb,
         );
-        Reachability {
+        Ok(Reachability {
             options: options.clone(),
             classes: cl.members,
             pod_class: cl.pod_class,
@@ -102,7 +133,7 @@ impl Reachability {
             cells,
             from_ext,
             ambiguity,
-        }
+        })
     }
 
     pub fn class_count(&self) -> usize {

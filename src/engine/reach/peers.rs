@@ -67,7 +67,19 @@ impl<'a, 'c> PeerCompiler<'a, 'c> {
                         }
                     }
                 }
-                Peer::IpBlock(_) | Peer::Nodes { .. } | Peer::DomainNames(_) => {
+                Peer::IpBlock(b) => {
+                    // `eval::peer_covers` per atom, by binary search over
+                    // the sorted atoms (the unit test checks they agree).
+                    for x in b.covered_atoms(ext) {
+                        out.ext.insert(x);
+                    }
+                    for &(c, p) in &self.ip_classes {
+                        if eval::address_peer_matches_pod(peer, p, self.options) {
+                            out.classes.insert(c);
+                        }
+                    }
+                }
+                Peer::Nodes { .. } | Peer::DomainNames(_) => {
                     for (x, atom) in ext.iter().enumerate() {
                         if eval::peer_covers(peer, atom) {
                             out.ext.insert(x);

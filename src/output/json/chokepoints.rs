@@ -14,6 +14,8 @@ pub struct ChokepointsDoc {
 
 #[derive(Serialize)]
 pub struct ChokeReportJson {
+    /// Exact evaluations the work budget allows (a count, never seconds).
+    pub budget_evaluations: usize,
     pub candidates: usize,
     pub edges: usize,
     pub evaluated: usize,
@@ -52,6 +54,7 @@ impl From<&ChokePoint> for ChokePointJson {
 impl From<&ChokeReport> for ChokeReportJson {
     fn from(r: &ChokeReport) -> Self {
         ChokeReportJson {
+            budget_evaluations: r.budget,
             candidates: r.candidates,
             edges: r.edges,
             evaluated: r.evaluated,
@@ -85,6 +88,7 @@ pub(crate) mod tests {
             edges: 3,
             candidates: 2,
             evaluated: 2,
+            budget: 100,
             skipped_inner: 0,
             exact: true,
             top: vec![ChokePoint {

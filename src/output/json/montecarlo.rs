@@ -16,6 +16,9 @@ pub struct MonteCarloDoc {
 #[derive(Serialize)]
 pub struct McOptionsJson {
     pub default_p: f64,
+    /// The work budget in edge visits, and the trials it always allows.
+    pub max_edge_visits: u64,
+    pub min_trials: usize,
     pub seed: u64,
     pub steps: usize,
     /// `PORT/PROTOCOL=P`, in table order.
@@ -26,12 +29,17 @@ pub struct McOptionsJson {
 #[derive(Serialize)]
 pub struct McResultJson {
     pub compromised: Vec<BandJson>,
+    /// Edge visits the trials cost, and their budget.
+    pub edge_visit_budget: u64,
+    pub edge_visits: u64,
     pub seed: u64,
     pub start: String,
     pub steps: usize,
     pub targets: Vec<TargetRiskJson>,
     pub total_pods: u64,
+    /// Trials run; fewer than `trials_requested` when the budget ran out.
     pub trials: usize,
+    pub trials_requested: usize,
 }
 
 #[derive(Serialize)]
@@ -76,12 +84,15 @@ impl From<&McResult> for McResultJson {
     fn from(r: &McResult) -> Self {
         McResultJson {
             compromised: r.compromised.iter().map(BandJson::from).collect(),
+            edge_visit_budget: r.edge_visit_budget,
+            edge_visits: r.edge_visits,
             seed: r.seed,
             start: r.start.clone(),
             steps: r.steps,
             targets: r.targets.iter().map(TargetRiskJson::from).collect(),
             total_pods: r.total_pods,
             trials: r.trials,
+            trials_requested: r.trials_requested,
         }
     }
 }
@@ -90,6 +101,8 @@ impl From<&McOptions> for McOptionsJson {
     fn from(o: &McOptions) -> Self {
         McOptionsJson {
             default_p: o.default_p,
+            max_edge_visits: o.max_edge_visits,
+            min_trials: o.min_trials,
             seed: o.seed,
             steps: o.steps,
             table: o
@@ -127,6 +140,9 @@ pub(crate) mod tests {
         McResult {
             start: "a/x[Deployment]".into(),
             trials: 10,
+            trials_requested: 10,
+            edge_visits: 40,
+            edge_visit_budget: 1000,
             seed: 7,
             steps: 1,
             total_pods: 3,
@@ -151,5 +167,7 @@ pub(crate) mod tests {
             1.5
         );
         assert_eq!(v["schema"], SCHEMA);
+        assert_eq!(v["results"][0]["edge_visit_budget"], 1000);
+        assert_eq!(v["options"]["max_edge_visits"], 500_000_000);
     }
 }

@@ -5,16 +5,18 @@ use crate::attack::chokepoints::{ChokeReport, MAX_SCC_FOR_INNER_EDGES};
 /// The ranked edges with the rules to change for each.
 pub fn text(r: &ChokeReport) -> String {
     let mut s = format!(
-        "Measure: {}\nTotal now: {}; {} edges, {} could matter, {} evaluated exactly{}\n",
+        "Measure: {}\nTotal now: {}; {} edges, {} could matter; evaluated {} of {} candidate edges exactly (budget: {} evaluations){}\n",
         r.measure,
         r.total,
         r.edges,
         r.candidates,
         r.evaluated,
+        r.candidates,
+        r.budget,
         if r.exact {
-            " (the ranking is exact)"
+            ": the ranking is exact"
         } else {
-            " (time budget reached: best found, not proven)"
+            ": budget reached, best found, not proven"
         }
     );
     if r.skipped_inner > 0 {
@@ -66,7 +68,12 @@ mod tests {
         let s = text(&chokepoints(&g, &starts, &[], 10));
         assert!(s.starts_with("Measure: "), "{s}");
         assert!(s.contains("; 3 edges, "), "{s}");
-        assert!(s.contains(" (the ranking is exact)\n\n"), "{s}");
+        assert!(
+            s.contains(
+                " could matter; evaluated 3 of 3 candidate edges exactly (budget: 3 evaluations): the ranking is exact\n\n"
+            ),
+            "{s}"
+        );
         assert!(
             s.contains("\n 1. x/a[Pod] -> x/b[Deployment] (TCP 8080): -4 (57.1%)\n"),
             "{s}"

@@ -4,9 +4,20 @@ use crate::attack::montecarlo::McResult;
 
 /// One starting point's result.
 pub fn text(r: &McResult) -> String {
+    let trials = if r.trials < r.trials_requested {
+        format!(
+            "{} of {} trials (the budget of {} edge visits ran out; --max-edge-visits raises it)",
+            r.trials, r.trials_requested, r.edge_visit_budget
+        )
+    } else {
+        format!(
+            "{} trials ({} edge visits, budget {})",
+            r.trials, r.edge_visits, r.edge_visit_budget
+        )
+    };
     let mut s = format!(
-        "Monte Carlo from {}: {} trials, seed {}, {} steps, {} pods in the cluster\n\n{:<5} {:>9} {:>7} {:>7} {:>7}\n",
-        r.start, r.trials, r.seed, r.steps, r.total_pods, "STEP", "MEAN", "P10", "P50", "P90"
+        "Monte Carlo from {}: {trials}, seed {}, {} steps, {} pods in the cluster\n\n{:<5} {:>9} {:>7} {:>7} {:>7}\n",
+        r.start, r.seed, r.steps, r.total_pods, "STEP", "MEAN", "P10", "P50", "P90"
     );
     for (t, b) in r.compromised.iter().enumerate() {
         s.push_str(&format!(
@@ -47,11 +58,12 @@ mod tests {
             steps: 2,
             default_p: 1.0,
             table: Vec::new(),
+            ..McOptions::default()
         };
         let t = [Target::parse("app=d").unwrap()];
         let s = text(&monte_carlo(&g, "x/a", &[(w.pod("x/a"), 1)], &t, &o));
         assert!(s.starts_with(
-            "Monte Carlo from x/a: 10 trials, seed 1, 2 steps, 5 pods in the cluster\n\nSTEP       MEAN     P10     P50     P90\n0          1.00       1       1       1\n"
+            "Monte Carlo from x/a: 10 trials (30 edge visits, budget 500000000), seed 1, 2 steps, 5 pods in the cluster\n\nSTEP       MEAN     P10     P50     P90\n0          1.00       1       1       1\n"
         ), "{s}");
         assert!(
             s.ends_with("\nCrown jewel app=d: compromised within 2 steps with probability 0.000\n"),
