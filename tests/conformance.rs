@@ -302,3 +302,183 @@ fn np_guard_csv_and_md_match() {
         "expected several csv/md files, checked {checked}"
     );
 }
+
+/// `TCP, UDP:[1-52,54-65535], SCTP` (np-guard's explain spelling) as
+/// (protocol, lo, hi) pieces.
+fn explain_conns(s: &str) -> Vec<(blastradius::model::ports::Protocol, u16, u16)> {
+    use blastradius::model::ports::Protocol;
+    let mut out = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        let (name, after) = match rest.find([',', ':']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let proto = Protocol::parse(name.trim()).unwrap_or_else(|| panic!("protocol in `{s}`"));
+        if let Some(list) = after.strip_prefix(":[") {
+            let end = list.find(']').unwrap_or(list.len());
+            for r in list[..end].split(',') {
+                let (lo, hi) = r.split_once('-').unwrap_or((r, r));
+                out.push((proto, lo.parse().unwrap(), hi.parse().unwrap()));
+            }
+            rest = list[end..].trim_start_matches(']');
+        } else {
+            out.push((proto, 1, 65535));
+            rest = after;
+        }
+        rest = rest.trim_start_matches(',').trim();
+    }
+    out
+}
+
+/// np-guard's `explain.txt` for the ANP/BANP cases as a check of explain's
+/// content (the wording differs): for every connection and every allowed or
+/// denied port set it lists, our verdict agrees, and every cluster policy
+/// and NetworkPolicy it names for that set is named in our reasons for
+/// those ports (CNP-1..9).
+#[test]
+fn np_guard_anp_banp_explain_agrees() {
+    use blastradius::engine::explain::{explain, Endpoint};
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let base = shared.join("conformance/netpol-analyzer");
+    let cases = common::read_tsv(&base.join("cases.tsv"));
+    let runs = common::read_tsv(&base.join("runs.tsv"));
+    let (mut checked, mut failures) = (0, Vec::new());
+    let plain_explains = runs.iter().filter(|r| {
+        r["file"] == "expected/explain.txt"
+            && r["focus_workload"].is_empty()
+            && r["explain_only"].is_empty()
+            && r["focus_conn"].is_empty()
+            && cases.iter().any(|c| {
+                c["case"] == r["case"]
+                    && c["beyond_core_kinds"]
+                        .split(',')
+                        .all(|k| k == "anp" || k == "banp")
+            })
+    });
+    for run in plain_explains {
+        let case = run["case"].as_str();
+        let dir = base.join(case);
+        let cluster = load_paths(&[dir.join("manifests")], &np_guard_load()).unwrap();
+        let opts = np_guard_options();
+        let text = std::fs::read_to_string(dir.join("expected/explain.txt")).unwrap();
+        let endpoint = |name: &str| -> Endpoint {
+            if let Some(range) = name.strip_suffix("[External]") {
+                let first = range.split('-').next().unwrap_or(range);
+                return Endpoint::Ip(first.parse().unwrap());
+            }
+            let pods = cluster
+                .find_pods(name)
+                .unwrap_or_else(|e| panic!("{case}: {e}"));
+            Endpoint::Pod(pods[0], name.to_string())
+        };
+        let mut current: Option<(String, String, blastradius::engine::explain::Explanation)> = None;
+        let mut piece: Option<(bool, String)> = None;
+        let mut named: Vec<String> = Vec::new();
+        let mut finish = |current: &Option<(
+            String,
+            String,
+            blastradius::engine::explain::Explanation,
+        )>,
+                          piece: &Option<(bool, String)>,
+                          named: &[String],
+                          failures: &mut Vec<String>| {
+            let (Some((src, dst, e)), Some((allowed, conns))) = (current, piece) else {
+                return;
+            };
+            for (proto, lo, hi) in explain_conns(conns) {
+                for port in [lo, hi, lo + (hi - lo) / 2] {
+                    if e.allowed.contains(proto, port) != *allowed {
+                        failures.push(format!(
+                            "{case}: {src} => {dst} {port}/{proto}: np-guard says {}, we say {}",
+                            if *allowed { "allowed" } else { "denied" },
+                            if *allowed { "denied" } else { "allowed" }
+                        ));
+                    }
+                    let reasons: Vec<&String> = e
+                        .segments
+                        .iter()
+                        .filter(|s| s.conns.contains(proto, port))
+                        .flat_map(|s| &s.reasons)
+                        .collect();
+                    for n in named {
+                        if !reasons.iter().any(|r| r.contains(n.as_str())) {
+                            failures.push(format!(
+                                "{case}: {src} => {dst} {port}/{proto}: np-guard names `{n}`, our reasons {reasons:?}"
+                            ));
+                        }
+                    }
+                }
+            }
+            checked += 1;
+        };
+        for line in text.lines() {
+            if let Some(head) = line.strip_prefix("Connections between ") {
+                finish(&current, &piece, &named, &mut failures);
+                piece = None;
+                named.clear();
+                let head = head.trim_end_matches(':');
+                let (src, dst) = head.split_once(" => ").unwrap();
+                let e = explain(&cluster, &opts, &endpoint(src), &endpoint(dst));
+                current = Some((src.to_string(), dst.to_string(), e));
+            } else if let Some(rest) = line
+                .strip_prefix("\tAllowed ")
+                .map(|r| (true, r))
+                .or_else(|| line.strip_prefix("\tDenied ").map(|r| (false, r)))
+            {
+                finish(&current, &piece, &named, &mut failures);
+                named.clear();
+                let conns = rest.1.split(" due to").next().unwrap_or_default();
+                piece = Some((rest.0, conns.to_string()));
+            } else if line.starts_with("#") {
+                finish(&current, &piece, &named, &mut failures);
+                current = None;
+                piece = None;
+                named.clear();
+            } else if line.starts_with("\t\t") {
+                // `AdminNetworkPolicy 'x' …`, `NetworkPolicy 'ns/x' …`.
+                for kind in [
+                    "BaselineAdminNetworkPolicy",
+                    "AdminNetworkPolicy",
+                    "NetworkPolicy",
+                ] {
+                    let Some(i) = line.find(&format!("{kind} '")) else {
+                        continue;
+                    };
+                    let after = &line[i + kind.len() + 2..];
+                    let name = after.split('\'').next().unwrap_or_default();
+                    let ours = if kind == "NetworkPolicy" {
+                        name.to_string()
+                    } else {
+                        format!("{kind} {name}")
+                    };
+                    if !named.contains(&ours) {
+                        named.push(ours);
+                    }
+                    // The deciding rule of a cluster policy, by its name.
+                    if kind != "NetworkPolicy" {
+                        if let Some(rule) = line.split(" rule ").nth(1) {
+                            let quoted = format!("\"{}\"", rule.trim());
+                            if !named.contains(&quoted) {
+                                named.push(quoted);
+                            }
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        finish(&current, &piece, &named, &mut failures);
+    }
+    println!(
+        "np-guard explain: {checked} port sets checked, {} disagreements",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        checked >= 40,
+        "expected many explained port sets, checked {checked}"
+    );
+}
