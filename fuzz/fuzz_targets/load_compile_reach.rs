@@ -10,6 +10,7 @@ use blastradius::attack::rank::rank_all;
 use blastradius::engine::reach::{ReachOptions, Reachability};
 use blastradius::engine::view::{entities, ConnView, Level};
 use blastradius::input::{load_str, LoadOptions};
+use blastradius::output::text::connlist::connlist;
 use libfuzzer_sys::fuzz_target;
 
 /// Larger inputs are ignored so the fuzzer spends its time on structure
@@ -35,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let reach = Reachability::compile(&cluster, &ReachOptions::default());
     let view = ConnView::build(&cluster, &reach, Level::Workload);
-    let _ = std::hint::black_box(view.to_connlist());
+    let _ = std::hint::black_box(connlist(&view));
     let g = AttackGraph::build(&cluster, &reach, &Default::default());
     let ents = entities(&cluster, &reach, Level::Workload);
     let _ = std::hint::black_box(rank_all(&g, &ents));
