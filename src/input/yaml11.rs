@@ -46,6 +46,63 @@ const TAG: &str = "tag:yaml.org,2002:";
 /// Every document of a YAML text, in order, up to and including the first
 /// error (a parser does not recover after one).
 pub fn documents(text: &str) -> Vec<Result<Value, String>> {
+    // libyaml-safer 0.3 panics ("unexpected end of input", scanner.rs) on a
+    // block scalar that ends the text without a line break, which libyaml
+    // and go-yaml read; found by fuzzing on np-guard's nad_test_3. A final
+    // line break changes nothing else (at most a clipped block scalar at
+    // the very end gains its "\n").
+    if !text.is_empty() && !text.ends_with('\n') {
+        let mut owned = String::with_capacity(text.len() + 1);
+        owned.push_str(text);
+        owned.push('\n');
+        return guarded(&owned);
+    }
+    guarded(text)
+}
+
+/// [`parse_documents`], with any panic of the parser crate turned into a
+/// syntax error of the text (defence in depth: a panic is never the
+/// answer to an input), and not printed.
+fn guarded(text: &str) -> Vec<Result<Value, String>> {
+    quiet::catch(|| parse_documents(text)).unwrap_or_else(|msg| {
+        vec![Err(format!(
+            "the YAML parser gave up on this text ({msg}); check its syntax"
+        ))]
+    })
+}
+
+/// Catching a panic without the default hook printing it.
+mod quiet {
+    use std::cell::Cell;
+    use std::sync::Once;
+
+    thread_local! {
+        static QUIET: Cell<bool> = const { Cell::new(false) };
+    }
+    static HOOK: Once = Once::new();
+
+    pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+        HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                if !QUIET.with(Cell::get) {
+                    previous(info);
+                }
+            }));
+        });
+        QUIET.with(|q| q.set(true));
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        QUIET.with(|q| q.set(false));
+        r.map_err(|e| {
+            e.downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| e.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "internal error".into())
+        })
+    }
+}
+
+fn parse_documents(text: &str) -> Vec<Result<Value, String>> {
     let mut bytes = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut bytes);
@@ -820,6 +877,15 @@ mod tests {
             "{}",
             err("a: [\n")
         );
+    }
+
+    #[test]
+    fn a_block_scalar_at_the_very_end_without_a_line_break_parses() {
+        // Found by fuzzing (np-guard's nad_test_3 ends so, with CRLF).
+        let v = one("spec:\r\n  config: |2\r\n    {\r\n      \"a\": 1\r\n    }");
+        let config = get(get(&v, "spec"), "config");
+        assert_eq!(config.as_str(), Some("{\n  \"a\": 1\n}\n"));
+        assert!(documents("a: |\n  x").into_iter().all(|d| d.is_ok()));
     }
 
     #[test]
