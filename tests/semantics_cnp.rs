@@ -374,6 +374,14 @@ fn cnp12_networks_match_external_addresses() {
     )]);
     assert_eq!(w.to_ip("a/web", "10.1.2.3"), "No Connections");
     assert_eq!(w.to_ip("a/web", "8.8.8.8"), "All Connections");
+    // SEM-51: pods without a known IP are not matched; the loader says so.
+    assert!(
+        w.c.warnings
+            .iter()
+            .any(|x| x.contains("3 pod entries have no known IP")),
+        "{:?}",
+        w.c.warnings
+    );
 }
 
 #[test]
@@ -640,4 +648,50 @@ fn third_party_kinds_with_known_names_are_other_kinds() {
     let c = load(&[antrea, calico]).unwrap();
     assert_eq!(c.skipped.len(), 2);
     assert!(c.policies.is_empty());
+}
+
+#[test]
+fn cnp16_a_peer_of_a_newer_version_fails_closed() {
+    // CNP-16: no known field: a Deny rule denies everything, an Accept rule
+    // matches nothing through that peer; both said in a warning.
+    let deny = format!(
+        "{SUBJECT_ALL}  egress:\n  - action: Deny\n    to:\n    - futurePeer: {{foo: bar}}\n"
+    );
+    let w = world(&[cnp("future", "Admin", 1, &deny)]);
+    assert_eq!(w.pp("a/web", "b/api"), "No Connections");
+    assert_eq!(w.to_ip("a/web", "8.8.8.8"), "No Connections");
+    assert!(w
+        .c
+        .warnings
+        .iter()
+        .any(|x| x.contains("failing closed as CNP-16 says")));
+    let accept = format!(
+        "{SUBJECT_ALL}  egress:\n  - action: Accept\n    to:\n    - futurePeer: {{foo: bar}}\n  - action: Deny\n    to:\n    - namespaces: {{matchLabels: {{tenant: b}}}}\n"
+    );
+    let w = world(&[cnp("future", "Admin", 1, &accept)]);
+    assert_eq!(w.pp("a/web", "b/api"), "No Connections");
+    assert_eq!(w.pp("a/web", "dns/coredns"), "All Connections");
+}
+
+#[test]
+fn cnp4_a_tie_with_pass_that_leads_to_the_same_verdict_is_not_ambiguous() {
+    // CNP-4, CNP-6: Pass and Accept at one priority, and nothing below:
+    // either way allowed; explain says so instead of "ambiguous".
+    let accept =
+        format!("{SUBJECT_ALL}  ingress:\n  - action: Accept\n    from:\n    - namespaces: {{}}\n");
+    let pass =
+        format!("{SUBJECT_ALL}  ingress:\n  - action: Pass\n    from:\n    - namespaces: {{}}\n");
+    let w = world(&[
+        cnp("accept", "Admin", 5, &accept),
+        cnp("pass", "Admin", 5, &pass),
+    ]);
+    assert_eq!(w.pp("a/web", "b/api"), "All Connections");
+    assert_eq!(w.ambiguous("a/web", "b/api"), "No Connections");
+    let e = w.explain("a/web", "b/api");
+    let r = e.segments[0].reasons.join(" | ");
+    assert!(!r.contains("ambiguous"), "{r}");
+    assert!(
+        r.contains("ClusterNetworkPolicy accept ingress[0] (priority 5): Accept or ClusterNetworkPolicy pass ingress[0] (priority 5): Pass (equal priorities, either may apply; both lead to this verdict, CNP-4)"),
+        "{r}"
+    );
 }

@@ -92,12 +92,12 @@ impl ClusterRuleVerdict {
             }
             Tier::NetworkPolicy => String::new(),
         };
-        format!(
-            "{} {}{tier}: {}",
-            self.policy,
-            self.rule,
-            self.action.as_str()
-        )
+        // v1alpha2 spells Allow `Accept` (CNP-A3).
+        let action = match (self.kind, self.action) {
+            (PolicyKind::ClusterNetworkPolicy, Action::Allow) => "Accept",
+            (_, a) => a.as_str(),
+        };
+        format!("{} {}{tier}: {action}", self.policy, self.rule)
     }
 
     fn matches(&self, proto: Protocol, port: u16) -> bool {
@@ -408,11 +408,19 @@ fn side_reasons(s: &Side, proto: Protocol, port: u16, out: &mut Vec<String>) {
     let admin_rules: Vec<&ClusterRuleVerdict> = s.cluster_rules.iter().filter(admin).collect();
     let base_rules: Vec<&ClusterRuleVerdict> =
         s.cluster_rules.iter().filter(|r| !admin(r)).collect();
+    let ambiguous = s.allows.contains(proto, port) && s.denies.contains(proto, port);
     if !admin_rules.is_empty() {
         match tier_decision(&admin_rules, proto, port) {
             Decision::Final(words) => {
                 out.push(format!("{who}: {words}"));
                 return;
+            }
+            Decision::Tie(words, passes) => {
+                out.push(format!("{who}: {}", tie_words(&words, ambiguous)));
+                if !passes {
+                    return;
+                }
+                out.push(format!("{who}: where a Pass applies → NetworkPolicy tier"));
             }
             Decision::Passed(words) => out.push(format!("{who}: {words} → NetworkPolicy tier")),
             Decision::None => out.push(format!(
@@ -451,6 +459,14 @@ fn side_reasons(s: &Side, proto: Protocol, port: u16, out: &mut Vec<String>) {
     );
     match tier_decision(&base_rules, proto, port) {
         Decision::Final(words) => out.push(format!("{head}: {words}")),
+        Decision::Tie(words, passes) => {
+            out.push(format!("{head}: {}", tie_words(&words, ambiguous)));
+            if passes {
+                out.push(format!(
+                    "{who}: where a Pass applies → allowed (default, CNP-8)"
+                ));
+            }
+        }
         Decision::Passed(words) => out.push(format!("{head}: {words} → allowed (default, CNP-8)")),
         Decision::None => out.push(format!(
             "{head}: no Baseline rule matches → allowed (default, CNP-9)"
@@ -458,9 +474,22 @@ fn side_reasons(s: &Side, proto: Protocol, port: u16, out: &mut Vec<String>) {
     }
 }
 
+/// Equal-priority policies that disagree, in words: ambiguous when the
+/// verdict depends on the choice, else said to lead to the same verdict.
+fn tie_words(words: &str, ambiguous: bool) -> String {
+    if ambiguous {
+        format!("ambiguous: {words} (equal priorities, the implementation may apply either, CNP-4)")
+    } else {
+        format!("{words} (equal priorities, either may apply; both lead to this verdict, CNP-4)")
+    }
+}
+
 enum Decision {
-    /// Accepted, denied, or ambiguous: the words say which.
+    /// Accepted or denied: the words say which.
     Final(String),
+    /// Equal-priority policies that disagree (CNP-4): their first matching
+    /// rules, and whether one of them passes.
+    Tie(String, bool),
     /// Every matching policy of the deciding priority passes.
     Passed(String),
     None,
@@ -489,10 +518,8 @@ fn tier_decision(rules: &[&ClusterRuleVerdict], proto: Protocol, port: u16) -> D
         };
         let words: Vec<String> = firsts.iter().map(|r| r.describe()).collect();
         if firsts.iter().any(|r| r.action != first.action) {
-            return Decision::Final(format!(
-                "ambiguous: {} (equal priorities, the implementation may apply either, CNP-4)",
-                words.join(" or ")
-            ));
+            let passes = firsts.iter().any(|r| r.action == Action::Pass);
+            return Decision::Tie(words.join(" or "), passes);
         }
         return match first.action {
             Action::Pass => Decision::Passed(words.join(", ")),

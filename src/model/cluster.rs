@@ -251,8 +251,44 @@ impl Cluster {
     }
 
     /// Fill every `nodes` peer with the addresses of the Node objects its
-    /// selector matches (CNP-12); no Node object, no address.
+    /// selector matches (CNP-12); no Node object, no address. Say when pods
+    /// without a known IP keep address peers from matching them.
     fn resolve_node_peers(&mut self) {
+        use crate::model::Peer;
+        let cluster_peers = |f: &dyn Fn(&Peer) -> bool| {
+            self.policies
+                .iter()
+                .filter(|p| p.tier.is_cluster())
+                .any(|p| {
+                    p.ingress
+                        .iter()
+                        .chain(p.egress.iter())
+                        .flatten()
+                        .flat_map(|r| r.peers.iter().flatten())
+                        .any(f)
+                })
+        };
+        let networks = cluster_peers(&|p| matches!(p, Peer::IpBlock(_)));
+        let node_peers = cluster_peers(&|p| matches!(p, Peer::Nodes { .. }));
+        let no_ip = |host: bool| {
+            self.pods
+                .iter()
+                .filter(|p| p.host_network == host && p.ips.is_empty())
+                .count()
+        };
+        let (pods, hosts) = (no_ip(false), no_ip(true));
+        if networks && pods > 0 {
+            self.warnings.push(format!(
+                "{pods} pod entr{} no known IP (status.podIPs): a cluster policy's `networks` peer matches pods by IP (with --ipblock-pods match), so it matches none of them here, though in the running cluster 0.0.0.0/0 covers every IPv4 pod (CNP-12, SEM-51)",
+                if pods == 1 { "y has" } else { "ies have" }
+            ));
+        }
+        if node_peers && hosts > 0 {
+            self.warnings.push(format!(
+                "{hosts} hostNetwork pod entr{} no known IP: a `nodes` peer matches a hostNetwork pod by its node's address in status.podIPs, so it matches none of them here (CNP-12)",
+                if hosts == 1 { "y has" } else { "ies have" }
+            ));
+        }
         let nodes = &self.nodes;
         for pol in &mut self.policies {
             for rule in pol

@@ -71,6 +71,9 @@ struct PeerIn {
     nodes: Option<LabelSelector>,
     networks: Option<Vec<String>>,
     domain_names: Option<Vec<String>>,
+    /// Fields of a newer API version (CNP-16).
+    #[serde(flatten)]
+    other: std::collections::BTreeMap<String, Value>,
 }
 
 /// v1alpha1 `AdminNetworkPolicyPort` (CNP-A5).
@@ -162,7 +165,7 @@ impl Version {
     }
 
     fn actions(&self) -> String {
-        let mut a = vec![format!("{}", self.accept), "\"Deny\"".to_string()];
+        let mut a = vec![format!("\"{}\"", self.accept), "\"Deny\"".to_string()];
         if self.pass {
             a.push("\"Pass\"".into());
         }
@@ -504,7 +507,7 @@ impl Loader {
         {
             // Refused only by the experimental channel's CRD (CNP-15).
             self.cluster.warnings.push(format!(
-                "{} ({}): {path}: a named port never matches a networks/nodes/domainNames peer, only pods that declare it (CNP-15); the experimental CRD refuses this rule",
+                "{} ({}): {path}: a named port matches only pods that declare it, never an address outside the cluster (CNP-15); the experimental CRD refuses named ports beside networks/nodes/domainNames peers",
                 ctx.origin(),
                 ctx.object
             ));
@@ -545,6 +548,40 @@ impl Loader {
             "`namespaces`, `pods`, `nodes` or `networks`"
         };
         let only_selectors = !set[2] && !set[3] && !set[4];
+        // CNP-16: a peer with no field we know, only fields of a newer
+        // version: fail closed. An Accept rule matches nothing through it;
+        // a Deny or Pass rule denies everything.
+        if set.iter().all(|s| !s) && !p.other.is_empty() {
+            let names: Vec<&str> = p.other.keys().map(String::as_str).collect();
+            let closed = action.is_some_and(|a| a != Action::Allow);
+            self.cluster.warnings.push(format!(
+                "{} ({}): {path}: no peer field this version knows (only {}): failing closed as CNP-16 says: {}",
+                ctx.origin(),
+                ctx.object,
+                names.join(", "),
+                if closed {
+                    "this Deny/Pass rule is read as denying everything"
+                } else {
+                    "this Accept rule matches nothing through this peer"
+                }
+            ));
+            if closed {
+                // Every pod and every address (SEM-14's absent peers).
+                out.push(Peer::Pods {
+                    namespaces: Some(Selector::everything()),
+                    pods: None,
+                });
+                for all in ["0.0.0.0/0", "::/0"] {
+                    if let Ok(cidr) = all.parse() {
+                        out.push(Peer::IpBlock(IpBlock {
+                            cidr,
+                            except: Vec::new(),
+                        }));
+                    }
+                }
+            }
+            return;
+        }
         if set.iter().filter(|s| **s).count() != 1 || (!egress && !only_selectors) {
             errs.push(ctx.err(
                 path,
