@@ -162,6 +162,40 @@ fn report_writes_every_file_and_charts_are_well_formed() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// summary.md's tables have every cell filled: a hop that only adds more
+/// pods of a workload already reached says so ("more pods of …"), a step
+/// to the start's own replica says "its other replica" (never `a -[any]-> a`),
+/// and exfiltration reads as CIDRs merged per source (issue 15).
+#[test]
+fn summary_tables_have_no_empty_cell_and_no_self_step() {
+    let dir = tmpdir("summary-cells");
+    report(&dir);
+    let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(rows.len() > 10, "{md}");
+    for row in &rows {
+        let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+        assert!(cells.iter().all(|c| !c.is_empty()), "empty cell in {row:?}");
+    }
+    assert!(
+        md.contains("more pods of `kube-system/coredns[Deployment]`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("`kube-system/coredns → its other replica (any)`"),
+        "{md}"
+    );
+    for l in md.lines() {
+        if let Some((a, b)) = l.split_once(" -[any]-> ") {
+            let first = a.rsplit(['`', ' ']).next().unwrap();
+            assert!(!b.starts_with(first), "self step in {l:?}");
+        }
+    }
+    assert!(md.contains("| 0.0.0.0/0 (every IPv4 address) | 1 | `kube-system/coredns[Deployment]` | All Connections |"), "{md}");
+    assert!(!md.contains("0.0.0.0-9.255.255.255"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn report_is_byte_identical_across_runs() {
     let (a, b) = (tmpdir("det-a"), tmpdir("det-b"));

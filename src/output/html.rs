@@ -1,7 +1,7 @@
 //! The self-contained HTML page of `report`.
 
 use crate::attack::simulate::{Ranked, SimResult};
-use crate::output::text::words::{hops_words, ASSUMPTIONS};
+use crate::output::text::words::{hops_words, range_words, ASSUMPTIONS};
 use std::fmt::Write as _;
 
 fn esc(s: &str) -> String {
@@ -98,7 +98,7 @@ pub fn html(
                 let _ = writeln!(
                     s,
                     "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-                    esc(&e.range),
+                    esc(&range_words(&e.range)),
                     e.hop,
                     esc(&e.from),
                     esc(&e.conns)
