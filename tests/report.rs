@@ -364,6 +364,33 @@ fn report_renders_in_headless_chromium() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// pod-matrix.svg follows namespace-matrix.svg's rule (SEM-47: a pod always
+/// reaches itself, so it is never counted): the shop's single-pod
+/// DaemonSet node-exporter and Prometheus have no diagonal pair (a dash),
+/// and the title says the rows are workloads.
+#[test]
+fn pod_matrix_never_counts_a_pod_reaching_itself() {
+    let dir = tmpdir("pod-matrix");
+    report(&dir);
+    let s = svg(&dir.join("pod-matrix.svg"));
+    let doc = roxmltree::Document::parse(&s).unwrap();
+    let t = texts(&doc);
+    assert!(
+        t.contains(&"shop: share of pod pairs allowed, by workload".to_string()),
+        "{t:?}"
+    );
+    assert!(t.contains(&"source workload".to_string()));
+    assert_eq!(t.iter().filter(|x| *x == "–").count(), 2, "{t:?}");
+    // Every other cell is all or nothing: a workload's replicas share a class.
+    let cells: Vec<&String> = t.iter().filter(|x| x.ends_with('%')).collect();
+    assert_eq!(cells.len(), 81 - 2);
+    assert!(
+        cells.iter().all(|x| *x == "0%" || *x == "100%"),
+        "{cells:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 // ---------------------------------------------------------------- attack-graph.svg
 
 /// A text element's box from the charts' font metrics

@@ -116,10 +116,10 @@ pub fn charts(
         out.push((
             "pod-matrix.svg".to_string(),
             charts::matrix(
-                &format!("{input}: pod to pod reachability"),
+                &format!("{input}: share of pod pairs allowed, by workload"),
                 &labels,
                 &values,
-                "pod",
+                "workload",
             )?,
         ));
     }
