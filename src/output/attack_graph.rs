@@ -34,9 +34,13 @@ const PORT_SIZE: f64 = 11.0;
 const TITLE_SIZE: f64 = 18.0;
 const HEAD_SIZE: f64 = 13.0;
 const LEGEND_SIZE: f64 = 12.0;
+/// Box width bounds: the widest text shown, within these.
+const MIN_NODE_W: f64 = 150.0;
 const NODE_W: f64 = 250.0;
 const NODE_H: f64 = 22.0;
 const ROW_H: f64 = 32.0;
+/// Gap between columns: the widest port label, within these.
+const MIN_GAP: f64 = 80.0;
 const GAP: f64 = 170.0;
 const MARGIN: f64 = 20.0;
 const TOP: f64 = 80.0;
@@ -445,11 +449,61 @@ pub fn attack_graph_svg(d: &AgData) -> String {
         .map(|x| colour_of.get(x.namespace.as_str()).copied().unwrap_or(0))
         .collect();
     barycenter_order(&mut layers, &edges, &group, 4);
+    // Column heads; box and gap widths from the widest text they hold.
+    let heads: Vec<String> = layers
+        .iter()
+        .enumerate()
+        .map(|(c, layer)| {
+            let shown = layer.len();
+            let total = d.nodes.iter().filter(|x| x.hop == c).count();
+            if c == 0 {
+                "start".to_string()
+            } else if shown < total {
+                format!("hop {c}: {shown} of {total} workloads")
+            } else {
+                format!(
+                    "hop {c}: {total} workload{}",
+                    if total == 1 { "" } else { "s" }
+                )
+            }
+        })
+        .collect();
+    let widest_name = d
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| visible.get(*i) == Some(&true))
+        .map(|(_, x)| {
+            text_width(&x.name, NAME_SIZE)
+                + if x.jewel.is_empty() {
+                    0.0
+                } else {
+                    2.0 * CHAR_EM * NAME_SIZE
+                }
+        })
+        .chain(columns.iter().flatten().map(|s| match s {
+            Slot::More { count, what } => text_width(&format!("+{count} more {what}"), NAME_SIZE),
+            Slot::Node(_) => 0.0,
+        }))
+        .fold(0.0f64, f64::max);
+    let widest_head = heads
+        .iter()
+        .map(|h| text_width(h, HEAD_SIZE))
+        .fold(0.0f64, f64::max);
+    let node_w = (widest_name + 18.0)
+        .max(widest_head + 2.0)
+        .clamp(MIN_NODE_W, NODE_W);
+    let widest_port = edges
+        .iter()
+        .filter_map(|&(_, b)| d.nodes.get(b))
+        .map(|x| text_width(&x.ports, PORT_SIZE))
+        .fold(0.0f64, f64::max);
+    let gap = (widest_port + 24.0).clamp(MIN_GAP, GAP);
     // Positions.
     let ncols = columns.len() + usize::from(d.exit_ranges > 0);
     let rows = columns.iter().map(|c| c.len()).max().unwrap_or(1).max(1);
     let mut xy: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
-    let col_x = |c: usize| MARGIN + c as f64 * (NODE_W + GAP);
+    let col_x = |c: usize| MARGIN + c as f64 * (node_w + gap);
     let mut body = String::new();
     let mut more_boxes: Vec<(f64, f64, String)> = Vec::new();
     for (c, (col, layer)) in columns.iter().zip(&layers).enumerate() {
@@ -464,24 +518,13 @@ pub fn attack_graph_svg(d: &AgData) -> String {
                 r += 1;
             }
         }
-        let shown = layer.len();
-        let total = d.nodes.iter().filter(|x| x.hop == c).count();
-        let head = if c == 0 {
-            "start".to_string()
-        } else if shown < total {
-            format!("hop {c}: {shown} of {total} workloads")
-        } else {
-            format!(
-                "hop {c}: {total} workload{}",
-                if total == 1 { "" } else { "s" }
-            )
-        };
+        let head = heads.get(c).cloned().unwrap_or_default();
         let _ = writeln!(
             body,
             r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{HEAD_SIZE}" font-weight="bold">{}</text>"#,
             x,
             TOP - 14.0,
-            esc(&fit(&head, NODE_W, HEAD_SIZE))
+            esc(&fit(&head, node_w, HEAD_SIZE))
         );
     }
     let graph_h = TOP + rows as f64 * ROW_H;
@@ -492,7 +535,7 @@ pub fn attack_graph_svg(d: &AgData) -> String {
         let (Some(&(ax, ay)), Some(&(bx, by))) = (xy.get(&a), xy.get(&b)) else {
             continue;
         };
-        let (x1, y1, x2, y2) = (ax + NODE_W, ay + NODE_H / 2.0, bx, by + NODE_H / 2.0);
+        let (x1, y1, x2, y2) = (ax + node_w, ay + NODE_H / 2.0, bx, by + NODE_H / 2.0);
         let mx = (x1 + x2) / 2.0;
         let hot = d.jewel_edges.contains(&(a, b));
         let (stroke, width) = if hot { (JEWEL, 2.5) } else { ("#777777", 1.0) };
@@ -501,7 +544,7 @@ pub fn attack_graph_svg(d: &AgData) -> String {
             r#"<path d="M{x1:.1},{y1:.1} C{mx:.1},{y1:.1} {mx:.1},{y2:.1} {x2:.1},{y2:.1}" fill="none" stroke="{stroke}" stroke-width="{width}"/>"#
         );
         let ports = d.nodes.get(b).map_or("", |x| x.ports.as_str());
-        let label = fit(ports, GAP - 16.0, PORT_SIZE);
+        let label = fit(ports, gap - 16.0, PORT_SIZE);
         let _ = writeln!(
             body,
             r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{PORT_SIZE}" text-anchor="end" fill="{}">{}</text>"#,
@@ -519,7 +562,7 @@ pub fn attack_graph_svg(d: &AgData) -> String {
             if !x.exit {
                 continue;
             }
-            let (x1, y1, x2, y2) = (ax + NODE_W, ay + NODE_H / 2.0, ix, iy + NODE_H / 2.0);
+            let (x1, y1, x2, y2) = (ax + node_w, ay + NODE_H / 2.0, ix, iy + NODE_H / 2.0);
             let mx = (x1 + x2) / 2.0;
             let _ = writeln!(
                 body,
@@ -539,14 +582,14 @@ pub fn attack_graph_svg(d: &AgData) -> String {
         );
         let _ = writeln!(
             body,
-            r##"<rect x="{ix:.1}" y="{iy:.1}" width="{NODE_W:.1}" height="{NODE_H:.1}" rx="4" fill="#FFF4E0" stroke="{EXIT}" stroke-width="2"/>"##
+            r##"<rect x="{ix:.1}" y="{iy:.1}" width="{node_w:.1}" height="{NODE_H:.1}" rx="4" fill="#FFF4E0" stroke="{EXIT}" stroke-width="2"/>"##
         );
         let _ = writeln!(
             body,
             r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{NAME_SIZE}">{}</text>"#,
             ix + 6.0,
             iy + 15.0,
-            esc(&fit(&label, NODE_W - 12.0, NAME_SIZE))
+            esc(&fit(&label, node_w - 12.0, NAME_SIZE))
         );
     }
     // Boxes.
@@ -563,7 +606,7 @@ pub fn attack_graph_svg(d: &AgData) -> String {
         };
         let _ = writeln!(
             body,
-            r#"<rect x="{x:.1}" y="{y:.1}" width="{NODE_W:.1}" height="{NODE_H:.1}" rx="4" fill="{c}" fill-opacity="0.22" stroke="{stroke}" stroke-width="{sw}"/>"#
+            r#"<rect x="{x:.1}" y="{y:.1}" width="{node_w:.1}" height="{NODE_H:.1}" rx="4" fill="{c}" fill-opacity="0.22" stroke="{stroke}" stroke-width="{sw}"/>"#
         );
         let _ = writeln!(
             body,
@@ -579,25 +622,25 @@ pub fn attack_graph_svg(d: &AgData) -> String {
             r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{NAME_SIZE}">{}</text>"#,
             x + 10.0,
             y + 15.0,
-            esc(&fit(&name, NODE_W - 16.0, NAME_SIZE))
+            esc(&fit(&name, node_w - 16.0, NAME_SIZE))
         );
     }
     for (x, y, label) in &more_boxes {
         let _ = writeln!(
             body,
-            r##"<rect x="{x:.1}" y="{y:.1}" width="{NODE_W:.1}" height="{NODE_H:.1}" rx="4" fill="#F2F2F2" stroke="#999999" stroke-dasharray="3,3"/>"##
+            r##"<rect x="{x:.1}" y="{y:.1}" width="{node_w:.1}" height="{NODE_H:.1}" rx="4" fill="#F2F2F2" stroke="#999999" stroke-dasharray="3,3"/>"##
         );
         let _ = writeln!(
             body,
             r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{NAME_SIZE}" font-style="italic">{}</text>"#,
             x + 10.0,
             y + 15.0,
-            esc(&fit(label, NODE_W - 16.0, NAME_SIZE))
+            esc(&fit(label, node_w - 16.0, NAME_SIZE))
         );
     }
     // Legend: namespaces, then the marks, wrapped to the width.
     let width =
-        (MARGIN * 2.0 + ncols as f64 * NODE_W + ncols.saturating_sub(1) as f64 * GAP).max(800.0);
+        (MARGIN * 2.0 + ncols as f64 * node_w + ncols.saturating_sub(1) as f64 * gap).max(800.0);
     let mut items: Vec<(String, String, &str)> = ns_rank
         .iter()
         .take(colours)
