@@ -245,13 +245,17 @@ fn ip(s: &str) -> u32 {
     s.parse::<std::net::Ipv4Addr>().unwrap().into()
 }
 
-/// The ranges (`a-b`) are disjoint, sorted and cover all of IPv4.
+/// The ranges (`a-b`, or a CIDR such as `0.0.0.0/0`) are disjoint, sorted
+/// and cover all of IPv4.
 fn covers_all_ipv4(ranges: &[&str]) -> bool {
     let mut spans: Vec<(u32, u32)> = ranges
         .iter()
-        .map(|r| {
-            let (a, b) = r.split_once('-').unwrap();
-            (ip(a), ip(b))
+        .map(|r| match r.split_once('-') {
+            Some((a, b)) => (ip(a), ip(b)),
+            None => {
+                let n: ipnet::Ipv4Net = r.parse().unwrap();
+                (n.network().into(), n.broadcast().into())
+            }
         })
         .collect();
     spans.sort();
@@ -1095,11 +1099,11 @@ fn lesson_01_open_by_default() {
         vec![Exfil {
             from: "web/frontend[Deployment]".into(),
             hop: 0,
-            range: "0.0.0.0-255.255.255.255".into(),
+            range: "0.0.0.0/0".into(),
             conns: "All Connections".into(),
         }]
     );
-    says(&r, "From hop 0 the frontend can send data to every IPv4 address (`0.0.0.0-255.255.255.255`), with all connections allowed.");
+    says(&r, "From hop 0 the frontend can send data to every IPv4 address (`0.0.0.0/0`), with all connections allowed.");
 
     let re = reach(&m);
     assert_eq!(re.policies, 0);
@@ -1384,17 +1388,10 @@ fn lesson_04_too_broad() {
         && e.conns == "All Connections"));
     let ranges: Vec<&str> = s.exfil.iter().map(|e| e.range.as_str()).collect();
     assert!(covers_all_ipv4(&ranges), "{ranges:?}");
-    // Cut at the CoreDNS policy's /32 blocks, 10.0.0.2 and 10.0.0.10.
-    let singles: BTreeSet<&str> = ranges
-        .iter()
-        .filter(|r| {
-            let (a, b) = r.split_once('-').unwrap();
-            a == b
-        })
-        .copied()
-        .collect();
-    assert_eq!(singles, ["10.0.0.10-10.0.0.10", "10.0.0.2-10.0.0.2"].into());
-    says(&r, &format!("The simulation lists it as {} ranges, cut at the CoreDNS policy's `ipBlock` boundaries, which together cover `0.0.0.0-255.255.255.255`.", ranges.len()));
+    // The atoms are cut at the CoreDNS policy's /32 blocks, 10.0.0.2 and
+    // 10.0.0.10, but the frontend sees no difference: one row.
+    assert_eq!(ranges, ["0.0.0.0/0"]);
+    says(&r, "The simulation lists it as **1 range**, `0.0.0.0/0`: the CoreDNS policy's `ipBlock` boundaries cut the address space, but the frontend sees no difference between the pieces, so they are one row.".replace("**", "").as_str());
 
     let rf = reach(&f);
     says(
@@ -1647,8 +1644,8 @@ fn lesson_06_least_privilege() {
     assert_eq!(
         ranges,
         [
-            ("10.0.0.10-10.0.0.10", "TCP 6443"),
-            ("10.0.0.2-10.0.0.2", "TCP 53,UDP 53")
+            ("10.0.0.10/32", "TCP 6443"),
+            ("10.0.0.2/32", "TCP 53,UDP 53")
         ]
         .into()
     );
@@ -1665,7 +1662,7 @@ fn lesson_06_least_privilege() {
     assert_eq!(own.len(), 1);
     assert_eq!(
         (own[0].range.as_str(), own[0].conns.as_str()),
-        ("203.0.113.0-203.0.113.255", "TCP 443")
+        ("203.0.113.0/24", "TCP 443")
     );
     says(
         &r,
@@ -1746,7 +1743,10 @@ fn lesson_07_egress_exfiltration() {
     says(&r, "From hop 0, the pod the attacker already holds can send to every IPv4 address, with all connections allowed.");
     says(
         &r,
-        &format!("The simulation lists it as {} ranges", ranges.len()),
+        &format!(
+            "The simulation lists it as {} range, `0.0.0.0/0`",
+            ranges.len()
+        ),
     );
     let s6 = simulate(
         &cluster("06-least-privilege", "least-privilege"),
@@ -1784,22 +1784,17 @@ fn lesson_07_egress_exfiltration() {
         .map(|e| (e.from.clone(), e.hop, e.range.clone(), e.conns.clone()))
         .collect();
     let expected: BTreeSet<(String, u64, String, String)> = [
-        (
-            "web/frontend[Deployment]",
-            0,
-            "198.51.100.0-198.51.100.255",
-            "TCP 443",
-        ),
+        ("web/frontend[Deployment]", 0, "198.51.100.0/24", "TCP 443"),
         (
             "kube-system/coredns[Deployment]",
             1,
-            "10.0.0.2-10.0.0.2",
+            "10.0.0.2/32",
             "TCP 53,UDP 53",
         ),
         (
             "kube-system/coredns[Deployment]",
             1,
-            "10.0.0.10-10.0.0.10",
+            "10.0.0.10/32",
             "TCP 6443",
         ),
     ]
@@ -1889,7 +1884,7 @@ fn lesson_08_what_if_review() {
     assert!(sb.exfil.iter().all(|e| e.from != "app/worker[Deployment]"));
     assert!(sa.exfil.iter().any(|e| e.from == "app/worker[Deployment]"
         && e.hop == 2
-        && e.range == "203.0.113.0-203.0.113.255"
+        && e.range == "203.0.113.0/24"
         && e.conns == "TCP 443"));
     says(
         &r,

@@ -2,6 +2,7 @@
 //! page in a headless browser (when Chromium is installed).
 
 use assert_cmd::Command;
+use blastradius::output::attack_graph::text_width;
 use std::path::{Path, PathBuf};
 
 fn bin() -> Command {
@@ -46,6 +47,7 @@ fn report_writes_every_file_and_charts_are_well_formed() {
     assert_eq!(
         names,
         [
+            "attack-graph.svg",
             "chokepoints.svg",
             "hop-by-namespace.svg",
             "index.html",
@@ -128,7 +130,8 @@ fn report_writes_every_file_and_charts_are_well_formed() {
 
     // index.html is self-contained: inline SVGs, no external references.
     let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
-    assert_eq!(html.matches("<svg").count(), 7);
+    assert_eq!(html.matches("<svg").count(), 8);
+    assert!(html.contains("The attack graph from the worst starting point"));
 
     // spread.svg: the p10-p90 band and the median and mean lines.
     let s = svg(&dir.join("spread.svg"));
@@ -159,6 +162,40 @@ fn report_writes_every_file_and_charts_are_well_formed() {
     assert!(html.contains("Worst case: compromising"));
     let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
     assert!(md.starts_with("# Blast radius report: shop"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// summary.md's tables have every cell filled: a hop that only adds more
+/// pods of a workload already reached says so ("more pods of …"), a step
+/// to the start's own replica says "its other replica" (never `a -[any]-> a`),
+/// and exfiltration reads as CIDRs merged per source (issue 15).
+#[test]
+fn summary_tables_have_no_empty_cell_and_no_self_step() {
+    let dir = tmpdir("summary-cells");
+    report(&dir);
+    let md = std::fs::read_to_string(dir.join("summary.md")).unwrap();
+    let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(rows.len() > 10, "{md}");
+    for row in &rows {
+        let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+        assert!(cells.iter().all(|c| !c.is_empty()), "empty cell in {row:?}");
+    }
+    assert!(
+        md.contains("more pods of `kube-system/coredns[Deployment]`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("`kube-system/coredns → its other replica (any)`"),
+        "{md}"
+    );
+    for l in md.lines() {
+        if let Some((a, b)) = l.split_once(" -[any]-> ") {
+            let first = a.rsplit(['`', ' ']).next().unwrap();
+            assert!(!b.starts_with(first), "self step in {l:?}");
+        }
+    }
+    assert!(md.contains("| 0.0.0.0/0 (every IPv4 address) | 1 | `kube-system/coredns[Deployment]` | All Connections |"), "{md}");
+    assert!(!md.contains("0.0.0.0-9.255.255.255"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -219,6 +256,7 @@ fn docs_charts_are_not_stale() {
         .assert()
         .success();
     for name in [
+        "attack-graph.svg",
         "reach-by-hop.svg",
         "hop-by-namespace.svg",
         "namespace-matrix.svg",
@@ -297,7 +335,7 @@ fn report_renders_in_headless_chromium() {
             (w.parse().unwrap(), h.parse().unwrap())
         })
         .collect();
-    assert_eq!(sizes.len(), 7, "seven charts laid out: {boxes}");
+    assert_eq!(sizes.len(), 8, "eight charts laid out: {boxes}");
     for (w, h) in &sizes {
         assert!(
             *w >= 400 && *h >= 150,
@@ -322,6 +360,229 @@ fn report_renders_in_headless_chromium() {
         png.len() > 30_000,
         "the screenshot is nearly blank ({} bytes)",
         png.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// pod-matrix.svg follows namespace-matrix.svg's rule (SEM-47: a pod always
+/// reaches itself, so it is never counted): the shop's single-pod
+/// DaemonSet node-exporter and Prometheus have no diagonal pair (a dash),
+/// and the title says the rows are workloads.
+#[test]
+fn pod_matrix_never_counts_a_pod_reaching_itself() {
+    let dir = tmpdir("pod-matrix");
+    report(&dir);
+    let s = svg(&dir.join("pod-matrix.svg"));
+    let doc = roxmltree::Document::parse(&s).unwrap();
+    let t = texts(&doc);
+    assert!(
+        t.contains(&"shop: share of pod pairs allowed, by workload".to_string()),
+        "{t:?}"
+    );
+    assert!(t.contains(&"source workload".to_string()));
+    assert_eq!(t.iter().filter(|x| *x == "–").count(), 2, "{t:?}");
+    // Every other cell is all or nothing: a workload's replicas share a class.
+    let cells: Vec<&String> = t.iter().filter(|x| x.ends_with('%')).collect();
+    assert_eq!(cells.len(), 81 - 2);
+    assert!(
+        cells.iter().all(|x| *x == "0%" || *x == "100%"),
+        "{cells:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------- attack-graph.svg
+
+/// A text element's box from the charts' font metrics
+/// (`attack_graph::text_width`): anchor-aware x, the baseline minus the font
+/// size up to a descender below it.
+fn text_box(n: &roxmltree::Node) -> (f64, f64, f64, f64) {
+    let f = |a: &str| n.attribute(a).unwrap_or("0").parse::<f64>().unwrap();
+    let size = f("font-size");
+    let w = text_width(n.text().unwrap_or(""), size);
+    let x = f("x");
+    let x0 = match n.attribute("text-anchor") {
+        Some("end") => x - w,
+        Some("middle") => x - w / 2.0,
+        _ => x,
+    };
+    let y = f("y");
+    (x0, y - size, x0 + w, y + size * 0.25)
+}
+
+/// Every text box inside the canvas, no two overlapping, every rect
+/// inside the canvas; returns the texts.
+fn check_layout(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let root = doc.root_element();
+    let dim = |a: &str| root.attribute(a).unwrap().parse::<f64>().unwrap();
+    let (w, h) = (dim("width"), dim("height"));
+    let texts: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .collect();
+    let boxes: Vec<(f64, f64, f64, f64)> = texts.iter().map(text_box).collect();
+    for (n, b) in texts.iter().zip(&boxes) {
+        assert!(
+            b.0 >= 0.0 && b.1 >= 0.0 && b.2 <= w && b.3 <= h,
+            "text {:?} at {b:?} outside the {w}x{h} canvas",
+            n.text()
+        );
+    }
+    for i in 0..boxes.len() {
+        for j in i + 1..boxes.len() {
+            let (a, b) = (boxes[i], boxes[j]);
+            let overlap = a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+            assert!(
+                !overlap,
+                "text boxes overlap: {:?} {a:?} and {:?} {b:?}",
+                texts[i].text(),
+                texts[j].text()
+            );
+        }
+    }
+    for r in doc.descendants().filter(|n| n.has_tag_name("rect")) {
+        let f = |a: &str| r.attribute(a).unwrap_or("0").parse::<f64>().unwrap();
+        assert!(
+            f("x") >= 0.0 && f("y") >= 0.0 && f("x") + f("width") <= w && f("y") + f("height") <= h,
+            "rect outside the canvas"
+        );
+    }
+    texts
+        .iter()
+        .map(|n| n.text().unwrap_or("").to_string())
+        .collect()
+}
+
+/// The shop (9 workloads): every reached workload is a box, the crown jewel
+/// is starred and its shortest path (frontend → api → db) is the red edges,
+/// the exit to the internet is drawn, the ports label the edges; no text
+/// overlaps and everything is inside the canvas.
+#[test]
+fn attack_graph_of_the_shop_is_readable() {
+    let dir = tmpdir("ag-shop");
+    bin()
+        .args([
+            "simulate",
+            "scenarios/shop",
+            "--from",
+            "shop/frontend",
+            "--target",
+            "tier=data",
+            "--svg",
+        ])
+        .arg(&dir)
+        .assert()
+        .success();
+    let s = svg(&dir.join("attack-graph.svg"));
+    let t = check_layout(&s);
+    for w in [
+        "shop/frontend",
+        "shop/api",
+        "kube-system/coredns",
+        "shop/cart",
+        "data/cache",
+    ] {
+        assert!(t.contains(&w.to_string()), "{w} drawn: {t:?}");
+    }
+    assert!(t.contains(&"★ data/db".to_string()), "{t:?}");
+    assert!(t.contains(&"internet".to_string()));
+    assert!(t.contains(&"TCP 5432".to_string()) && t.contains(&"TCP 8080".to_string()));
+    assert!(
+        t.iter().any(|x| x == "9 workloads in 3 hops, all shown."),
+        "{t:?}"
+    );
+    let doc = roxmltree::Document::parse(&s).unwrap();
+    let red = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("path") && n.attribute("stroke") == Some("#D55E00"))
+        .filter(|n| n.attribute("d").is_some_and(|d| d.contains(" C")))
+        .count();
+    assert_eq!(red, 2, "frontend -> api -> db highlighted");
+    // Same input, same bytes.
+    let dir2 = tmpdir("ag-shop2");
+    bin()
+        .args([
+            "simulate",
+            "scenarios/shop",
+            "--from",
+            "shop/frontend",
+            "--target",
+            "tier=data",
+            "--svg",
+        ])
+        .arg(&dir2)
+        .assert()
+        .success();
+    assert!(svg(&dir2.join("attack-graph.svg")) == s);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&dir2);
+}
+
+/// `synth --pods 10000 --namespaces 50 --policies 1000 --seed 1`: thousands
+/// of workloads collapse beyond the top per hop into "+N more" boxes, the
+/// chart says so, and it stays readable (no overlap, inside the canvas).
+#[test]
+fn attack_graph_of_a_10000_pod_cluster_collapses_and_stays_readable() {
+    let dir = tmpdir("ag-10k");
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("synth.yaml");
+    let out = bin()
+        .args([
+            "synth",
+            "--pods",
+            "10000",
+            "--namespaces",
+            "50",
+            "--policies",
+            "1000",
+            "--seed",
+            "1",
+            "-o",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::write(&input, &out.stdout).unwrap();
+    let charts = dir.join("charts");
+    bin()
+        .arg("simulate")
+        .arg(&input)
+        .args([
+            "--from",
+            "ns-00008/pod-000826",
+            "--target",
+            "app=app-3",
+            "--svg",
+        ])
+        .arg(&charts)
+        .assert()
+        .success();
+    let s = svg(&charts.join("attack-graph.svg"));
+    let t = check_layout(&s);
+    let nodes = t
+        .iter()
+        .filter(|x| x.starts_with("ns-") || x.starts_with("★ ns-"))
+        .count();
+    assert!(nodes <= 5 * 12 + 1, "at most the top 12 per hop: {nodes}");
+    assert!(
+        t.iter()
+            .any(|x| x.starts_with('+') && x.contains(" more in ")),
+        "{t:?}"
+    );
+    assert!(
+        t.iter()
+            .any(|x| x.contains("more are collapsed into \"+N more\" boxes")),
+        "{t:?}"
+    );
+    assert!(
+        t.iter().any(|x| x.starts_with("★ ")),
+        "the crown jewel is shown"
+    );
+    assert!(
+        t.iter().any(|x| x.ends_with("other namespaces")),
+        "legend: the rest grey"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -149,11 +149,20 @@ fn plain(s: &str) -> &str {
     s.split('[').next().unwrap()
 }
 
-/// `x/a -[TCP 80]-> x/b` -> (["x/a", "x/b"], ["TCP 80"]).
+/// `x/a -[TCP 80]-> x/b` -> (["x/a", "x/b"], ["TCP 80"]). A step to the
+/// start's own other replicas (`x/a → its other replica`, or `… -[TCP
+/// 80]-> its 2 other replicas`) names the start again; the `→` step shows
+/// its ports in parentheses (`x/a → its other replica (TCP 80)`).
 fn split_path(path: &str) -> (Vec<String>, Vec<String>) {
     let mut nodes = Vec::new();
     let mut conns = Vec::new();
     let mut rest = path;
+    if let Some((a, b)) = path.split_once(" → ") {
+        let (who, ports) = b.split_once(" (").expect("`(ports)` after the replicas");
+        assert!(is_other_replicas(who), "{path}");
+        let ports = ports.strip_suffix(')').expect("`)` closes the ports");
+        return (vec![a.to_string(), a.to_string()], vec![ports.to_string()]);
+    }
     loop {
         match rest.split_once(" -[") {
             None => {
@@ -168,7 +177,16 @@ fn split_path(path: &str) -> (Vec<String>, Vec<String>) {
             }
         }
     }
+    if nodes.last().is_some_and(|n| is_other_replicas(n)) {
+        let first = nodes[0].clone();
+        *nodes.last_mut().unwrap() = first;
+    }
     (nodes, conns)
+}
+
+/// `its other replica`, `its 3 other replicas`.
+fn is_other_replicas(s: &str) -> bool {
+    s == "its other replica" || (s.starts_with("its ") && s.ends_with(" other replicas"))
 }
 
 fn last_node(path: &str) -> String {
@@ -375,7 +393,7 @@ fn chain_spreads_one_hop_per_link() {
     assert_eq!(
         exfil(&res),
         vec![(
-            "0.0.0.0-255.255.255.255".into(),
+            "0.0.0.0/0".into(),
             0,
             "x/a[Pod]".into(),
             "All Connections".into()
@@ -585,7 +603,7 @@ fn egress_policy_to_one_destination_reaches_only_it() {
     assert_eq!(
         exfil(&res),
         vec![(
-            "0.0.0.0-255.255.255.255".into(),
+            "0.0.0.0/0".into(),
             1,
             "x/b[Pod]".into(),
             "All Connections".into()
@@ -610,7 +628,7 @@ fn egress_policy_to_one_destination_reaches_only_it() {
     assert_eq!(
         exfil(&res),
         vec![(
-            "0.0.0.0-255.255.255.255".into(),
+            "0.0.0.0/0".into(),
             1,
             "x/b[Pod]".into(),
             "All Connections".into()
@@ -674,12 +692,66 @@ fn ipblock_exfiltration_at_the_hop_it_falls() {
             ),
         ]
     );
-    // Held relay: the same two ranges at hop 0.
+    // Held relay: the same two ranges at hop 0 (the 10/8 gap between them
+    // keeps them apart).
     let res = w.run("x/relay");
     assert!(res.reached.is_empty());
     let ex = exfil(&res);
     assert_eq!(ex.len(), 2);
     assert!(ex.iter().all(|e| e.1 == 0 && e.3 == "TCP 443"));
+}
+
+/// Exfiltration rows are merged per source: adjacent atoms the source
+/// reaches at the same hop with the same connections are one row, even when
+/// another pod's ipBlock cuts them (SEM-21: an ipBlock is a CIDR minus its
+/// holes; a cut made for another pod is no difference for this source).
+/// A range that is exactly one CIDR prints as it (RFC 4632).
+#[test]
+fn exfiltration_merges_adjacent_ranges_per_source() {
+    let w = World::new(&[
+        pod("x", "web", "app: web", &[]),
+        pod("x", "relay", "app: relay", &[8080]),
+        pod("x", "db", "app: db", &[5432]),
+        np(
+            "x",
+            "web-egress",
+            "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{podSelector: {matchLabels: {app: relay}}}]\n    ports: [{port: 8080}]\n",
+        ),
+        np(
+            "x",
+            "relay-egress",
+            "  podSelector: {matchLabels: {app: relay}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{ipBlock: {cidr: 0.0.0.0/0}}]\n    ports: [{port: 443}]\n  - to: [{ipBlock: {cidr: 10.0.0.0/8}}]\n    ports: [{port: 80}]\n",
+        ),
+        // db is never reached; its block cuts the atoms at 192.168/16.
+        np(
+            "x",
+            "db-egress",
+            "  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{ipBlock: {cidr: 192.168.0.0/16}}]\n    ports: [{port: 22}]\n",
+        ),
+    ]);
+    let res = w.run("x/web");
+    // relay (hop 1): TCP 443 everywhere, TCP 80 too in 10/8; db's
+    // 192.168/16 cut is no difference for relay: one row above 10/8.
+    let row = |r: &str, c: &str| (r.to_string(), 1, "x/relay[Pod]".to_string(), c.to_string());
+    assert_eq!(
+        exfil(&res),
+        vec![
+            row("0.0.0.0-9.255.255.255", "TCP 443"),
+            row("10.0.0.0/8", "TCP 80,443"),
+            row("11.0.0.0-255.255.255.255", "TCP 443"),
+        ]
+    );
+    // From db (held): only its block, printed as the CIDR.
+    let res = w.run("x/db");
+    assert_eq!(
+        exfil(&res),
+        vec![(
+            "192.168.0.0/16".into(),
+            0,
+            "x/db[Pod]".into(),
+            "TCP 22".into()
+        )]
+    );
 }
 
 #[test]
@@ -690,16 +762,11 @@ fn no_egress_policy_reaches_everything() {
     let res = w.run("x/db");
     assert_eq!(hops_of(&res), m(&[("x/relay[Pod]", 1), ("x/web[Pod]", 1)]));
     assert_eq!(path_of(&res, "x/web[Pod]"), "x/db -[any]-> x/web");
+    // The atoms are cut at relay's 10.0.0.0/8 hole, but db sees no
+    // difference between them: one row, the whole space as its CIDR.
     let ex = exfil(&res);
     let ranges: Vec<&str> = ex.iter().map(|e| e.0.as_str()).collect();
-    assert_eq!(
-        ranges,
-        vec![
-            "0.0.0.0-9.255.255.255",
-            "10.0.0.0-10.255.255.255",
-            "11.0.0.0-255.255.255.255"
-        ]
-    );
+    assert_eq!(ranges, vec!["0.0.0.0/0"]);
     assert!(
         ex.iter()
             .all(|e| e.1 == 0 && e.2 == "x/db[Pod]" && e.3 == "All Connections"),
@@ -847,11 +914,14 @@ fn replicas_that_reach_each_other_count_at_hop_one() {
     );
     assert_eq!(
         path_of(&res, "x/web[Deployment]"),
-        "x/web -[TCP 80]-> x/web"
+        "x/web → its 2 other replicas (TCP 80)"
     );
     assert_eq!(res.hops[1].new_by_namespace["x"], 3);
-    // The start workload is already counted at hop 0.
+    // The start workload is already counted at hop 0; its other replicas
+    // are named in the hop's "more pods of", so the cell is never empty.
     assert_eq!(res.hops[1].new_workloads, s(&["x/b[Pod]"]));
+    assert_eq!(res.hops[1].more_of, s(&["x/web[Deployment]"]));
+    assert!(res.hops[2].more_of.is_empty());
     // A 1-hop cap still takes the other replicas.
     let res = w.sim_counts_only(&max_hops(1), "x/web", &[]);
     assert_eq!(cumulative(&res), vec![1, 4]);
@@ -899,7 +969,7 @@ fn start_reached_again_keeps_paths_rooted_at_the_start() {
     );
     assert_eq!(
         path_of(&res, "x/web[Deployment]"),
-        "x/web -[TCP 80]-> x/b -[TCP 90]-> x/c -[TCP 80]-> x/web"
+        "x/web -[TCP 80]-> x/b -[TCP 90]-> x/c -[TCP 80]-> its 2 other replicas"
     );
 }
 
@@ -957,12 +1027,7 @@ fn via_and_listening_only_restrict_the_spread() {
     // via also narrows exfiltration.
     assert_eq!(
         exfil(&res),
-        vec![(
-            "0.0.0.0-255.255.255.255".into(),
-            0,
-            "x/a[Pod]".into(),
-            "TCP 80".into()
-        )]
+        vec![("0.0.0.0/0".into(), 0, "x/a[Pod]".into(), "TCP 80".into())]
     );
 
     // via 80/TCP,443/TCP: the same set (nobody needs 443).

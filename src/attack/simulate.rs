@@ -4,6 +4,7 @@
 
 use crate::attack::graph::{AttackGraph, Target};
 use crate::attack::spread::Spread;
+use crate::model::ip::IpRange;
 use crate::model::ports::ConnSet;
 use crate::model::Pod;
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +19,9 @@ pub struct HopStat {
     pub namespaces: usize,
     pub fraction: f64,
     pub new_workloads: Vec<String>,
+    /// Workloads seen at an earlier hop with more of their pods reached at
+    /// this one (the start's other replicas).
+    pub more_of: Vec<String>,
     /// New pods at this hop per namespace.
     pub new_by_namespace: BTreeMap<String, u64>,
 }
@@ -40,9 +44,13 @@ pub struct TargetResult {
     pub path: Option<String>,
 }
 
+/// One row of exfiltration: a run of adjacent external addresses that the
+/// same source reaches at the same hop with the same connections.
 #[derive(Clone, Debug)]
 pub struct Exfil {
+    /// The CIDR when the run is exactly one (`0.0.0.0/0`), else `first-last`.
     pub range: String,
+    pub span: IpRange,
     pub hop: usize,
     pub from: String,
     pub conns: String,
@@ -93,6 +101,35 @@ fn short(c: &ConnSet) -> String {
     }
 }
 
+/// Adjacent atoms (same family, no gap) with the same hop, source and
+/// connections become one row: the atoms are cut at every ipBlock of the
+/// cluster, but a source that sees no difference between two of them
+/// should not be shown one.
+fn merge_exfil(rows: impl Iterator<Item = (IpRange, (usize, String, String))>) -> Vec<Exfil> {
+    let mut rows: Vec<(IpRange, (usize, String, String))> = rows.collect();
+    rows.sort_by_key(|r| r.0);
+    let mut out: Vec<(IpRange, (usize, String, String))> = Vec::new();
+    for (r, row) in rows {
+        if let Some((last, last_row)) = out.last_mut() {
+            let touches = last.v6 == r.v6 && last.end.checked_add(1) == Some(r.start);
+            if touches && *last_row == row {
+                last.end = r.end;
+                continue;
+            }
+        }
+        out.push((r, row));
+    }
+    out.into_iter()
+        .map(|(span, (hop, from, conns))| Exfil {
+            range: span.label(),
+            span,
+            hop,
+            from,
+            conns,
+        })
+        .collect()
+}
+
 /// Workload-level name without the kind: `ns/name`.
 fn plain(name: &str) -> &str {
     name.split('[').next().unwrap_or(name)
@@ -110,15 +147,30 @@ impl AttackGraph<'_> {
             // itself), which is the start or on a path from it.
             return match s.held_parent.get(g).copied().flatten() {
                 Some((a, c)) => {
-                    let from = if a == g {
-                        self.held_name(s, g).map_or_else(
+                    let held = s.held_in.get(g).copied().unwrap_or(0);
+                    let others = self.groups.get(g).map_or(0, |x| x.replicas - held);
+                    let replicas = if others == 1 {
+                        "its other replica".to_string()
+                    } else {
+                        format!("its {others} other replicas")
+                    };
+                    if a == g {
+                        // The held pod reached the rest of its own group.
+                        let from = self.held_name(s, g).map_or_else(
                             || plain(&self.group_name(g)).to_string(),
                             |n| plain(&n).to_string(),
-                        )
-                    } else {
-                        self.path_to(s, a, None)
-                    };
-                    format!("{from} -[{}]-> {end}", short(self.conns.get(c)))
+                        );
+                        return if from == end {
+                            format!("{from} → {replicas} ({})", short(self.conns.get(c)))
+                        } else {
+                            format!("{from} -[{}]-> {end}", short(self.conns.get(c)))
+                        };
+                    }
+                    let from = self.path_to(s, a, None);
+                    let first = from.split(" -[").next().unwrap_or(&from);
+                    // Back to the start's own workload: its other replicas.
+                    let to = if first == end { replicas } else { end };
+                    format!("{from} -[{}]-> {to}", short(self.conns.get(c)))
                 }
                 None => end,
             };
@@ -181,6 +233,8 @@ impl AttackGraph<'_> {
         for h in 0..=max_hop {
             let mut new_pods = 0;
             let mut new_workloads = Vec::new();
+            let mut more_of: BTreeSet<String> = BTreeSet::new();
+            let mut new_here: BTreeSet<String> = BTreeSet::new();
             let mut new_by_namespace: BTreeMap<String, u64> = BTreeMap::new();
             let per_group = self.groups.iter().zip(&s.hop).zip(&s.held_in);
             for (g, ((grp, &hop_g), &held_g)) in per_group.enumerate() {
@@ -204,8 +258,12 @@ impl AttackGraph<'_> {
                     grp.pods.clone()
                 };
                 for pod in pods.iter().filter_map(|&p| self.cluster.pods.get(p)) {
-                    if seen_wl.insert(pod.workload.to_string()) {
-                        new_workloads.push(pod.workload.to_string());
+                    let w = pod.workload.to_string();
+                    if seen_wl.insert(w.clone()) {
+                        new_here.insert(w.clone());
+                        new_workloads.push(w);
+                    } else if n > 0 && h > 0 && !new_here.contains(&w) {
+                        more_of.insert(w);
                     }
                     seen_ns.insert(pod.namespace.clone());
                 }
@@ -227,6 +285,7 @@ impl AttackGraph<'_> {
                     cumulative as f64 / total_pods as f64
                 },
                 new_workloads,
+                more_of: more_of.into_iter().collect(),
                 new_by_namespace,
             });
         }
@@ -321,17 +380,10 @@ impl AttackGraph<'_> {
                 }
             }
         }
-        let exfiltration = ex
-            .into_iter()
-            .filter_map(|(x, (hop, from, conns))| {
-                Some(Exfil {
-                    range: format!("{}", self.reach.ext_dst.get(x)?),
-                    hop,
-                    from,
-                    conns,
-                })
-            })
-            .collect();
+        let exfiltration = merge_exfil(
+            ex.into_iter()
+                .filter_map(|(x, row)| Some((*self.reach.ext_dst.get(x)?, row))),
+        );
         let blast_radius = s.blast_radius(self);
         SimResult {
             start: start.to_string(),

@@ -71,6 +71,43 @@ impl IpRange {
     pub fn size(&self) -> u128 {
         (self.end - self.start).saturating_add(1)
     }
+
+    /// The CIDR this range is exactly (`10.0.0.0/8`, the whole family as
+    /// `0.0.0.0/0` or `::/0`), or None when it is not one prefix.
+    pub fn as_cidr(&self) -> Option<IpNet> {
+        let bits: u8 = if self.v6 { 128 } else { 32 };
+        let fam_max = if self.v6 {
+            u128::MAX
+        } else {
+            u128::from(u32::MAX)
+        };
+        let prefix = if self.start == 0 && self.end == fam_max {
+            0
+        } else {
+            // Not the whole family, so the size fits in a u128.
+            let len = self.end.checked_sub(self.start)?.checked_add(1)?;
+            if !len.is_power_of_two() || !self.start.is_multiple_of(len) {
+                return None;
+            }
+            bits - len.trailing_zeros() as u8
+        };
+        IpNet::new(self.first_addr(), prefix).ok()
+    }
+
+    /// How a person reads the range: the CIDR when it is exactly one
+    /// (`0.0.0.0/0`, `10.0.0.2/32`), else `first-last`.
+    pub fn label(&self) -> String {
+        self.as_cidr()
+            .map_or_else(|| self.to_string(), |n| n.to_string())
+    }
+
+    /// The first and last address, as text.
+    pub fn first_last(&self) -> (String, String) {
+        (
+            to_addr(self.v6, self.start).to_string(),
+            to_addr(self.v6, self.end).to_string(),
+        )
+    }
 }
 
 fn addr_key(ip: IpAddr) -> (bool, u128) {
@@ -242,6 +279,35 @@ mod tests {
 
     fn net(s: &str) -> IpNet {
         s.parse().unwrap()
+    }
+
+    /// A range that is one CIDR prints as it (RFC 4632 prefix notation);
+    /// the whole family as `0.0.0.0/0` / `::/0`; anything else first-last.
+    #[test]
+    fn label_is_the_cidr_when_the_range_is_exactly_one() {
+        let r = |s: &str| IpRange::from_net(&net(s));
+        assert_eq!(IpRange::all_v4().label(), "0.0.0.0/0");
+        assert_eq!(IpRange::all_v6().label(), "::/0");
+        assert_eq!(r("10.0.0.0/8").label(), "10.0.0.0/8");
+        assert_eq!(r("10.0.0.2/32").label(), "10.0.0.2/32");
+        assert_eq!(r("fd00::/8").label(), "fd00::/8");
+        let odd = IpRange {
+            v6: false,
+            start: 0,
+            end: u128::from(u32::from(std::net::Ipv4Addr::new(10, 0, 0, 1))),
+        };
+        assert_eq!(odd.label(), "0.0.0.0-10.0.0.1");
+        // Aligned size but not aligned start: not a prefix.
+        let shifted = IpRange {
+            v6: false,
+            start: 1,
+            end: 2,
+        };
+        assert_eq!(shifted.label(), "0.0.0.1-0.0.0.2");
+        assert_eq!(
+            odd.first_last(),
+            ("0.0.0.0".to_string(), "10.0.0.1".to_string())
+        );
     }
 
     #[test]

@@ -282,8 +282,14 @@ fn ramp(v: f64) -> RGBColor {
 }
 
 /// Chart 3, `namespace-matrix.svg`: share of (source, destination) pod
-/// pairs allowed; rows are sources, columns destinations, values in cells.
-pub fn matrix(title: &str, labels: &[String], values: &[Vec<f64>], axis: &str) -> Res<String> {
+/// pairs allowed; rows are sources, columns destinations, values in cells;
+/// a cell with no pair (None) is grey with a dash.
+pub fn matrix(
+    title: &str,
+    labels: &[String],
+    values: &[Vec<Option<f64>>],
+    axis: &str,
+) -> Res<String> {
     let mut buf = String::new();
     {
         let n = labels.len().max(1) as u32;
@@ -346,14 +352,16 @@ pub fn matrix(title: &str, labels: &[String], values: &[Vec<f64>], axis: &str) -
             .map_err(err)?;
         for (r, row) in values.iter().enumerate() {
             let y = n - 1 - r as u32;
-            for (c, &v) in row.iter().enumerate() {
+            for (c, &cell_value) in row.iter().enumerate() {
                 let x = c as u32;
+                let fill = cell_value.map_or(RGBColor(221, 221, 221), ramp);
+                let v = cell_value.unwrap_or(1.0);
                 let mut rect = Rectangle::new(
                     [
                         (SegmentValue::Exact(x), SegmentValue::Exact(y)),
                         (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
                     ],
-                    ramp(v).filled(),
+                    fill.filled(),
                 );
                 rect.set_margin(1, 1, 1, 1);
                 chart.draw_series(std::iter::once(rect)).map_err(err)?;
@@ -361,7 +369,7 @@ pub fn matrix(title: &str, labels: &[String], values: &[Vec<f64>], axis: &str) -
                     let text_color = if v > 0.6 { BLACK } else { WHITE };
                     chart
                         .draw_series(std::iter::once(Text::new(
-                            format!("{:.0}%", v * 100.0),
+                            cell_value.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0)),
                             (SegmentValue::CenterOf(x), SegmentValue::CenterOf(y)),
                             (FONT, 15)
                                 .into_font()

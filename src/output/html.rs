@@ -1,7 +1,7 @@
 //! The self-contained HTML page of `report`.
 
 use crate::attack::simulate::{Ranked, SimResult};
-use crate::output::text::words::{hops_words, ASSUMPTIONS};
+use crate::output::text::words::{hops_words, range_words, ASSUMPTIONS};
 use std::fmt::Write as _;
 
 fn esc(s: &str) -> String {
@@ -22,7 +22,7 @@ pub fn html(
     let mut s = String::new();
     let _ = write!(
         s,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>blastradius report: {}</title>\n<style>\nbody{{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}\ntable{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:4px 8px;text-align:left}}th{{background:#eee}}\n.headline{{background:#fff4e0;border-left:6px solid #D55E00;padding:1em;font-size:1.15em}}\nfigure{{margin:1.5em 0}}figure svg{{max-width:100%;height:auto}}code{{background:#f3f3f3;padding:1px 3px}}\n</style>\n</head>\n<body>\n<h1>Blast radius report: {}</h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>blastradius report: {}</title>\n<style>\nbody{{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}\ntable{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:4px 8px;text-align:left}}th{{background:#eee}}\n.headline{{background:#fff4e0;border-left:6px solid #D55E00;padding:1em;font-size:1.15em}}\nfigure{{margin:1.5em 0}}figure svg{{max-width:100%;height:auto}}.wide{{overflow-x:auto}}.wide svg{{max-width:none}}code{{background:#f3f3f3;padding:1px 3px}}\n</style>\n</head>\n<body>\n<h1>Blast radius report: {}</h1>\n",
         esc(input),
         esc(input)
     );
@@ -58,12 +58,23 @@ pub fn html(
         s.push_str("</table>\n");
     }
     for (name, svg) in svgs {
+        let caption = match name.as_str() {
+            "attack-graph.svg" => "The attack graph from the worst starting point: each workload in the column of the hop it falls at, with the edge and ports that first reach it; the red path leads to a crown jewel, dashed orange lines are exits to the internet.".to_string(),
+            n => n.to_string(),
+        };
+        // The attack graph keeps its size (its text stays legible) and
+        // scrolls sideways in its own box instead of widening the page.
+        let class = if name == "attack-graph.svg" {
+            " class=\"wide\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             s,
-            "<figure id=\"{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>",
+            "<figure id=\"{}\"{class}>\n{}\n<figcaption>{}</figcaption>\n</figure>",
             esc(name),
             svg,
-            esc(name)
+            esc(&caption)
         );
     }
     for r in sims {
@@ -98,7 +109,7 @@ pub fn html(
                 let _ = writeln!(
                     s,
                     "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-                    esc(&e.range),
+                    esc(&range_words(&e.range)),
                     e.hop,
                     esc(&e.from),
                     esc(&e.conns)

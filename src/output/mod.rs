@@ -1,6 +1,7 @@
 //! Output layer: one rendering seam ([`format::Render`]), the versioned JSON
 //! schemas, the text and Markdown ([`text`]), charts, the HTML report and the
 //! files written. Only this layer (and `cli`) renders.
+pub mod attack_graph;
 pub mod audit;
 pub mod charts;
 pub mod chokepoints;

@@ -3,6 +3,7 @@
 use crate::attack::simulate::{Ranked, SimResult};
 use crate::engine::reach::Reachability;
 use crate::model::Cluster;
+use crate::output::attack_graph::{attack_graph_svg, AgData};
 use crate::output::charts::{self, HopSeries, JewelMark};
 use crate::output::matrix::{namespace_matrix, pod_matrix};
 
@@ -53,6 +54,10 @@ pub fn charts(
             .then_with(|| b.start.cmp(&a.start))
     });
     if let Some(first) = worst {
+        out.push((
+            "attack-graph.svg".to_string(),
+            attack_graph_svg(&AgData::from_sim(input, first)),
+        ));
         let mut nss: Vec<String> = first
             .hops
             .iter()
@@ -111,10 +116,10 @@ pub fn charts(
         out.push((
             "pod-matrix.svg".to_string(),
             charts::matrix(
-                &format!("{input}: pod to pod reachability"),
+                &format!("{input}: share of pod pairs allowed, by workload"),
                 &labels,
                 &values,
-                "pod",
+                "workload",
             )?,
         ));
     }

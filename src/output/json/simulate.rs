@@ -53,6 +53,8 @@ pub struct SimResultJson {
 pub struct HopJson {
     pub fraction: f64,
     pub hop: usize,
+    /// Workloads seen earlier with more pods reached at this hop.
+    pub more_of: Vec<String>,
     pub namespaces: usize,
     pub new_by_namespace: BTreeMap<String, u64>,
     pub new_pods: u64,
@@ -80,8 +82,13 @@ pub struct TargetJson {
 #[derive(Serialize)]
 pub struct ExfilJson {
     pub conns: String,
+    /// First address of the range.
+    pub first: String,
     pub from: String,
     pub hop: usize,
+    /// Last address of the range.
+    pub last: String,
+    /// The CIDR when the range is exactly one (`0.0.0.0/0`), else `first-last`.
     pub range: String,
 }
 
@@ -100,6 +107,7 @@ impl From<&HopStat> for HopJson {
         HopJson {
             fraction: h.fraction,
             hop: h.hop,
+            more_of: h.more_of.clone(),
             namespaces: h.namespaces,
             new_by_namespace: h.new_by_namespace.clone(),
             new_pods: h.new_pods,
@@ -134,10 +142,13 @@ impl From<&TargetResult> for TargetJson {
 
 impl From<&Exfil> for ExfilJson {
     fn from(e: &Exfil) -> Self {
+        let (first, last) = e.span.first_last();
         ExfilJson {
             conns: e.conns.clone(),
+            first,
             from: e.from.clone(),
             hop: e.hop,
+            last,
             range: e.range.clone(),
         }
     }
@@ -217,6 +228,7 @@ pub(crate) mod tests {
                 namespaces: 1,
                 fraction: 1.0,
                 new_workloads: vec!["a/y[Deployment]".into()],
+                more_of: vec![],
                 new_by_namespace: [("a".to_string(), 2)].into_iter().collect(),
             }],
             reached: vec![ReachedWorkload {
@@ -232,7 +244,8 @@ pub(crate) mod tests {
                 path: None,
             }],
             exfiltration: vec![Exfil {
-                range: "0.0.0.0-255.255.255.255".into(),
+                range: "0.0.0.0/0".into(),
+                span: crate::model::ip::IpRange::all_v4(),
                 hop: 0,
                 from: "a/x[Deployment]".into(),
                 conns: "All Connections".into(),
@@ -271,6 +284,8 @@ pub(crate) mod tests {
         assert_eq!(v["reached"][0]["path"], "a/x -[TCP 80]-> a/y");
         assert!(v["targets"][0]["hop"].is_null());
         assert_eq!(v["exfiltration"][0]["conns"], "All Connections");
+        assert_eq!(v["exfiltration"][0]["range"], "0.0.0.0/0");
+        assert_eq!(v["exfiltration"][0]["last"], "255.255.255.255");
         assert_eq!(v["blast_fraction"], 2.0 / 3.0);
     }
 }

@@ -1,7 +1,7 @@
 //! The text and Markdown of `simulate`: each starting point's spread and the `--all` ranking.
 
 use crate::attack::simulate::{Ranked, SimResult};
-use crate::output::text::words::hops_words;
+use crate::output::text::words::{hops_words, newly_reached, range_words};
 use std::fmt::Write as _;
 
 fn pct(f: f64) -> String {
@@ -50,7 +50,7 @@ pub fn sim_text(results: &[SimResult]) -> String {
                 pct(h.fraction),
                 h.workloads,
                 h.namespaces,
-                h.new_workloads.join(", ")
+                newly_reached(h, "")
             );
         }
         if !r.reached.is_empty() {
@@ -88,7 +88,10 @@ pub fn sim_text(results: &[SimResult]) -> String {
             let _ = writeln!(
                 s,
                 "  {}  hop {} from {} : {}",
-                e.range, e.hop, e.from, e.conns
+                range_words(&e.range),
+                e.hop,
+                e.from,
+                e.conns
             );
         }
     }
@@ -118,11 +121,7 @@ pub fn sim_md(results: &[SimResult]) -> String {
                 pct(h.fraction),
                 h.workloads,
                 h.namespaces,
-                h.new_workloads
-                    .iter()
-                    .map(|w| format!("`{w}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                newly_reached(h, "`")
             );
         }
         if !r.targets.is_empty() {
@@ -152,7 +151,10 @@ pub fn sim_md(results: &[SimResult]) -> String {
                 let _ = writeln!(
                     s,
                     "| {} | {} | `{}` | {} |",
-                    e.range, e.hop, e.from, e.conns
+                    range_words(&e.range),
+                    e.hop,
+                    e.from,
+                    e.conns
                 );
             }
         }

@@ -19,3 +19,28 @@ pub fn hops_words(h: Option<usize>) -> String {
         None => "an uncounted number of hops".into(),
     }
 }
+
+/// An exfiltration range as a person reads it: the whole family says so.
+pub fn range_words(range: &str) -> String {
+    match range {
+        "0.0.0.0/0" => "0.0.0.0/0 (every IPv4 address)".into(),
+        "::/0" => "::/0 (every IPv6 address)".into(),
+        r => r.into(),
+    }
+}
+
+/// The "newly reached" cell of a hop, never empty: the workloads first
+/// reached, then those with more pods reached (`quote` wraps each name,
+/// e.g. in backticks for Markdown).
+pub fn newly_reached(h: &crate::attack::simulate::HopStat, quote: &str) -> String {
+    let q = |w: &String| format!("{quote}{w}{quote}");
+    let mut parts: Vec<String> = h.new_workloads.iter().map(q).collect();
+    if !h.more_of.is_empty() {
+        let more: Vec<String> = h.more_of.iter().map(q).collect();
+        parts.push(format!("more pods of {}", more.join(", ")));
+    }
+    if parts.is_empty() {
+        return "nothing new".into();
+    }
+    parts.join(", ")
+}
