@@ -372,6 +372,15 @@ pub struct InputOpts {
     /// Say what was skipped (other kinds, terminal pods) on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Accept an input with no pods, workloads, namespaces or policies (by
+    /// default an error, exit 2: a gate must not pass on the wrong folder).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Exit 1 when the input holds policy kinds that are not evaluated
+    /// (CiliumNetworkPolicy, Calico or Antrea policies, …): connections they
+    /// block are shown as allowed.
+    #[arg(long)]
+    pub fail_on_unevaluated: bool,
 }
 
 #[derive(Args, Debug)]
@@ -411,6 +420,10 @@ pub struct ExplainArgs {
     pub port: Option<String>,
     #[arg(short, long, value_enum, default_value_t = ExplainFormat::Text)]
     pub output: ExplainFormat,
+    /// Exit 1 when denied (as `git diff --exit-code`, `kubectl auth can-i`):
+    /// some port of --port is denied, or without --port nothing is allowed.
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 /// `reach -o`.
@@ -455,7 +468,7 @@ pub enum FailOn {
     Added,
     /// A connection was removed or lost ports.
     Removed,
-    /// Some workload's blast radius grew.
+    /// Some workload's blast radius grew (a new workload: it is above 0).
     BlastIncrease,
     /// Some workload reaches a crown jewel it could not reach before.
     NewTargetPath,

@@ -11,10 +11,11 @@ use crate::engine::reach::{ReachOptions, Reachability};
 use crate::input::{load_paths, LoadOptions};
 use crate::model::ports::parse_port_list;
 use crate::model::{Cluster, Pod};
-use crate::util::text::place;
+use crate::util::text::{path_text, place};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Starting point of a simulation: its name and the pods held (index, count).
 pub type Held = (String, Vec<(usize, u64)>);
@@ -162,7 +163,13 @@ pub fn compile(cluster: &Cluster, input: &InputArgs) -> Result<Reachability, Cli
 
 pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliError> {
     let cluster = load_paths(paths, &input.load_options())?;
+    let empty =
+        cluster.pods.is_empty() && cluster.policies.is_empty() && cluster.namespaces.is_empty();
     for w in &cluster.warnings {
+        // The loader's note on an empty input is this function's error.
+        if empty && !input.allow_empty && w.starts_with("no ") && w.contains(" in the input") {
+            continue;
+        }
         err_line(format_args!("warning: {w}"));
     }
     if input.verbose {
@@ -193,7 +200,69 @@ pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliErr
             ));
         }
     }
+    report_unevaluated(&cluster, input.fail_on_unevaluated);
+    if empty && !input.allow_empty {
+        let names: Vec<String> = paths
+            .iter()
+            .map(|p| {
+                if p.as_os_str() == "-" {
+                    "<stdin>".to_string()
+                } else {
+                    path_text(p)
+                }
+            })
+            .collect();
+        let n = cluster.skipped.len();
+        let found = if n == 0 {
+            "no Kubernetes objects in the input".to_string()
+        } else {
+            format!(
+                "no pods, workloads, namespaces or policies in the input, only {n} other object{} (-v lists {})",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" }
+            )
+        };
+        return Err(CliError::Usage(format!(
+            "{}: {found}: nothing to analyse, so no check can pass on it (the wrong folder, or manifests not rendered yet?); --allow-empty accepts an empty input",
+            names.join(", ")
+        )));
+    }
     Ok(cluster)
+}
+
+/// Set once some input held policy kinds that are not evaluated and
+/// `--fail-on-unevaluated` was given: the run then ends with exit 1.
+static UNEVALUATED_GATE: AtomicBool = AtomicBool::new(false);
+
+/// Whether `--fail-on-unevaluated` found policy kinds it does not evaluate.
+pub fn unevaluated_gate_failed() -> bool {
+    UNEVALUATED_GATE.load(Ordering::Relaxed)
+}
+
+/// Say on stderr, always, which policy kinds of other implementations
+/// (Cilium, Calico, Antrea, …) were read but not evaluated, per kind: the
+/// connections they block are shown as allowed.
+fn report_unevaluated(cluster: &Cluster, gate: bool) {
+    let mut kinds: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for s in cluster.skipped.iter().filter(|s| s.unevaluated_policy) {
+        *kinds.entry((s.kind.as_str(), s.api.as_str())).or_default() += 1;
+    }
+    for ((kind, api), n) in &kinds {
+        let (objects, they) = if *n == 1 {
+            ("object was", "it blocks")
+        } else {
+            ("objects were", "they block")
+        };
+        err_line(format_args!(
+            "warning: {n} {} ({}) {objects} not evaluated: connections {they} are shown as allowed (only Kubernetes NetworkPolicy and the network-policy-api kinds are evaluated){}",
+            place(kind),
+            place(api),
+            if gate { "" } else { "; --fail-on-unevaluated makes this exit 1" }
+        ));
+    }
+    if gate && !kinds.is_empty() {
+        UNEVALUATED_GATE.store(true, Ordering::Relaxed);
+    }
 }
 
 /// Resolve `--from`/`--to`: an IP, or a pod/workload (its first pod).

@@ -34,7 +34,18 @@ pub fn main() -> i32 {
         }
     };
     progress::set_quiet(cli.quiet);
-    exit_code(run(cli.command))
+    let result = run(cli.command);
+    // `--fail-on-unevaluated`: the command ran and printed; the gate fails.
+    let result = match result {
+        Ok(Outcome::Success) if input::unevaluated_gate_failed() => {
+            print::err_line(
+                "gate failed: policy kinds that are not evaluated (--fail-on-unevaluated)",
+            );
+            Ok(Outcome::GateFailed)
+        }
+        r => r,
+    };
+    exit_code(result)
 }
 
 /// A file-size limit (`ulimit -f`, RLIMIT_FSIZE) kills a process that

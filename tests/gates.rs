@@ -1,0 +1,150 @@
+//! Gates that must not pass by mistake (issue 16): an empty input, policy
+//! kinds of other implementations that are not evaluated, selectors and
+//! names that match nothing, `explain --exit-code`.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::PathBuf;
+
+fn bin() -> Command {
+    Command::cargo_bin("blastradius").unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("blastradius-gates-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x, labels: {tier: db}}\nspec: {containers: []}\n";
+
+/// An empty folder is not a clean bill of health: every command that reads
+/// input refuses it (exit 2) so that `audit --fail-on-severity low` on the
+/// wrong folder cannot pass.
+#[test]
+fn empty_input_is_an_error_for_every_command() {
+    let empty = tmp("empty");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["reach"],
+        vec!["audit", "--fail-on-severity", "low"],
+        vec!["simulate", "--all"],
+        vec!["chokepoints"],
+        vec!["explain", "--from", "10.0.0.1", "--to", "x/p"],
+        vec!["report", "--out"],
+    ];
+    for args in cases {
+        let mut c = bin();
+        c.arg(args[0]).arg(&empty).args(&args[1..]);
+        if args[0] == "report" {
+            c.arg(empty.join("out"));
+        }
+        c.assert().code(2).stderr(predicate::str::contains(
+            "no Kubernetes objects in the input: nothing to analyse",
+        ));
+    }
+    bin()
+        .arg("diff")
+        .arg(&empty)
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--allow-empty"));
+    // Only objects of other kinds: still nothing to analyse.
+    bin()
+        .args(["reach", "-"])
+        .write_stdin("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "<stdin>: no pods, workloads, namespaces or policies in the input, only 1 other object (-v lists it)",
+        ));
+}
+
+#[test]
+fn allow_empty_accepts_an_empty_input() {
+    let empty = tmp("allow");
+    bin()
+        .arg("audit")
+        .arg(&empty)
+        .args(["--allow-empty", "--fail-on-severity", "low"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "warning: no Kubernetes objects found",
+        ));
+    bin()
+        .args(["reach", "-", "-o", "connlist", "--allow-empty"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+}
+
+/// Kinds of other network-policy implementations are read but not
+/// evaluated; what they block shows as allowed, so it is said always, per
+/// kind. A Calico `projectcalico.org/v3` NetworkPolicy is another kind
+/// (another API group), not a wrong apiVersion of ours. Kyverno's
+/// ClusterPolicy is admission, not traffic: not counted.
+#[test]
+fn unevaluated_policy_kinds_are_reported_and_can_fail_the_gate() {
+    let input = format!(
+        "{POD}---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: a, namespace: x}}\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: b, namespace: x}}\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: c, namespace: x}}\n---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {{name: d, namespace: x}}\n---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {{name: e}}\n---\napiVersion: crd.antrea.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata: {{name: f}}\n---\napiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {{name: k}}\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: s, namespace: x}}\n"
+    );
+    let out = bin()
+        .args(["reach", "-", "-o", "connlist"])
+        .write_stdin(input.clone())
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    for line in [
+        "warning: 3 CiliumNetworkPolicy (cilium.io/v2) objects were not evaluated: connections they block are shown as allowed",
+        "warning: 1 NetworkPolicy (projectcalico.org/v3) object was not evaluated: connections it blocks are shown as allowed",
+        "warning: 1 GlobalNetworkPolicy (projectcalico.org/v3) object was not evaluated",
+        "warning: 1 ClusterNetworkPolicy (crd.antrea.io/v1beta1) object was not evaluated",
+    ] {
+        assert!(err.contains(line), "{line}\n--- stderr:\n{err}");
+    }
+    assert!(!err.contains("ClusterPolicy (kyverno.io"), "{err}");
+    assert!(!err.contains("Service"), "{err}");
+    bin()
+        .args(["audit", "-", "--fail-on-unevaluated"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("BR001"))
+        .stderr(predicate::str::contains(
+            "gate failed: policy kinds that are not evaluated",
+        ));
+    // Without such kinds the flag changes nothing.
+    bin()
+        .args(["reach", "-", "--fail-on-unevaluated"])
+        .write_stdin(POD)
+        .assert()
+        .code(0);
+}
+
+/// `git diff --exit-code`, `kubectl auth can-i`: 1 when denied.
+#[test]
+fn explain_exit_code_is_1_when_denied() {
+    let shop = "scenarios/shop";
+    let args = |from: &str, exit_code: bool| {
+        let mut c = bin();
+        c.args([
+            "explain", shop, "--from", from, "--to", "data/db", "--port", "5432/TCP",
+        ]);
+        if exit_code {
+            c.arg("--exit-code");
+        }
+        c
+    };
+    // The README: frontend -> db on 5432 is DENIED, api -> db allowed.
+    args("shop/frontend", true)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("TCP 5432: DENIED"));
+    args("shop/frontend", false).assert().code(0);
+    args("shop/api", true).assert().code(0);
+}
