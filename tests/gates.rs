@@ -148,3 +148,152 @@ fn explain_exit_code_is_1_when_denied() {
     args("shop/frontend", false).assert().code(0);
     args("shop/api", true).assert().code(0);
 }
+
+/// A `--target` typo would make `--fail-on new-target-path` pass for ever:
+/// a selector that matches no pod (on either side of a diff) is exit 2,
+/// with the closest labels that exist.
+#[test]
+fn a_target_that_matches_nothing_is_an_error_with_did_you_mean() {
+    let dir = tmp("target");
+    let f = dir.join("a.yaml");
+    std::fs::write(&f, POD).unwrap();
+    for cmd in ["simulate", "report", "chokepoints"] {
+        let mut c = bin();
+        c.arg(cmd).arg(&f).args(["--target", "tier=dbb"]);
+        match cmd {
+            "simulate" => c.arg("--all"),
+            "report" => c.arg("--out").arg(dir.join("out")),
+            _ => &mut c,
+        };
+        c.assert().code(2).stderr(predicate::str::contains(
+            "error: --target: `tier=dbb` matches no pod; did you mean tier=db?",
+        ));
+    }
+    bin()
+        .arg("diff")
+        .arg(&f)
+        .arg(&f)
+        .args(["--target", "tier=dbb", "--fail-on", "new-target-path"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`tier=dbb` matches no pod on either side; did you mean tier=db?",
+        ));
+    // Nothing close: the closest labels that exist are named anyway.
+    bin()
+        .arg("simulate")
+        .arg(&f)
+        .args(["--all", "--target", "team=payments"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "matches no pod; the closest labels that exist: tier=db",
+        ));
+    bin()
+        .arg("diff")
+        .arg(&f)
+        .arg(&f)
+        .args(["--target", "tier=db", "--fail-on", "new-target-path"])
+        .assert()
+        .code(0);
+}
+
+/// `--from shop/frontnd` names the workload it probably meant.
+#[test]
+fn a_workload_name_that_matches_nothing_gets_did_you_mean() {
+    bin()
+        .args(["simulate", "scenarios/shop", "--from", "shop/frontnd"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no pod or workload `shop/frontnd`: write ns/name (a pod or workload), ns/name[Kind], or an IP address; did you mean shop/frontend?",
+        ));
+    bin()
+        .args([
+            "explain",
+            "scenarios/shop",
+            "--from",
+            "shop/frontend",
+            "--to",
+            "data/dbb",
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("error: --to: no pod or workload `data/dbb`")
+                .and(predicate::str::contains("did you mean data/db?")),
+        );
+    bin()
+        .args([
+            "simulate",
+            "scenarios/shop",
+            "--from-selector",
+            "app=frontnd",
+            "-n",
+            "shop",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the closest labels there: app=frontend",
+        ));
+}
+
+/// `simulate --all --target` used to drop `--target`: the ranking now says
+/// at which hop each workload first reaches the crown jewel (the same hop
+/// `simulate --from` reports: the README's shop/frontend reaches tier=data
+/// at hop 2).
+#[test]
+fn simulate_all_honours_target() {
+    let out = bin()
+        .args([
+            "simulate",
+            "scenarios/shop",
+            "--all",
+            "--target",
+            "tier=data",
+            "--top",
+            "3",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("MAX HOP  TARGET HOP\n"), "{text}");
+    let front = text
+        .lines()
+        .find(|l| l.contains("shop/frontend[Deployment]"))
+        .unwrap();
+    assert!(front.ends_with("  2"), "{front}");
+    let json = bin()
+        .args([
+            "simulate",
+            "scenarios/shop",
+            "--all",
+            "--target",
+            "tier=data",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let row = v["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["workload"] == "shop/frontend[Deployment]")
+        .unwrap();
+    assert_eq!(row["target_hops"], serde_json::json!([2]));
+    // Without --target the ranking is as before.
+    bin()
+        .args(["simulate", "scenarios/shop", "--all"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("TARGET HOP").not());
+}

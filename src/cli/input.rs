@@ -9,9 +9,10 @@ use crate::engine::budget::MemBudget;
 use crate::engine::explain::Endpoint;
 use crate::engine::reach::{ReachOptions, Reachability};
 use crate::input::{load_paths, LoadOptions};
+use crate::model::error::PodLookupError;
 use crate::model::ports::parse_port_list;
 use crate::model::{Cluster, Pod};
-use crate::util::text::{path_text, place};
+use crate::util::text::{closest, is_typo_of, path_text, place, ticked};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -270,9 +271,7 @@ pub fn endpoint(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<End
     if let Ok(ip) = spec.parse::<IpAddr>() {
         return Ok(Endpoint::Ip(ip));
     }
-    let pods = cluster
-        .find_pods(spec)
-        .map_err(|e| CliError::flag(flag, e))?;
+    let pods = find_pods(cluster, spec, flag)?;
     let (first, pod) = first_pod(cluster, &pods)
         .ok_or_else(|| CliError::flag(flag, format!("no pod or workload `{spec}`")))?;
     let name = if pod.workload.kind == "Pod" || pod.workload.name != pod.name {
@@ -292,12 +291,99 @@ pub fn endpoint(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<End
 
 /// Pods held for `--from SRC`: one pod of the first matching entry.
 pub fn held_from(cluster: &Cluster, spec: &str) -> Result<Held, CliError> {
-    let pods = cluster
-        .find_pods(spec)
-        .map_err(|e| CliError::flag("from", e))?;
+    let pods = find_pods(cluster, spec, "from")?;
     let (p, pod) = first_pod(cluster, &pods)
         .ok_or_else(|| CliError::flag("from", format!("no pod or workload `{spec}`")))?;
     Ok((pod.workload.to_string(), vec![(p, 1)]))
+}
+
+/// [`Cluster::find_pods`], and for a name that matches nothing the closest
+/// workload and pod names that exist (did-you-mean).
+fn find_pods(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<Vec<usize>, CliError> {
+    cluster.find_pods(spec).map_err(|e| {
+        let hint = match e {
+            PodLookupError::NotFound { .. } => {
+                let names = pod_names(cluster, spec.ends_with(']'));
+                did_you_mean(spec, names.iter().map(String::as_str))
+            }
+            PodLookupError::Ambiguous { .. } => String::new(),
+        };
+        CliError::flag(flag, format!("{e}{hint}"))
+    })
+}
+
+/// Names `--from`/`--to` take: `ns/name` of workloads and pods, or with
+/// `[Kind]` as `reach` prints them.
+fn pod_names(cluster: &Cluster, with_kind: bool) -> Vec<String> {
+    let mut names: Vec<String> = cluster
+        .pods
+        .iter()
+        .flat_map(|p| {
+            if with_kind {
+                [p.workload.to_string(), format!("{}[Pod]", p.id())]
+            } else {
+                [format!("{}/{}", p.namespace, p.workload.name), p.id()]
+            }
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// `; did you mean a, b or c?` with the three closest candidates, or nothing.
+fn did_you_mean<'a>(want: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let mut near = closest(want, candidates, 3);
+    near.retain(|c| is_typo_of(want, c));
+    match near.as_slice() {
+        [] => String::new(),
+        [one] => format!("; did you mean {one}?"),
+        [init @ .., last] => format!("; did you mean {} or {last}?", init.join(", ")),
+    }
+}
+
+/// Every `key=value` label of the pods of these clusters, sorted, once.
+fn pod_labels(clusters: &[&Cluster]) -> Vec<String> {
+    let set: std::collections::BTreeSet<String> = clusters
+        .iter()
+        .flat_map(|c| &c.pods)
+        .flat_map(|p| p.labels.iter().map(|(k, v)| format!("{k}={v}")))
+        .collect();
+    set.into_iter().collect()
+}
+
+/// Refuse a `--target` that matches no pod (of either side, for `diff`): a
+/// typo would otherwise make `--fail-on new-target-path` pass for ever.
+pub fn check_targets(clusters: &[&Cluster], targets: &[Target]) -> Result<(), CliError> {
+    for t in targets {
+        let matched = clusters
+            .iter()
+            .flat_map(|c| &c.pods)
+            .any(|p| t.selector.matches(&p.labels));
+        if !matched {
+            let labels = pod_labels(clusters);
+            let mut near = closest(&t.text, labels.iter().map(String::as_str), 3);
+            let typo = near.iter().any(|c| is_typo_of(&t.text, c));
+            if typo {
+                near.retain(|c| is_typo_of(&t.text, c));
+            }
+            let side = if clusters.len() > 1 {
+                " on either side"
+            } else {
+                ""
+            };
+            let hint = match (near.as_slice(), typo) {
+                ([], _) => " (no pod has labels)".to_string(),
+                (_, true) => did_you_mean(&t.text, near.iter().copied()),
+                (_, false) => format!("; the closest labels that exist: {}", near.join(", ")),
+            };
+            return Err(CliError::flag(
+                "target",
+                format!("{} matches no pod{side}{hint}", ticked(&t.text)),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The first of the pod indices [`Cluster::find_pods`] returned, with its pod
