@@ -297,3 +297,156 @@ fn simulate_all_honours_target() {
         .success()
         .stdout(predicate::str::contains("TARGET HOP").not());
 }
+
+// Inputs as they sit in a repository (issue 16).
+
+/// A repository with manifests beside a kustomization.yaml, a Helm chart's
+/// Chart.yaml and values.yaml, a `.github` workflow and `out/` from an
+/// earlier `report .`: the manifests are read, the rest is left out.
+fn repo(name: &str) -> PathBuf {
+    let r = tmp(name);
+    for d in ["k8s", ".github/workflows", "chart/templates", "out/old"] {
+        std::fs::create_dir_all(r.join(d)).unwrap();
+    }
+    std::fs::write(r.join("k8s/pod.yaml"), POD).unwrap();
+    std::fs::write(
+        r.join(".github/workflows/ci.yml"),
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n",
+    )
+    .unwrap();
+    std::fs::write(
+        r.join("chart/Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(r.join("chart/values.yaml"), "replicas: 2\n").unwrap();
+    std::fs::write(r.join("kustomization.yaml"), "resources:\n- k8s/pod.yaml\n").unwrap();
+    std::fs::write(
+        r.join("chart/templates/deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+    )
+    .unwrap();
+    r
+}
+
+fn stderr_of(c: &mut Command) -> (i32, String) {
+    let o = c.output().unwrap();
+    (
+        o.status.code().unwrap(),
+        String::from_utf8(o.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn a_repository_folder_reads_its_manifests_only() {
+    let r = repo("repo");
+    // The Helm template is refused with the way out.
+    let (code, err) = stderr_of(bin().arg("reach").arg(&r));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("chart/templates/deploy.yaml: a Helm template (`{{ … }}` at line 4), not a manifest: render it first, e.g. `helm template RELEASE CHART"),
+        "{err}"
+    );
+    // Excluded, the rest reads: 3 documents that are not objects are
+    // counted (the hidden .github folder is not even walked).
+    let (code, err) = stderr_of(
+        bin()
+            .arg("reach")
+            .arg(&r)
+            .args(["--exclude", "chart/templates/**"]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("note: skipped 3 YAML/JSON documents that are not Kubernetes objects"),
+        "{err}"
+    );
+    assert!(!err.contains("ci.yml"), "{err}");
+    // A report written into the folder is never read back.
+    bin()
+        .arg("report")
+        .arg(&r)
+        .args(["--exclude", "templates", "--out"])
+        .arg(r.join("out/shop"))
+        .assert()
+        .success();
+    let (code, err) = stderr_of(
+        bin()
+            .arg("reach")
+            .arg(&r)
+            .args(["--exclude", "templates", "-v"]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("out/shop: a folder `blastradius report` wrote"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "chart/values.yaml: document 1: not a Kubernetes object (no `kind` and no `metadata`)"
+        ),
+        "{err}"
+    );
+    // Our own JSON output beside the manifests is not read either.
+    let json = bin()
+        .args(["reach", "-o", "json"])
+        .arg(r.join("k8s"))
+        .output()
+        .unwrap()
+        .stdout;
+    std::fs::write(r.join("k8s/reach.json"), json).unwrap();
+    let (code, err) = stderr_of(bin().arg("reach").arg(r.join("k8s")).arg("-v"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("reach.json: a JSON output of blastradius"),
+        "{err}"
+    );
+    // An object that only lacks its kind is still an error.
+    std::fs::write(
+        r.join("k8s/bad.yaml"),
+        "apiVersion: v1\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    let (code, err) = stderr_of(bin().arg("reach").arg(r.join("k8s")));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("missing `kind`"), "{err}");
+}
+
+/// `kubectl apply -f a.yaml -f b.yaml` accepts an object declared twice
+/// identically; one that differs is refused naming both places.
+#[test]
+fn identical_duplicates_are_read_once_conflicting_ones_refused() {
+    let d = tmp("dups");
+    let ns = "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n";
+    std::fs::write(d.join("a.yaml"), format!("{ns}---\n{POD}")).unwrap();
+    std::fs::write(d.join("b.yaml"), ns).unwrap();
+    let (code, err) = stderr_of(bin().arg("reach").arg(&d));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: 1 object is defined twice, identically, read once (as kubectl apply accepts them): Namespace x ("),
+        "{err}"
+    );
+    std::fs::write(
+        d.join("b.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: x, labels: {a: b}}\n",
+    )
+    .unwrap();
+    let (code, err) = stderr_of(bin().arg("reach").arg(&d));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("b.yaml: document 1 (Namespace x): metadata.name: duplicate object: Namespace \"x\" is already defined at"), "{err}");
+    assert!(err.contains("a.yaml: document 1"), "{err}");
+}
+
+/// A lesson's folder holds `mistake/` and `fixed/`: read together they
+/// would be one cluster with every object twice.
+#[test]
+fn a_lesson_folder_says_which_subfolder_to_pick() {
+    let lesson = "scenarios/05-and-or-trap";
+    assert!(std::path::Path::new(lesson).join("mistake").is_dir());
+    bin()
+        .args(["reach", lesson])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "scenarios/05-and-or-trap: holds two versions of the same manifests, mistake/ and fixed/, which would be read as one cluster: pick one (`blastradius reach scenarios/05-and-or-trap/mistake`), or compare them (`blastradius diff scenarios/05-and-or-trap/mistake scenarios/05-and-or-trap/fixed`)",
+        ));
+}

@@ -366,6 +366,12 @@ pub struct InputOpts {
     /// Follow every symbolic link inside an input folder (by default a link that leads outside the folder is skipped, with a warning).
     #[arg(long)]
     pub follow_links: bool,
+    /// Leave out paths below an input folder that match this glob (`*`,
+    /// `?`, `**`; against the path inside the folder or a name), e.g.
+    /// `--exclude 'charts/**'`; repeatable. Hidden folders and the tool's
+    /// own output (report folders, its JSON) are never read.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Read as another tool does (sets the flags it needs; see --help).
     #[arg(long, value_enum, value_name = "TOOL")]
     pub compat: Option<Compat>,

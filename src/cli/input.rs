@@ -58,6 +58,7 @@ impl InputOpts {
             keep_replicaset_names: base.keep_replicaset_names,
             np_guard_quirks: base.np_guard_quirks,
             follow_links: self.follow_links,
+            exclude: self.exclude.clone(),
         }
     }
 
@@ -201,6 +202,7 @@ pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliErr
             ));
         }
     }
+    report_not_read(&cluster, input.verbose);
     report_unevaluated(&cluster, input.fail_on_unevaluated);
     if empty && !input.allow_empty {
         let names: Vec<String> = paths
@@ -229,6 +231,44 @@ pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliErr
         )));
     }
     Ok(cluster)
+}
+
+/// Documents and folders that are not manifests: a count always, each
+/// with `-v`.
+fn report_not_read(cluster: &Cluster, verbose: bool) {
+    let n = cluster.not_read.len();
+    if n == 0 {
+        return;
+    }
+    let docs = cluster
+        .not_read
+        .iter()
+        .filter(|(_, why)| why.starts_with("not a Kubernetes object"))
+        .count();
+    let mut parts = Vec::new();
+    if docs > 0 {
+        parts.push(format!(
+            "{docs} YAML/JSON document{} (kustomization.yaml, Chart.yaml, values.yaml, CI workflows, …)",
+            if docs == 1 { " that is not a Kubernetes object" } else { "s that are not Kubernetes objects" },
+        ));
+    }
+    if n > docs {
+        parts.push(format!(
+            "{} path{} left out (--exclude, the tool's own output)",
+            n - docs,
+            if n - docs == 1 { "" } else { "s" }
+        ));
+    }
+    err_line(format_args!(
+        "note: skipped {}{}",
+        parts.join(" and "),
+        if verbose { ":" } else { " (-v lists them)" }
+    ));
+    if verbose {
+        for (place_, why) in &cluster.not_read {
+            err_line(format_args!("  skipped {}: {why}", place(place_)));
+        }
+    }
 }
 
 /// Set once some input held policy kinds that are not evaluated and

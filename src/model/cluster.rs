@@ -140,6 +140,9 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     pub policies: Vec<Policy>,
     pub skipped: Vec<Skipped>,
+    /// Documents and folders that are not manifests, left out: `place`
+    /// (file, document) and why.
+    pub not_read: Vec<(String, String)>,
     pub warnings: Vec<String>,
 }
 
