@@ -450,3 +450,84 @@ fn a_lesson_folder_says_which_subfolder_to_pick() {
             "scenarios/05-and-or-trap: holds two versions of the same manifests, mistake/ and fixed/, which would be read as one cluster: pick one (`blastradius reach scenarios/05-and-or-trap/mistake`), or compare them (`blastradius diff scenarios/05-and-or-trap/mistake scenarios/05-and-or-trap/fixed`)",
         ));
 }
+
+// Conventions (issue 16).
+
+/// Completions for every shell clap_complete knows, from the one clap
+/// definition: they name the subcommands and the newest flags.
+#[test]
+fn completions_for_every_shell_come_from_the_clap_definition() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = bin().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        for word in [
+            "blastradius",
+            "simulate",
+            "chokepoints",
+            "allow-empty",
+            "fail-on-unevaluated",
+        ] {
+            assert!(text.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    bin().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn man_page_is_roff_from_the_clap_definition() {
+    let out = bin().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(".TH blastradius 1"), "{text}");
+    assert!(text.contains(".SH NAME"), "{text}");
+    assert!(text.contains("Kubernetes NetworkPolicy blast"), "{text}");
+    assert!(text.contains("completions"), "{text}");
+}
+
+/// `--version` is the crate's version, with the commit when built from a
+/// git checkout (build.rs; a build without git or .git has the version
+/// alone).
+#[test]
+fn version_names_the_commit_when_built_from_git() {
+    let out = bin().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let v = String::from_utf8(out.stdout).unwrap();
+    let want = format!("blastradius {}", env!("CARGO_PKG_VERSION"));
+    assert!(v.starts_with(&want), "{v}");
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match head {
+        Some(head) => {
+            let commit = v
+                .trim_end()
+                .strip_prefix(&format!("{want} (commit "))
+                .and_then(|r| r.strip_suffix(')'))
+                .unwrap_or_else(|| panic!("no commit in {v:?}"));
+            assert!(
+                commit.len() >= 7 && head.starts_with(commit),
+                "{commit} is not HEAD {head}"
+            );
+        }
+        None => assert_eq!(v.trim_end(), want),
+    }
+}
+
+/// LICENSE matches Cargo.toml's `license` (Apache-2.0); `out/` exists with
+/// a README and ignores the rest.
+#[test]
+fn license_and_out_folder() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let toml = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(toml.contains("license = \"Apache-2.0\""));
+    let license = std::fs::read_to_string(root.join("LICENSE")).unwrap();
+    assert!(license.contains("Apache License") && license.contains("Version 2.0, January 2004"));
+    assert!(root.join("out/README.md").is_file());
+    let ignore = std::fs::read_to_string(root.join("out/.gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "*") && ignore.contains("!README.md"));
+}

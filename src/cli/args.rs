@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(
     name = "blastradius",
-    version,
+    version = crate::cli::VERSION,
     about = "Kubernetes NetworkPolicy blast-radius simulator: who can reach whom, and why"
 )]
 pub struct Cli {
@@ -37,6 +37,17 @@ pub enum Command {
     Audit(AuditArgs),
     /// Rank the allowed edges (and the rules behind them) by how much removing each cuts the blast radius.
     Chokepoints(ChokeArgs),
+    /// Print a shell completion script: `blastradius completions bash > /etc/bash_completion.d/blastradius`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `blastradius man > blastradius.1; man ./blastradius.1`.
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]

@@ -12,6 +12,10 @@ pub use args::{Cli, Command};
 use clap::Parser;
 use error::{CliError, Outcome};
 
+/// `--version`: the crate's version, and the commit when built from a git
+/// checkout (`build.rs`; the version alone without git, as from crates.io).
+pub const VERSION: &str = env!("BLASTRADIUS_VERSION_LONG");
+
 /// Exit code for success.
 pub const EXIT_OK: i32 = 0;
 /// Exit code for a failed check (a gate).
@@ -72,6 +76,8 @@ pub fn run(command: Command) -> Result<Outcome, CliError> {
         Command::Diff(a) => commands::diff::run(a),
         Command::Audit(a) => commands::audit::run(a),
         Command::Chokepoints(a) => commands::chokepoints::run(a),
+        Command::Completions(a) => commands::shell::completions(a.shell),
+        Command::Man => commands::shell::man(),
     }
 }
 
