@@ -349,9 +349,18 @@ fn generated_cases(dir: &Path) -> Vec<Case> {
     ));
 
     // A folder, then files in it, each refused by a folder-level check.
+    // Conflicting: identical duplicates are read once, as `kubectl apply`
+    // accepts them (issue 16); these two differ in their policyTypes.
     let dup = dir.join("gen-dup-across-files");
     write(&dup, "a.yaml", DENY_ALL);
-    write(&dup, "b.yaml", DENY_ALL);
+    write(
+        &dup,
+        "b.yaml",
+        DENY_ALL.replace(
+            "{podSelector: {}}",
+            "{podSelector: {}, policyTypes: [Egress]}",
+        ),
+    );
     let mut c = Case::new(
         "gen-dup-across-files",
         dup,

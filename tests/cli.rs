@@ -259,14 +259,16 @@ fn unknown_fields_warn_and_strict_refuses() {
 }
 
 #[test]
-fn empty_input_warns() {
+fn empty_input_is_refused_unless_allowed() {
     bin()
         .args(["reach", "-", "-o", "connlist"])
         .write_stdin("")
         .assert()
-        .success()
+        .code(2)
         .stdout(predicate::str::is_empty())
-        .stderr(predicate::str::contains("no Kubernetes objects found"));
+        .stderr(predicate::str::contains(
+            "no Kubernetes objects in the input",
+        ));
 }
 
 #[test]

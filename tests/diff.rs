@@ -221,7 +221,7 @@ fn workloads_added_and_removed() {
         .find(|b| b.workload == "x/worker[Pod]")
         .unwrap();
     assert_eq!((worker.before, worker.after), (None, Some(0)));
-    // A new workload's own blast radius is not an increase.
+    // A new workload that reaches nothing adds no blast radius.
     assert!(!d.holds(FailOn::BlastIncrease));
     assert!(lines(&d.removed)
         .contains(&"x/web[Pod] => x/api[Pod] : TCP 8080 -> No Connections".to_string()));
@@ -392,4 +392,22 @@ fn a_changed_admin_action_or_priority_shows_as_gained_connections() {
         vec!["x/web[Pod] => x/db[Pod] : No Connections -> All Connections"]
     );
     assert!(d.holds(FailOn::NewTargetPath));
+}
+
+/// Issue 16: the summary's "blast radius up" and `--fail-on blast-increase`
+/// agree: a workload only on the new side that reaches something is an
+/// increase from nothing (it adds attack surface the old side did not have).
+#[test]
+fn a_new_workload_that_reaches_pods_is_a_blast_increase() {
+    let mut new = base();
+    // Labelled app=web, so api-from-web lets it reach api on 8080.
+    new.push(pod("x", "web2", "app: web"));
+    let d = run(&base(), &new, &[]);
+    let w = d
+        .blast_radius
+        .iter()
+        .find(|b| b.workload == "x/web2[Pod]")
+        .unwrap();
+    assert_eq!((w.before, w.after, w.delta), (None, Some(1), 1));
+    assert!(d.holds(FailOn::BlastIncrease));
 }

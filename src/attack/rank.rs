@@ -2,7 +2,7 @@
 //! closure over the whole graph at no hop limit, one spread per group with one.
 
 use crate::attack::closure::Closure;
-use crate::attack::graph::AttackGraph;
+use crate::attack::graph::{AttackGraph, Target};
 use crate::attack::simulate::{Ranked, RANK_HOPS_FOR_TOP};
 use petgraph::graph::NodeIndex;
 use std::collections::HashMap;
@@ -55,6 +55,7 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::engine::view::Entity]) -> Ve
                     br as f64 / total as f64
                 },
                 max_hop: None,
+                target_hops: Vec::new(),
             }
         })
         .collect();
@@ -83,6 +84,32 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::engine::view::Entity]) -> Ve
         r.max_hop = Some(h);
     }
     out
+}
+
+/// Fill [`Ranked::target_hops`] for the first `top` rows: one simulation
+/// from one held pod of each, as `simulate --from` would run it.
+pub fn target_hops(
+    g: &AttackGraph,
+    entities: &[crate::engine::view::Entity],
+    ranked: &mut [Ranked],
+    targets: &[Target],
+    top: usize,
+) {
+    if targets.is_empty() {
+        return;
+    }
+    let by_name: HashMap<&str, &crate::engine::view::Entity> =
+        entities.iter().map(|e| (e.name.as_str(), e)).collect();
+    for r in ranked.iter_mut().take(top) {
+        let Some(&p) = by_name
+            .get(r.workload.as_str())
+            .and_then(|e| e.pods.first())
+        else {
+            continue;
+        };
+        let sim = g.simulate(&r.workload, &[(p, 1)], targets);
+        r.target_hops = sim.targets.iter().map(|t| t.hop).collect();
+    }
 }
 
 /// Pods compromised from one held pod of each group, at no hop limit: the

@@ -81,6 +81,10 @@ pub struct Ranked {
     /// Hops of the longest shortest path; computed for the top
     /// [`RANK_HOPS_FOR_TOP`] only.
     pub max_hop: Option<usize>,
+    /// `simulate --all --target`: the hop at which each crown jewel is
+    /// first reached (None: never), in `--target` order; empty without
+    /// targets and beyond the rows [`crate::attack::rank::target_hops`] filled.
+    pub target_hops: Vec<Option<usize>>,
 }
 
 /// How many of the top-ranked workloads get their exact number of hops

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(
     name = "blastradius",
-    version,
+    version = crate::cli::VERSION,
     about = "Kubernetes NetworkPolicy blast-radius simulator: who can reach whom, and why"
 )]
 pub struct Cli {
@@ -37,6 +37,17 @@ pub enum Command {
     Audit(AuditArgs),
     /// Rank the allowed edges (and the rules behind them) by how much removing each cuts the blast radius.
     Chokepoints(ChokeArgs),
+    /// Print a shell completion script: `blastradius completions bash > /etc/bash_completion.d/blastradius`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `blastradius man > blastradius.1; man ./blastradius.1`.
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -366,12 +377,27 @@ pub struct InputOpts {
     /// Follow every symbolic link inside an input folder (by default a link that leads outside the folder is skipped, with a warning).
     #[arg(long)]
     pub follow_links: bool,
+    /// Leave out paths below an input folder that match this glob (`*`,
+    /// `?`, `**`; against the path inside the folder or a name), e.g.
+    /// `--exclude 'charts/**'`; repeatable. Hidden folders and the tool's
+    /// own output (report folders, its JSON) are never read.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Read as another tool does (sets the flags it needs; see --help).
     #[arg(long, value_enum, value_name = "TOOL")]
     pub compat: Option<Compat>,
     /// Say what was skipped (other kinds, terminal pods) on stderr.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Accept an input with no pods, workloads, namespaces or policies (by
+    /// default an error, exit 2: a gate must not pass on the wrong folder).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Exit 1 when the input holds policy kinds that are not evaluated
+    /// (CiliumNetworkPolicy, Calico or Antrea policies, …): connections they
+    /// block are shown as allowed.
+    #[arg(long)]
+    pub fail_on_unevaluated: bool,
 }
 
 #[derive(Args, Debug)]
@@ -411,6 +437,10 @@ pub struct ExplainArgs {
     pub port: Option<String>,
     #[arg(short, long, value_enum, default_value_t = ExplainFormat::Text)]
     pub output: ExplainFormat,
+    /// Exit 1 when denied (as `git diff --exit-code`, `kubectl auth can-i`):
+    /// some port of --port is denied, or without --port nothing is allowed.
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 /// `reach -o`.
@@ -455,7 +485,7 @@ pub enum FailOn {
     Added,
     /// A connection was removed or lost ports.
     Removed,
-    /// Some workload's blast radius grew.
+    /// Some workload's blast radius grew (a new workload: it is above 0).
     BlastIncrease,
     /// Some workload reaches a crown jewel it could not reach before.
     NewTargetPath,

@@ -9,12 +9,14 @@ use crate::engine::budget::MemBudget;
 use crate::engine::explain::Endpoint;
 use crate::engine::reach::{ReachOptions, Reachability};
 use crate::input::{load_paths, LoadOptions};
+use crate::model::error::PodLookupError;
 use crate::model::ports::parse_port_list;
 use crate::model::{Cluster, Pod};
-use crate::util::text::place;
+use crate::util::text::{closest, is_typo_of, path_text, place, ticked};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Starting point of a simulation: its name and the pods held (index, count).
 pub type Held = (String, Vec<(usize, u64)>);
@@ -56,6 +58,7 @@ impl InputOpts {
             keep_replicaset_names: base.keep_replicaset_names,
             np_guard_quirks: base.np_guard_quirks,
             follow_links: self.follow_links,
+            exclude: self.exclude.clone(),
         }
     }
 
@@ -162,7 +165,13 @@ pub fn compile(cluster: &Cluster, input: &InputArgs) -> Result<Reachability, Cli
 
 pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliError> {
     let cluster = load_paths(paths, &input.load_options())?;
+    let empty =
+        cluster.pods.is_empty() && cluster.policies.is_empty() && cluster.namespaces.is_empty();
     for w in &cluster.warnings {
+        // The loader's note on an empty input is this function's error.
+        if empty && !input.allow_empty && w.starts_with("no ") && w.contains(" in the input") {
+            continue;
+        }
         err_line(format_args!("warning: {w}"));
     }
     if input.verbose {
@@ -193,7 +202,108 @@ pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliErr
             ));
         }
     }
+    report_not_read(&cluster, input.verbose);
+    report_unevaluated(&cluster, input.fail_on_unevaluated);
+    if empty && !input.allow_empty {
+        let names: Vec<String> = paths
+            .iter()
+            .map(|p| {
+                if p.as_os_str() == "-" {
+                    "<stdin>".to_string()
+                } else {
+                    path_text(p)
+                }
+            })
+            .collect();
+        let n = cluster.skipped.len();
+        let found = if n == 0 {
+            "no Kubernetes objects in the input".to_string()
+        } else {
+            format!(
+                "no pods, workloads, namespaces or policies in the input, only {n} other object{} (-v lists {})",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" }
+            )
+        };
+        return Err(CliError::Usage(format!(
+            "{}: {found}: nothing to analyse, so no check can pass on it (the wrong folder, or manifests not rendered yet?); --allow-empty accepts an empty input",
+            names.join(", ")
+        )));
+    }
     Ok(cluster)
+}
+
+/// Documents and folders that are not manifests: a count always, each
+/// with `-v`.
+fn report_not_read(cluster: &Cluster, verbose: bool) {
+    let n = cluster.not_read.len();
+    if n == 0 {
+        return;
+    }
+    let docs = cluster
+        .not_read
+        .iter()
+        .filter(|(_, why)| why.starts_with("not a Kubernetes object"))
+        .count();
+    let mut parts = Vec::new();
+    if docs > 0 {
+        parts.push(format!(
+            "{docs} YAML/JSON document{} (kustomization.yaml, Chart.yaml, values.yaml, CI workflows, …)",
+            if docs == 1 { " that is not a Kubernetes object" } else { "s that are not Kubernetes objects" },
+        ));
+    }
+    if n > docs {
+        parts.push(format!(
+            "{} path{} left out (--exclude, the tool's own output)",
+            n - docs,
+            if n - docs == 1 { "" } else { "s" }
+        ));
+    }
+    err_line(format_args!(
+        "note: skipped {}{}",
+        parts.join(" and "),
+        if verbose { ":" } else { " (-v lists them)" }
+    ));
+    if verbose {
+        for (place_, why) in &cluster.not_read {
+            err_line(format_args!("  skipped {}: {why}", place(place_)));
+        }
+    }
+}
+
+/// Set once some input held policy kinds that are not evaluated and
+/// `--fail-on-unevaluated` was given: the run then ends with exit 1.
+static UNEVALUATED_GATE: AtomicBool = AtomicBool::new(false);
+
+/// Whether `--fail-on-unevaluated` found policy kinds it does not evaluate.
+pub fn unevaluated_gate_failed() -> bool {
+    UNEVALUATED_GATE.load(Ordering::Relaxed)
+}
+
+/// Say on stderr, always, which policy kinds of other implementations
+/// (Cilium, Calico, Antrea, …) were read but not evaluated, per kind: the
+/// connections they block are shown as allowed.
+fn report_unevaluated(cluster: &Cluster, gate: bool) {
+    let mut kinds: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for s in cluster.skipped.iter().filter(|s| s.unevaluated_policy) {
+        *kinds.entry((s.kind.as_str(), s.api.as_str())).or_default() += 1;
+    }
+    for ((kind, api), n) in &kinds {
+        let (objects, they) = if *n == 1 {
+            ("object was", "it blocks")
+        } else {
+            ("objects were", "they block")
+        };
+        err_line(format_args!(
+            "warning: {n} {} ({}) {objects} not evaluated: connections {they} are shown as allowed (only Kubernetes NetworkPolicy and the network-policy-api kinds are evaluated){}",
+            place(kind),
+            place(api),
+            if gate { "" } else { "; --fail-on-unevaluated makes this exit 1" }
+        ));
+    }
+    if gate && !kinds.is_empty() {
+        UNEVALUATED_GATE.store(true, Ordering::Relaxed);
+    }
 }
 
 /// Resolve `--from`/`--to`: an IP, or a pod/workload (its first pod).
@@ -201,9 +311,7 @@ pub fn endpoint(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<End
     if let Ok(ip) = spec.parse::<IpAddr>() {
         return Ok(Endpoint::Ip(ip));
     }
-    let pods = cluster
-        .find_pods(spec)
-        .map_err(|e| CliError::flag(flag, e))?;
+    let pods = find_pods(cluster, spec, flag)?;
     let (first, pod) = first_pod(cluster, &pods)
         .ok_or_else(|| CliError::flag(flag, format!("no pod or workload `{spec}`")))?;
     let name = if pod.workload.kind == "Pod" || pod.workload.name != pod.name {
@@ -223,12 +331,99 @@ pub fn endpoint(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<End
 
 /// Pods held for `--from SRC`: one pod of the first matching entry.
 pub fn held_from(cluster: &Cluster, spec: &str) -> Result<Held, CliError> {
-    let pods = cluster
-        .find_pods(spec)
-        .map_err(|e| CliError::flag("from", e))?;
+    let pods = find_pods(cluster, spec, "from")?;
     let (p, pod) = first_pod(cluster, &pods)
         .ok_or_else(|| CliError::flag("from", format!("no pod or workload `{spec}`")))?;
     Ok((pod.workload.to_string(), vec![(p, 1)]))
+}
+
+/// [`Cluster::find_pods`], and for a name that matches nothing the closest
+/// workload and pod names that exist (did-you-mean).
+fn find_pods(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<Vec<usize>, CliError> {
+    cluster.find_pods(spec).map_err(|e| {
+        let hint = match e {
+            PodLookupError::NotFound { .. } => {
+                let names = pod_names(cluster, spec.ends_with(']'));
+                did_you_mean(spec, names.iter().map(String::as_str))
+            }
+            PodLookupError::Ambiguous { .. } => String::new(),
+        };
+        CliError::flag(flag, format!("{e}{hint}"))
+    })
+}
+
+/// Names `--from`/`--to` take: `ns/name` of workloads and pods, or with
+/// `[Kind]` as `reach` prints them.
+fn pod_names(cluster: &Cluster, with_kind: bool) -> Vec<String> {
+    let mut names: Vec<String> = cluster
+        .pods
+        .iter()
+        .flat_map(|p| {
+            if with_kind {
+                [p.workload.to_string(), format!("{}[Pod]", p.id())]
+            } else {
+                [format!("{}/{}", p.namespace, p.workload.name), p.id()]
+            }
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// `; did you mean a, b or c?` with the three closest candidates, or nothing.
+fn did_you_mean<'a>(want: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let mut near = closest(want, candidates, 3);
+    near.retain(|c| is_typo_of(want, c));
+    match near.as_slice() {
+        [] => String::new(),
+        [one] => format!("; did you mean {one}?"),
+        [init @ .., last] => format!("; did you mean {} or {last}?", init.join(", ")),
+    }
+}
+
+/// Every `key=value` label of the pods of these clusters, sorted, once.
+fn pod_labels(clusters: &[&Cluster]) -> Vec<String> {
+    let set: std::collections::BTreeSet<String> = clusters
+        .iter()
+        .flat_map(|c| &c.pods)
+        .flat_map(|p| p.labels.iter().map(|(k, v)| format!("{k}={v}")))
+        .collect();
+    set.into_iter().collect()
+}
+
+/// Refuse a `--target` that matches no pod (of either side, for `diff`): a
+/// typo would otherwise make `--fail-on new-target-path` pass for ever.
+pub fn check_targets(clusters: &[&Cluster], targets: &[Target]) -> Result<(), CliError> {
+    for t in targets {
+        let matched = clusters
+            .iter()
+            .flat_map(|c| &c.pods)
+            .any(|p| t.selector.matches(&p.labels));
+        if !matched {
+            let labels = pod_labels(clusters);
+            let mut near = closest(&t.text, labels.iter().map(String::as_str), 3);
+            let typo = near.iter().any(|c| is_typo_of(&t.text, c));
+            if typo {
+                near.retain(|c| is_typo_of(&t.text, c));
+            }
+            let side = if clusters.len() > 1 {
+                " on either side"
+            } else {
+                ""
+            };
+            let hint = match (near.as_slice(), typo) {
+                ([], _) => " (no pod has labels)".to_string(),
+                (_, true) => did_you_mean(&t.text, near.iter().copied()),
+                (_, false) => format!("; the closest labels that exist: {}", near.join(", ")),
+            };
+            return Err(CliError::flag(
+                "target",
+                format!("{} matches no pod{side}{hint}", ticked(&t.text)),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The first of the pod indices [`Cluster::find_pods`] returned, with its pod

@@ -12,6 +12,10 @@ pub use args::{Cli, Command};
 use clap::Parser;
 use error::{CliError, Outcome};
 
+/// `--version`: the crate's version, and the commit when built from a git
+/// checkout (`build.rs`; the version alone without git, as from crates.io).
+pub const VERSION: &str = env!("BLASTRADIUS_VERSION_LONG");
+
 /// Exit code for success.
 pub const EXIT_OK: i32 = 0;
 /// Exit code for a failed check (a gate).
@@ -34,7 +38,18 @@ pub fn main() -> i32 {
         }
     };
     progress::set_quiet(cli.quiet);
-    exit_code(run(cli.command))
+    let result = run(cli.command);
+    // `--fail-on-unevaluated`: the command ran and printed; the gate fails.
+    let result = match result {
+        Ok(Outcome::Success) if input::unevaluated_gate_failed() => {
+            print::err_line(
+                "gate failed: policy kinds that are not evaluated (--fail-on-unevaluated)",
+            );
+            Ok(Outcome::GateFailed)
+        }
+        r => r,
+    };
+    exit_code(result)
 }
 
 /// A file-size limit (`ulimit -f`, RLIMIT_FSIZE) kills a process that
@@ -61,6 +76,8 @@ pub fn run(command: Command) -> Result<Outcome, CliError> {
         Command::Diff(a) => commands::diff::run(a),
         Command::Audit(a) => commands::audit::run(a),
         Command::Chokepoints(a) => commands::chokepoints::run(a),
+        Command::Completions(a) => commands::shell::completions(a.shell),
+        Command::Man => commands::shell::man(),
     }
 }
 

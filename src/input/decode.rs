@@ -278,7 +278,15 @@ pub(super) fn expand_value(
         .unwrap_or("")
         .to_string();
     let Some(kind) = kind else {
-        let mut e = LoadError::doc(at.file, at.doc, Problem::MissingKind);
+        // No kind and no metadata (kustomization.yaml, Chart.yaml,
+        // values.yaml, .github workflows): not an object at all. With
+        // metadata it is an object missing its kind: an error.
+        let problem = if at.item.is_none() && !map.contains_key("metadata") {
+            Problem::NotKubernetes("no `kind` and no `metadata`")
+        } else {
+            Problem::MissingKind
+        };
+        let mut e = LoadError::doc(at.file, at.doc, problem);
         e.path = Some(
             at.item
                 .map_or("kind".into(), |i| format!("items[{i}].kind")),

@@ -64,6 +64,19 @@ pub enum SourceError {
     },
     #[error("is not UTF-8 text (binary data?); expected YAML or JSON manifests")]
     NotText,
+    /// Left out on purpose (a hidden folder, the tool's own output,
+    /// `--exclude`): not an error; the loader counts it.
+    #[error("not read: {0}")]
+    NotRead(String),
+    /// A lesson folder with its two versions side by side.
+    #[error(
+        "holds two versions of the same manifests, {first}/ and {second}/, which would be read as one cluster: pick one (`blastradius reach {path}/{first}`), or compare them (`blastradius diff {path}/{first} {path}/{second}`)"
+    )]
+    TwoVersions {
+        path: String,
+        first: &'static str,
+        second: &'static str,
+    },
 }
 
 /// A value the API server would refuse (SEM-42, SEM-54, SEM-55, SEM-59,
@@ -129,6 +142,16 @@ pub enum Problem {
     /// An object without `kind`.
     #[error("missing `kind`: every Kubernetes object needs apiVersion and kind")]
     MissingKind,
+    /// A document that is not a Kubernetes object at all (no `kind` and no
+    /// `metadata`: a kustomization, a Helm Chart.yaml or values.yaml, a CI
+    /// workflow): skipped, not an error; the loader counts it.
+    #[error("not a Kubernetes object ({0})")]
+    NotKubernetes(&'static str),
+    /// A Helm chart's template, not rendered.
+    #[error(
+        "a Helm template (`{{{{ … }}}}` at line {0}), not a manifest: render it first, e.g. `helm template RELEASE CHART > rendered.yaml` (or `| blastradius reach -`), or leave it out with --exclude"
+    )]
+    HelmTemplate(usize),
     /// `items` of a `*List` that is not a sequence.
     #[error("must be a list of objects")]
     ItemsNotAList,

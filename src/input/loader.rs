@@ -6,7 +6,8 @@ use crate::input::error::{LoadError, LoadErrors, Problem, SourceError};
 use crate::input::owners::Owners;
 use crate::input::LoadOptions;
 use crate::model::{Cluster, Origin};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 
 /// Most errors reported from one input before giving up.
 const MAX_ERRORS: usize = 50;
@@ -19,6 +20,11 @@ pub(super) struct Loader {
     seen: BTreeMap<(String, String, String), String>,
     /// Owner references, to count live input once.
     pub(super) owners: Owners,
+    /// Hash of each (apiVersion, kind, namespace, name)'s first value and
+    /// where it was, to accept identical duplicates.
+    values: HashMap<(String, String, String, String), (u64, String)>,
+    /// Identical duplicates read once, for one warning.
+    identical: Vec<String>,
 }
 
 /// Where we are while converting one object.
@@ -56,6 +62,40 @@ impl Ctx {
     }
 }
 
+/// The line of the first Helm template action (`{{ .Values.x }}`,
+/// `{{- include … }}`) of a text, if it is one: YAML has no `{{`, and a
+/// rendered manifest keeps none of these.
+fn helm_template_line(text: &str) -> Option<usize> {
+    if !text.contains("{{") {
+        return None;
+    }
+    text.lines()
+        .position(|l| {
+            l.find("{{").is_some_and(|i| {
+                let rest = l
+                    .get(i + 2..)
+                    .unwrap_or("")
+                    .trim_start_matches('-')
+                    .trim_start();
+                [
+                    ".Values",
+                    ".Release",
+                    ".Chart",
+                    ".Capabilities",
+                    "include ",
+                    "template ",
+                    "if ",
+                    "range ",
+                    "end",
+                    "toYaml",
+                ]
+                .iter()
+                .any(|w| rest.starts_with(w))
+            })
+        })
+        .map(|i| i + 1)
+}
+
 /// `Ok` when no error was found.
 pub(super) fn ok_or(errs: Vec<LoadError>) -> Result<(), Vec<LoadError>> {
     if errs.is_empty() {
@@ -73,14 +113,29 @@ impl Loader {
             errors: Vec::new(),
             seen: BTreeMap::new(),
             owners: Owners::default(),
+            values: HashMap::new(),
+            identical: Vec::new(),
         }
     }
 
     pub(super) fn source_error(&mut self, file: &str, e: SourceError) {
-        self.errors.push(LoadError::unreadable(file, e));
+        match e {
+            SourceError::NotRead(why) => self.cluster.not_read.push((file.to_string(), why)),
+            e => self.errors.push(LoadError::unreadable(file, e)),
+        }
     }
 
     pub(super) fn add_text(&mut self, file: &str, text: &str, json: bool) {
+        if let Some(line) = helm_template_line(text) {
+            self.errors.push(LoadError {
+                file: file.to_string(),
+                doc: None,
+                object: None,
+                path: None,
+                problem: Problem::HelmTemplate(line),
+            });
+            return;
+        }
         let fast = if json {
             match super::json::objects(file, text) {
                 Ok(objects) => Some(objects),
@@ -96,7 +151,7 @@ impl Loader {
             for o in objects {
                 match o {
                     Ok(o) => self.add_object(o),
-                    Err(e) => self.errors.push(e),
+                    Err(e) => self.add_error(e),
                 }
                 if self.errors.len() >= MAX_ERRORS {
                     return;
@@ -115,7 +170,7 @@ impl Loader {
             for o in decode::expand(file, d) {
                 match o {
                     Ok(o) => self.add_object(o),
-                    Err(e) => self.errors.push(e),
+                    Err(e) => self.add_error(e),
                 }
             }
             if self.errors.len() >= MAX_ERRORS {
@@ -124,9 +179,65 @@ impl Loader {
         }
     }
 
+    /// An error, or a document that is not a Kubernetes object (counted).
+    fn add_error(&mut self, e: LoadError) {
+        if let Problem::NotKubernetes(why) = e.problem {
+            let place = match e.doc {
+                Some(d) => format!("{}: document {d}", e.file),
+                None => e.file.clone(),
+            };
+            self.cluster
+                .not_read
+                .push((place, format!("not a Kubernetes object ({why})")));
+        } else {
+            self.errors.push(e);
+        }
+    }
+
     fn add_object(&mut self, o: Object) {
+        if self.identical_again(&o) {
+            return;
+        }
         if let Err(es) = self.convert(o) {
             self.errors.extend(es);
+        }
+    }
+
+    /// An object equal in every field to one read before (the same
+    /// Namespace in two files, a chart's alternative manifests) is what
+    /// `kubectl apply` accepts: read once, with a warning. A conflicting one
+    /// goes on to [`Loader::claim`], which refuses it naming both places.
+    fn identical_again(&mut self, o: &Object) -> bool {
+        let decode::Body::Value(v) = &o.body else {
+            return false;
+        };
+        if o.name.is_empty() {
+            return false;
+        }
+        let ns = v
+            .get("metadata")
+            .and_then(|m| m.get("namespace"))
+            .and_then(|n| n.as_str())
+            .unwrap_or("")
+            .to_string();
+        let key = (o.api.clone(), o.kind.clone(), ns, o.name.clone());
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        v.hash(&mut h);
+        let hash = h.finish();
+        match self.values.get(&key) {
+            // Within one file a second copy is a mistake of that file.
+            Some((first_hash, first))
+                if *first_hash == hash && !first.starts_with(&format!("{}: ", o.origin.file)) =>
+            {
+                let what = format!("{} {} ({}, first at {first})", key.1, key.3, o.origin);
+                self.identical.push(what);
+                true
+            }
+            Some(_) => false,
+            None => {
+                self.values.insert(key, (hash, o.origin.to_string()));
+                false
+            }
         }
     }
 
@@ -134,6 +245,20 @@ impl Loader {
         if !self.errors.is_empty() {
             self.errors.truncate(MAX_ERRORS);
             return Err(LoadErrors(self.errors));
+        }
+        if !self.identical.is_empty() {
+            let n = self.identical.len();
+            let shown: Vec<&str> = self.identical.iter().take(3).map(String::as_str).collect();
+            self.cluster.warnings.push(format!(
+                "{n} object{} defined twice, identically, read once (as kubectl apply accepts them): {}{}",
+                if n == 1 { " is" } else { "s are" },
+                shown.join("; "),
+                if n > 3 {
+                    format!("; and {} more", n - 3)
+                } else {
+                    String::new()
+                }
+            ));
         }
         if self.cluster.pods.is_empty()
             && self.cluster.policies.is_empty()

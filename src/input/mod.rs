@@ -58,6 +58,8 @@ pub struct LoadOptions {
     /// leads outside the folder is skipped (and said so in a warning), since
     /// in CI the folder is a pull request's and `/etc/passwd` is not.
     pub follow_links: bool,
+    /// Globs of paths below an input folder not to read (`--exclude`).
+    pub exclude: Vec<String>,
 }
 
 impl LoadOptions {
@@ -82,11 +84,12 @@ impl LoadOptions {
 pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Cluster, LoadErrors> {
     let mut loader = Loader::new(opts.clone());
     for p in paths {
-        let notes =
-            sources::source_for(p, opts.follow_links).read(&mut |name, source| match source {
+        let notes = sources::source_excluding(p, opts.follow_links, &opts.exclude).read(
+            &mut |name, source| match source {
                 Ok(t) => loader.add_text(name, &t.text, t.json),
                 Err(e) => loader.source_error(name, e),
-            });
+            },
+        );
         loader.cluster.warnings.extend(notes);
     }
     loader.finish()

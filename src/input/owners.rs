@@ -133,9 +133,11 @@ impl Owners {
                 Some(reason) => {
                     skipped.push(Skipped {
                         kind: p.workload.kind.clone(),
+                        api: String::new(),
                         name: format!("{}/{}", p.namespace, p.name),
                         reason: reason.clone(),
                         origin: p.origin.clone(),
+                        unevaluated_policy: false,
                     });
                     false
                 }

@@ -48,6 +48,9 @@ pub struct File(pub PathBuf);
 pub struct Folder {
     pub path: PathBuf,
     pub follow_links: bool,
+    /// `--exclude` globs, matched against the path below the folder and
+    /// against each name in it (`*`, `?`, `**`).
+    pub exclude: Vec<String>,
 }
 
 impl Source for Stdin {
@@ -81,12 +84,34 @@ impl Source for Folder {
     }
 
     fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) -> Vec<String> {
-        let walk = walk(&self.path, self.follow_links);
+        if let Some((first, second)) = two_versions(&self.path) {
+            visit(
+                &self.name(),
+                Err(SourceError::TwoVersions {
+                    path: self.name(),
+                    first,
+                    second,
+                }),
+            );
+            return Vec::new();
+        }
+        let walk = walk(&self.path, self.follow_links, &self.exclude);
+        for (f, why) in walk.not_read {
+            visit(&path_text(&f), Err(SourceError::NotRead(why)));
+        }
         for (f, e) in walk.errors {
             visit(&path_text(&f), Err(e));
         }
         for f in &walk.files {
-            visit(&path_text(f), read_file(f));
+            match read_file(f) {
+                Ok(t) if t.json && is_own_output(&t.text) => visit(
+                    &path_text(f),
+                    Err(SourceError::NotRead(
+                        "a JSON output of blastradius (its own output is never read)".into(),
+                    )),
+                ),
+                r => visit(&path_text(f), r),
+            }
         }
         let mut notes = Vec::new();
         if !walk.outside.is_empty() {
@@ -139,7 +164,13 @@ fn more(n: usize) -> String {
 
 /// The source a command-line path names: `-` is stdin, a file is a file,
 /// anything else is walked as a folder (which reports what is wrong with it).
+#[cfg(test)]
 pub fn source_for(p: &Path, follow_links: bool) -> Box<dyn Source> {
+    source_excluding(p, follow_links, &[])
+}
+
+/// [`source_for`], a folder walked without what `exclude` matches.
+pub fn source_excluding(p: &Path, follow_links: bool, exclude: &[String]) -> Box<dyn Source> {
     if p.as_os_str() == "-" {
         Box::new(Stdin)
     } else if std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
@@ -148,8 +179,69 @@ pub fn source_for(p: &Path, follow_links: bool) -> Box<dyn Source> {
         Box::new(Folder {
             path: p.to_path_buf(),
             follow_links,
+            exclude: exclude.to_vec(),
         })
     }
+}
+
+/// A lesson's folder holds its versions side by side (`mistake/` and
+/// `fixed/`, `before/` and `after/`): read together they are one cluster
+/// with every object twice.
+fn two_versions(p: &Path) -> Option<(&'static str, &'static str)> {
+    [("mistake", "fixed"), ("before", "after")]
+        .into_iter()
+        .find(|(a, b)| p.join(a).is_dir() && p.join(b).is_dir())
+}
+
+/// A folder `blastradius report` wrote (index.html, summary.md and
+/// report.json side by side): its JSON is output, not manifests.
+fn is_report_folder(p: &Path) -> bool {
+    ["index.html", "summary.md", "report.json"]
+        .iter()
+        .all(|f| p.join(f).is_file())
+}
+
+/// A JSON file the tool wrote (`"schema": "blastradius.…"` at the top
+/// level: `reach -o json > reach.json`), not a manifest.
+fn is_own_output(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        schema: Option<String>,
+    }
+    text.contains("\"blastradius.")
+        && serde_json::from_str::<Head>(text)
+            .ok()
+            .and_then(|h| h.schema)
+            .is_some_and(|s| s.starts_with("blastradius."))
+}
+
+/// Shell-style glob: `*` any run of characters but `/`, `**` any run
+/// including `/`, `?` one character but `/`.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    fn go(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => {
+                let (deep, rest) = match rest.split_first() {
+                    Some(('*', r)) => (true, r.strip_prefix(&['/']).unwrap_or(r)),
+                    _ => (false, rest),
+                };
+                (0..=t.len()).any(|i| {
+                    (deep || !t.get(..i).is_some_and(|s| s.contains(&'/')))
+                        && go(rest, t.get(i..).unwrap_or(&[]))
+                })
+            }
+            Some(('?', rest)) => t
+                .split_first()
+                .is_some_and(|(c, tr)| *c != '/' && go(rest, tr)),
+            Some((c, rest)) => t
+                .split_first()
+                .is_some_and(|(tc, tr)| tc == c && go(rest, tr)),
+        }
+    }
+    let p: Vec<char> = pattern.trim_end_matches('/').chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    go(&p, &t)
 }
 
 fn too_big(size: u64, json: bool) -> SourceError {
@@ -214,6 +306,8 @@ struct Walk {
     outside: Vec<(PathBuf, PathBuf)>,
     /// Names of a file read already: (this name, the name it was read as).
     again: Vec<(PathBuf, PathBuf)>,
+    /// Left out on purpose, and why.
+    not_read: Vec<(PathBuf, String)>,
 }
 
 /// The identity of a real file: its device and inode (hard links and
@@ -243,7 +337,7 @@ fn file_id(p: &Path, meta: &std::fs::Metadata) -> FileId {
 /// Walk a folder recursively (sorted, symlink loops cut); a file is taken
 /// as is. The path named may be a link (the user named it); a link inside
 /// is followed when it leads inside the folder, or with `follow_links`.
-fn walk(p: &Path, follow_links: bool) -> Walk {
+fn walk(p: &Path, follow_links: bool, exclude: &[String]) -> Walk {
     let mut w = Walk::default();
     let meta = match std::fs::metadata(p) {
         Ok(m) => m,
@@ -272,6 +366,8 @@ fn walk(p: &Path, follow_links: bool) -> Walk {
     };
     let mut walker = Walker {
         root: &root,
+        top: p,
+        exclude,
         follow_links,
         dirs: HashSet::from([root.clone()]),
         files: std::collections::HashMap::new(),
@@ -284,6 +380,9 @@ fn walk(p: &Path, follow_links: bool) -> Walk {
 struct Walker<'a> {
     /// The canonical folder walked: links inside it stay inside.
     root: &'a Path,
+    /// The folder as named, for paths relative to it (`--exclude`).
+    top: &'a Path,
+    exclude: &'a [String],
     follow_links: bool,
     /// Canonical folders walked already (symlink loops).
     dirs: HashSet<PathBuf>,
@@ -307,6 +406,36 @@ impl Walker<'_> {
         for e in entries {
             self.entry(&e);
         }
+    }
+
+    /// Why an entry below the folder is left out on purpose: a hidden
+    /// folder (`.git`, `.github`), an `--exclude` match. None: read it.
+    fn left_out(&self, p: &Path, is_dir: bool) -> Option<String> {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let rel = p
+            .strip_prefix(self.top)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if let Some(g) = self
+            .exclude
+            .iter()
+            .find(|g| glob_match(g, &rel) || glob_match(g, &name))
+        {
+            return Some(format!("--exclude {g}"));
+        }
+        if is_dir && name.starts_with('.') {
+            return Some("a hidden folder".into());
+        }
+        if is_dir && is_report_folder(p) {
+            return Some(
+                "a folder `blastradius report` wrote (its own output is never read)".into(),
+            );
+        }
+        None
     }
 
     fn entry(&mut self, p: &Path) {
@@ -340,6 +469,14 @@ impl Walker<'_> {
         } else {
             meta
         };
+        if let Some(why) = self.left_out(p, meta.is_dir()) {
+            // Hidden folders (.git) are left out without a word.
+            if meta.is_file() && !is_manifest(p) || why == "a hidden folder" {
+                return;
+            }
+            self.w.not_read.push((p.to_path_buf(), why));
+            return;
+        }
         if meta.is_file() {
             if !is_manifest(p) {
                 return;
@@ -393,11 +530,24 @@ mod tests {
     }
 
     #[test]
+    fn exclude_globs_match_as_shells_do() {
+        assert!(glob_match("chart/templates/**", "chart/templates/a/b.yaml"));
+        assert!(glob_match("templates", "templates"));
+        assert!(glob_match("*.json", "reach.json"));
+        assert!(!glob_match("*.json", "k8s/reach.json"));
+        assert!(glob_match("**/*.json", "k8s/reach.json"));
+        assert!(glob_match("k8s/?.yaml", "k8s/a.yaml"));
+        assert!(!glob_match("k8s/?.yaml", "k8s/ab.yaml"));
+        assert!(glob_match("charts/", "charts"));
+    }
+
+    #[test]
     fn folder_walks_sorted_manifests_only() {
         let d = temp_folder("walk");
         let got = texts(&Folder {
             path: d.clone(),
             follow_links: false,
+            exclude: Vec::new(),
         });
         let names: Vec<String> = got.iter().map(|(n, _)| n.clone()).collect();
         let want: Vec<String> = [
@@ -463,6 +613,7 @@ mod tests {
             let notes = Folder {
                 path: d.clone(),
                 follow_links,
+                exclude: Vec::new(),
             }
             .read(&mut |n, _| names.push(n.to_string()));
             (names, notes)
@@ -507,6 +658,7 @@ mod tests {
         let got = texts(&Folder {
             path: d.clone(),
             follow_links: false,
+            exclude: Vec::new(),
         });
         let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
         assert!(

@@ -110,9 +110,14 @@ impl Pod {
 #[derive(Clone, Debug)]
 pub struct Skipped {
     pub kind: String,
+    /// The object's apiVersion (`v1`, `cilium.io/v2`).
+    pub api: String,
     pub name: String,
     pub reason: String,
     pub origin: Origin,
+    /// A network policy of a kind this tool does not evaluate (Cilium,
+    /// Calico, Antrea, …): the connections it blocks are counted as allowed.
+    pub unevaluated_policy: bool,
 }
 
 /// A Node object: what a cluster policy's `nodes` peer selects (CNP-12).
@@ -135,6 +140,9 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     pub policies: Vec<Policy>,
     pub skipped: Vec<Skipped>,
+    /// Documents and folders that are not manifests, left out: `place`
+    /// (file, document) and why.
+    pub not_read: Vec<(String, String)>,
     pub warnings: Vec<String>,
 }
 

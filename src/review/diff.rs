@@ -73,7 +73,8 @@ pub enum FailOn {
     Added,
     /// A connection was removed or lost ports.
     Removed,
-    /// Some workload's blast radius grew.
+    /// Some workload's blast radius grew; a workload only on the new side
+    /// with a blast radius above 0 counts as grown (from nothing).
     BlastIncrease,
     /// Some workload reaches a crown jewel it could not reach before.
     NewTargetPath,
@@ -91,7 +92,8 @@ impl Diff {
             FailOn::BlastIncrease => self
                 .blast_radius
                 .iter()
-                .any(|b| b.delta > 0 && b.before.is_some()),
+                // A new workload counts from 0: it adds its whole blast radius.
+                .any(|b| b.delta > 0),
             FailOn::NewTargetPath => !self.new_target_paths.is_empty(),
         }
     }

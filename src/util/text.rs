@@ -165,6 +165,47 @@ fn head_chars(s: &str, n: usize) -> &str {
     s.get(..end).unwrap_or(s)
 }
 
+/// Levenshtein distance over characters (insertions, deletions,
+/// substitutions of one character each).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let ins = cur.last().copied().unwrap_or(0) + 1;
+            cur.push(sub.min(del).min(ins));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+/// The (at most) `n` candidates closest to `want` by [`edit_distance`],
+/// nearest first, ties by name; duplicates once. For did-you-mean hints.
+pub fn closest<'a>(
+    want: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    n: usize,
+) -> Vec<&'a str> {
+    let mut all: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| (edit_distance(want, c), c))
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all.into_iter().take(n).map(|(_, c)| c).collect()
+}
+
+/// Whether `candidate` is close enough to `want` to be a likely typo: at
+/// most 2 edits, or a quarter of the length for long names.
+pub fn is_typo_of(want: &str, candidate: &str) -> bool {
+    edit_distance(want, candidate) <= (want.chars().count() / 4).max(2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +268,16 @@ mod tests {
             cut_quoted_spans("open \"never closed"),
             "open \"never closed"
         );
+    }
+
+    #[test]
+    fn closest_names_the_nearest_first() {
+        assert_eq!(edit_distance("dbb", "db"), 1);
+        assert_eq!(edit_distance("frontnd", "frontend"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        let c = closest("tier=dbb", ["tier=web", "tier=db", "app=db", "tier=db"], 2);
+        assert_eq!(c, vec!["tier=db", "tier=web"]);
+        assert!(is_typo_of("tier=dbb", "tier=db"));
+        assert!(!is_typo_of("shop/frontnd", "shop/cart"));
     }
 }

@@ -22,6 +22,7 @@ pub fn run(a: ChokeArgs) -> Result<Outcome, CliError> {
         ));
     }
     let targets = a.attack.targets()?;
+    crate::cli::input::check_targets(&[&cluster], &targets)?;
     check_attack_graph(&reach)?;
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)

@@ -34,6 +34,7 @@ pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
         .map_err(CliError::TooLarge)?;
     let sim: SimOptions = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
+    crate::cli::input::check_targets(&[&old, &new], &targets)?;
     let d = diff(
         &Side {
             cluster: &old,

@@ -29,5 +29,16 @@ pub fn run(a: ExplainArgs) -> Result<Outcome, CliError> {
         explanation: &e,
         ports: ports.as_ref(),
     };
-    write_out(&render(&out, a.output.into())?)
+    write_out(&render(&out, a.output.into())?)?;
+    // `--exit-code`: with --port, denied when some asked port is; without,
+    // when nothing at all is allowed.
+    let denied = match &ports {
+        Some(p) => !p.subtract(&e.allowed).is_empty(),
+        None => e.allowed.is_empty(),
+    };
+    if a.exit_code && denied {
+        Ok(Outcome::GateFailed)
+    } else {
+        Ok(Outcome::Success)
+    }
 }

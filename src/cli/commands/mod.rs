@@ -5,5 +5,6 @@ pub mod diff;
 pub mod explain;
 pub mod reach;
 pub mod report;
+pub mod shell;
 pub mod simulate;
 pub mod synth;

@@ -23,6 +23,7 @@ pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
     let reach = compile_for_attack(&cluster, &a.input)?;
     let opts = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
+    crate::cli::input::check_targets(&[&cluster], &targets)?;
     check_attack_graph(&reach)?;
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)

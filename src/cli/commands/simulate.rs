@@ -3,7 +3,7 @@
 
 use crate::attack::graph::{AttackGraph, Target};
 use crate::attack::montecarlo::{monte_carlo, parse_probability, parse_table, McOptions, McResult};
-use crate::attack::rank::rank_all;
+use crate::attack::rank::{rank_all, target_hops};
 use crate::attack::simulate::SimResult;
 use crate::cli::args::{SimModel, SimulateArgs};
 use crate::cli::error::{CliError, Outcome};
@@ -25,6 +25,7 @@ pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
     let reach = compile_for_attack(&cluster, &a.input)?;
     let opts = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
+    crate::cli::input::check_targets(&[&cluster], &targets)?;
     if a.from.is_empty() && a.from_selector.is_none() && !a.all {
         return Err(CliError::Usage(
             "say where the attacker starts: --from ns/name, --from-selector SELECTOR, or --all"
@@ -49,9 +50,12 @@ pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
         .iter()
         .map(|(name, held)| graph.simulate(name, held, &targets))
         .collect();
-    let ranked = a
-        .all
-        .then(|| rank_all(&graph, &entities(&cluster, &reach, Level::Workload)));
+    let ranked = a.all.then(|| {
+        let ents = entities(&cluster, &reach, Level::Workload);
+        let mut ranked = rank_all(&graph, &ents);
+        target_hops(&graph, &ents, &mut ranked, &targets, a.top);
+        ranked
+    });
     let out = SimulateOutput {
         ipblock_pods: reach.options.ipblock_pods,
         options: &opts,
@@ -87,11 +91,23 @@ fn from_selector(cluster: &Cluster, a: &SimulateArgs, sel: &str) -> Result<Held,
         .map(|(i, p)| (i, u64::from(p.replicas)))
         .collect();
     if held.is_empty() {
+        let labels: std::collections::BTreeSet<String> = cluster
+            .pods
+            .iter()
+            .filter(|p| ns.as_deref().is_none_or(|n| p.namespace == n))
+            .flat_map(|p| p.labels.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect();
+        let near = crate::util::text::closest(sel, labels.iter().map(String::as_str), 3);
         return Err(CliError::Usage(format!(
-            "--from-selector {sel} matches no pod in {}",
+            "--from-selector {sel} matches no pod in {}{}",
             ns.map_or("any namespace".into(), |n| format!(
                 "namespace {n} (use -A for all namespaces)"
-            ))
+            )),
+            if near.is_empty() {
+                String::new()
+            } else {
+                format!("; the closest labels there: {}", near.join(", "))
+            }
         )));
     }
     let scope = ns.map_or("all namespaces".into(), |n| format!("namespace {n}"));

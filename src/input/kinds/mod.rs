@@ -106,11 +106,18 @@ impl Loader {
                 )])
             }
             _ => {
+                let unevaluated_policy = unevaluated_policy(&api, &kind);
                 self.cluster.skipped.push(Skipped {
                     kind: kind.clone(),
+                    reason: if unevaluated_policy {
+                        format!("a policy kind of {api} that is not evaluated: connections it blocks are shown as allowed")
+                    } else {
+                        "kind not used by NetworkPolicy analysis".into()
+                    },
+                    api,
                     name,
-                    reason: "kind not used by NetworkPolicy analysis".into(),
                     origin: ctx.origin(),
+                    unevaluated_policy,
                 });
                 Ok(())
             }
@@ -126,6 +133,21 @@ fn kubernetes_group(api: &str) -> bool {
         None => true,
         Some((group, _)) => !group.contains('.') || group.ends_with(".k8s.io"),
     }
+}
+
+/// Whether a skipped kind is a network policy of another implementation
+/// (CiliumNetworkPolicy, Calico's projectcalico.org NetworkPolicy and
+/// GlobalNetworkPolicy, Antrea's crd.antrea.io policies, Istio's
+/// AuthorizationPolicy, …): any `*NetworkPolicy`, and any `*Policy` of a
+/// third-party group. Kubernetes' own groups hold no other network policy
+/// (PodSecurityPolicy, ValidatingAdmissionPolicy are admission), and
+/// Kyverno's `Policy`/`ClusterPolicy` are admission rules, not traffic.
+fn unevaluated_policy(api: &str, kind: &str) -> bool {
+    let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+    if group == "kyverno.io" || group.ends_with(".kyverno.io") {
+        return false;
+    }
+    kind.ends_with("NetworkPolicy") || (kind.ends_with("Policy") && !kubernetes_group(api))
 }
 
 /// The apiVersion a converted kind is read in.

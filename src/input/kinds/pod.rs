@@ -41,9 +41,11 @@ impl Loader {
         {
             self.cluster.skipped.push(Skipped {
                 kind: "Pod".into(),
+                api: "v1".into(),
                 name: format!("{ns}/{name}"),
                 reason: format!("phase {ph}: terminal pods take no part (SEM-50)"),
                 origin: ctx.origin(),
+                unevaluated_policy: false,
             });
             return Ok(());
         }

@@ -99,6 +99,10 @@ pub struct RankedJson {
     pub max_hop: Option<usize>,
     pub namespace: String,
     pub replicas: u64,
+    /// With `--target`: the hop at which each crown jewel is first reached
+    /// (null: never), in `--target` order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub target_hops: Vec<Option<usize>>,
     pub workload: String,
 }
 
@@ -178,6 +182,7 @@ impl From<&Ranked> for RankedJson {
             max_hop: r.max_hop,
             namespace: r.namespace.clone(),
             replicas: r.replicas,
+            target_hops: r.target_hops.clone(),
             workload: r.workload.clone(),
         }
     }
@@ -261,6 +266,7 @@ pub(crate) mod tests {
             blast_radius: 2,
             fraction: 0.5,
             max_hop: Some(1),
+            target_hops: Vec::new(),
         }
     }
 

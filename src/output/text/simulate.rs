@@ -164,8 +164,9 @@ pub fn sim_md(results: &[SimResult]) -> String {
 }
 
 pub fn ranking_text(r: &[Ranked], top: usize) -> String {
+    let with_targets = r.iter().take(top).any(|x| !x.target_hops.is_empty());
     let mut s = format!(
-        "Blast radius of every workload ({} workloads; top {}):\n\n{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}\n",
+        "Blast radius of every workload ({} workloads; top {}):\n\n{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}{}\n",
         r.len(),
         top.min(r.len()),
         "RANK",
@@ -173,35 +174,64 @@ pub fn ranking_text(r: &[Ranked], top: usize) -> String {
         "PODS",
         "BLAST RADIUS",
         "%CLUSTER",
-        "MAX HOP"
+        "MAX HOP",
+        if with_targets { "  TARGET HOP" } else { "" }
     );
     for (i, x) in r.iter().take(top).enumerate() {
         let _ = writeln!(
             s,
-            "{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}",
+            "{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}{}",
             i + 1,
             x.workload,
             x.replicas,
             x.blast_radius,
             pct(x.fraction),
-            x.max_hop.map_or("-".into(), |h| h.to_string())
+            x.max_hop.map_or("-".into(), |h| h.to_string()),
+            if with_targets {
+                format!("  {}", target_hops(x))
+            } else {
+                String::new()
+            }
         );
+    }
+    if with_targets {
+        s.push_str("\nTARGET HOP: the hop at which each --target is first reached (`-`: never), in --target order\n");
     }
     s
 }
 
+/// `2`, or `1/-` for two targets.
+fn target_hops(x: &Ranked) -> String {
+    let hops: Vec<String> = x
+        .target_hops
+        .iter()
+        .map(|h| h.map_or("-".into(), |h| h.to_string()))
+        .collect();
+    hops.join("/")
+}
+
 pub fn ranking_md(r: &[Ranked], top: usize) -> String {
-    let mut s = String::from("| rank | workload | pods | blast radius | % cluster | max hop |\n|---|---|---|---|---|---|\n");
+    let with_targets = r.iter().take(top).any(|x| !x.target_hops.is_empty());
+    let mut s = if with_targets {
+        String::from("| rank | workload | pods | blast radius | % cluster | max hop | target hop |\n|---|---|---|---|---|---|---|\n")
+    } else {
+        String::from("| rank | workload | pods | blast radius | % cluster | max hop |\n|---|---|---|---|---|---|\n")
+    };
     for (i, x) in r.iter().take(top).enumerate() {
         let _ = writeln!(
             s,
-            "| {} | `{}` | {} | {} | {} | {} |",
+            "| {} | `{}` | {} | {} | {} | {} |{}",
             i + 1,
             x.workload,
             x.replicas,
             x.blast_radius,
             pct(x.fraction),
-            x.max_hop.map_or("-".into(), |h| h.to_string())
+            x.max_hop.map_or("-".into(), |h| h.to_string()),
+            if with_targets {
+                format!(" {} |", target_hops(x))
+            } else {
+                String::new()
+            }
         );
     }
     s
