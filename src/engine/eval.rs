@@ -516,26 +516,6 @@ pub fn policy_outcome(
     )
 }
 
-/// A tier's outcome for one pair and direction.
-pub fn tier_outcome_for(
-    c: &Cluster,
-    pod: &Pod,
-    dir: Direction,
-    other: Option<Target<'_>>,
-    dst: Option<&Pod>,
-    opts: &ReachOptions,
-    admin: bool,
-) -> TierOutcome<ConnSet> {
-    let ns_labels = c.namespace_labels(&pod.namespace);
-    let groups = tier_groups(c, pod, &ns_labels, admin);
-    let outcomes = groups.iter().map(|g| {
-        g.iter()
-            .map(|p| policy_outcome(p, dir, other, dst, opts))
-            .collect::<Vec<_>>()
-    });
-    tier_outcome(&mut PlainConns, outcomes)
-}
-
 /// One direction of one pair through every tier (CNP-1, CNP-2).
 pub fn side_verdict_for(
     c: &Cluster,
@@ -551,8 +531,14 @@ pub fn side_verdict_for(
         .iter()
         .any(|p| isolates(p, dir) && selects(p, pod, &ns_labels));
     let np = isolated.then(|| side_allows(c, pod, dir, other, dst, opts));
-    let admin = tier_outcome_for(c, pod, dir, other, dst, opts, true);
-    let baseline = tier_outcome_for(c, pod, dir, other, dst, opts, false);
+    let tier = |admin: bool| {
+        let groups = tier_groups(c, pod, &ns_labels, admin);
+        let outcomes = groups
+            .iter()
+            .map(|g| g.iter().map(|p| policy_outcome(p, dir, other, dst, opts)));
+        tier_outcome(&mut PlainConns, outcomes)
+    };
+    let (admin, baseline) = (tier(true), tier(false));
     side_verdict(&mut PlainConns, &admin, np.as_ref(), &baseline)
 }
 
