@@ -90,12 +90,12 @@ fn monte_carlo_states_its_edge_visit_budget_and_cuts_trials_to_it() {
 
 #[test]
 fn the_matrix_is_refused_before_it_is_allocated_with_the_class_count() {
-    // 2,000 classes: a 4 MB matrix, over a 1 MiB budget.
-    let open = shape("distinct-classes", 2000);
+    // 2,000 classes with 2,000 row and column keys: a 4 MB matrix, over a
+    // 1 MiB budget.
     bin()
         .env("BLASTRADIUS_MEMORY_BUDGET", "1M")
         .args(["simulate", "-", "--all"])
-        .write_stdin(open.clone())
+        .write_stdin(shape("distinct-keys", 2000))
         .assert()
         .code(2)
         .stdout("")
@@ -103,7 +103,9 @@ fn the_matrix_is_refused_before_it_is_allocated_with_the_class_count() {
             "error: the reachability matrix of 2000 pod classes would need about 4 MiB, more than the memory budget of 1 MiB; pods form one class when no policy can tell them apart",
         ))
         .stderr(predicate::str::contains("raise the budget with BLASTRADIUS_MEMORY_BUDGET"));
-    // The matrix fits 16 MiB; the attack graph's 4 M edges do not.
+    // 2,000 classes that nothing tells apart as rows or columns: a
+    // one-cell matrix, but the attack graph's 4 M edges do not fit 16 MiB.
+    let open = shape("distinct-classes", 2000);
     bin()
         .env("BLASTRADIUS_MEMORY_BUDGET", "16M")
         .args(["chokepoints", "-"])

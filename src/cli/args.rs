@@ -199,6 +199,8 @@ pub enum ShapeArg {
     DistinctLabels,
     /// The same and a selector reading the label: N classes, N² edges.
     DistinctClasses,
+    /// N classes with a rule per pod each way: an N² matrix.
+    DistinctKeys,
     /// One ingress rule with N /32 ipBlocks.
     IpBlocks,
     /// N ipBlocks, each with an except.
@@ -215,6 +217,7 @@ impl From<ShapeArg> for crate::util::shapes::Shape {
         match s {
             ShapeArg::DistinctLabels => Shape::DistinctLabels,
             ShapeArg::DistinctClasses => Shape::DistinctClasses,
+            ShapeArg::DistinctKeys => Shape::DistinctKeys,
             ShapeArg::IpBlocks => Shape::IpBlocks,
             ShapeArg::IpBlockExcepts => Shape::IpBlockExcepts,
             ShapeArg::Excepts => Shape::Excepts,

@@ -152,9 +152,11 @@ pub fn compile(cluster: &Cluster, input: &InputArgs) -> Result<Reachability, Cli
     .map_err(CliError::TooLarge)?;
     if input.opts.verbose {
         err_line(format_args!(
-            "matrix: {} pods in {} classes, {} source and {} destination IP ranges, {} distinct port sets",
+            "matrix: {} pods in {} classes ({} row × {} column keys), {} source and {} destination IP ranges, {} distinct port sets",
             cluster.pod_count(),
             r.class_count(),
+            r.key_counts().0,
+            r.key_counts().1,
             r.ext_src.len(),
             r.ext_dst.len(),
             r.distinct_conn_sets()

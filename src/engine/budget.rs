@@ -67,13 +67,14 @@ fn size(bytes: u64) -> String {
     }
 }
 
-/// Bytes of the matrix: one byte a (class, class or destination atom) cell
-/// while at most 255 connection sets exist (real clusters have a few
-/// dozen), and four per (source atom, class) cell.
-pub fn matrix_bytes(classes: usize, src_atoms: usize, dst_atoms: usize) -> u64 {
-    let c = classes as u64;
-    c.saturating_mul(c.saturating_add(dst_atoms as u64))
-        .saturating_add((src_atoms as u64).saturating_mul(c).saturating_mul(4))
+/// Bytes of the matrix: one byte a (row key, column key or destination
+/// atom) cell while at most 255 connection sets exist (real clusters have a
+/// few dozen), and four per (source atom, column key) cell. Row and column
+/// keys are classes grouped by what each end can see (at most the classes).
+pub fn matrix_bytes(rows: usize, cols: usize, src_atoms: usize, dst_atoms: usize) -> u64 {
+    let (r, k) = (rows as u64, cols as u64);
+    r.saturating_mul(k.saturating_add(dst_atoms as u64))
+        .saturating_add((src_atoms as u64).saturating_mul(k).saturating_mul(4))
 }
 
 #[cfg(test)]
@@ -82,7 +83,7 @@ mod tests {
 
     #[test]
     fn a_budget_refuses_what_does_not_fit_and_says_how_many_classes() {
-        let m = matrix_bytes(12_000, 2, 2);
+        let m = matrix_bytes(12_000, 12_000, 2, 2);
         assert_eq!(m, 12_000 * 12_002 + 2 * 12_000 * 4);
         assert!(MemBudget::UNLIMITED
             .check("the reachability matrix", 12_000, m)

@@ -14,6 +14,10 @@ pub enum Shape {
     /// The same pods and one policy whose selector reads `id` (it selects
     /// nothing): N classes, every pod reaching every pod, N² edges.
     DistinctClasses,
+    /// The same pods and one policy over all of them with an ingress and
+    /// an egress rule per pod (`id: vI`): N classes with N row and N column
+    /// keys, so the matrix really has N² cells.
+    DistinctKeys,
     /// One ingress rule with N `/32` ipBlocks: N source atoms or more.
     IpBlocks,
     /// N ipBlocks (`/24`), each with an except (`/28`).
@@ -62,6 +66,26 @@ pub fn generate(shape: Shape, n: usize) -> String {
                 policy_head(&mut y, "reads-id");
                 y.push_str(
                     "  podSelector:\n    matchLabels:\n      id: none\n  ingress:\n  - {}\n",
+                );
+            }
+        }
+        Shape::DistinctKeys => {
+            for i in 0..n {
+                pod(&mut y, i, "");
+            }
+            policy_head(&mut y, "a-rule-per-pod");
+            y.push_str("  podSelector: {}\n  ingress:\n");
+            for i in 0..n {
+                let _ = writeln!(
+                    y,
+                    "  - from: [{{podSelector: {{matchLabels: {{id: v{i}}}}}}}]"
+                );
+            }
+            y.push_str("  egress:\n");
+            for i in 0..n {
+                let _ = writeln!(
+                    y,
+                    "  - to: [{{podSelector: {{matchLabels: {{id: v{i}}}}}}}]"
                 );
             }
         }
@@ -144,6 +168,10 @@ mod tests {
         assert_eq!((c.pods.len(), r.class_count()), (50, 1));
         let (_, r) = load(Shape::DistinctClasses, 50);
         assert_eq!(r.class_count(), 50);
+        // Nothing tells their rows or columns apart: one cell.
+        assert_eq!(r.key_counts(), (1, 1));
+        let (_, r) = load(Shape::DistinctKeys, 50);
+        assert_eq!((r.class_count(), r.key_counts()), (50, (50, 50)));
         // SEM-21: N disjoint /32 blocks cut 2N + 1 IPv4 atoms (+ IPv6).
         let (c, r) = load(Shape::IpBlocks, 40);
         assert_eq!(c.policies.len(), 1);

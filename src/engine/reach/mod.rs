@@ -13,6 +13,7 @@ mod cells;
 mod classes;
 mod conn_table;
 mod ip_atoms;
+mod keys;
 mod matrix;
 mod named_ports;
 mod options;
@@ -49,9 +50,15 @@ pub struct Reachability {
     pub ingress_isolated: Vec<bool>,
     pub egress_isolated: Vec<bool>,
     table: ConnTable,
-    /// Row-major, stride `classes + ext_dst`: `[s][d]` then `[s][C + x]`.
+    /// The row key of each class as a source, the column key of each class
+    /// as a destination ([`keys`]): classes with one key have one row (or
+    /// column) of cells.
+    rows: keys::Keys,
+    cols: keys::Keys,
+    /// Row-major over row keys, stride `column keys + ext_dst`: `[r][k]`
+    /// then `[r][K + x]`.
     cells: cells::Cells,
-    /// `[x][d]`: from source atom x to class d.
+    /// `[x][k]`: from source atom x to column key k.
     from_ext: Vec<u32>,
     /// Connections that may be allowed or denied, as the implementation
     /// picks between equal-priority cluster policies (CNP-4); the cells
@@ -92,10 +99,6 @@ impl Reachability {
         let visible = classes::Visible::of(&cluster.policies, &atoms.all_blocks);
         let cl = classes::form(&cluster.pods, &visible, options);
         let nc = cl.members.len();
-        check(
-            nc,
-            matrix_bytes(nc, atoms.ext_src.len(), atoms.ext_dst.len()),
-        )?;
         let ns = classes::NsIndex::build(cluster, &cl.reps);
         let mut fill = matrix::Filler {
             cluster,
@@ -108,18 +111,31 @@ impl Reachability {
             sigs: named_ports::Signatures::new(&cl.reps),
             table: ConnTable::new(),
             class_count: nc,
+            rows: keys::Keys::default(),
+            cols: keys::Keys::default(),
         };
+        let rules = fill.compile_rules(&atoms.ext_src, &atoms.ext_dst);
+        fill.keys(&rules, &atoms.ext_src, &atoms.ext_dst);
+        check(
+            nc,
+            matrix_bytes(
+                fill.rows.len(),
+                fill.cols.len(),
+                atoms.ext_src.len(),
+                atoms.ext_dst.len(),
+            ),
+        )?;
         let ingress_isolated = fill.isolation(Direction::Ingress);
         let egress_isolated = fill.isolation(Direction::Egress);
-        let (mut cells, egress_amb) = fill.egress(&egress_isolated, &atoms.ext_dst);
-        let stride = nc + atoms.ext_dst.len();
+        let (mut cells, egress_amb) = fill.egress(&rules, &egress_isolated, &atoms.ext_dst);
         let (from_ext, ambiguity) = fill.ingress(
+            &rules,
             &mut cells,
             &ingress_isolated,
             &atoms.ext_src,
-            stride,
             &egress_amb,
         );
+        drop(rules);
         Ok(Reachability {
             options: options.clone(),
             classes: cl.members,
@@ -130,6 +146,8 @@ impl Reachability {
             ingress_isolated,
             egress_isolated,
             table: fill.table,
+            rows: fill.rows,
+            cols: fill.cols,
             cells,
             from_ext,
             ambiguity,
@@ -140,18 +158,30 @@ impl Reachability {
         self.classes.len()
     }
 
-    fn stride(&self) -> usize {
-        self.classes.len() + self.ext_dst.len()
+    /// Number of row keys and of column keys: the matrix holds one cell
+    /// per pair of them (plus the atoms), not one per pair of classes.
+    pub fn key_counts(&self) -> (usize, usize) {
+        (self.rows.len(), self.cols.len())
     }
 
-    /// `cells[s][k]`: class `s` to column `k` (a class, or `C + x` for
+    fn stride(&self) -> usize {
+        self.cols.len() + self.ext_dst.len()
+    }
+
+    /// The cell of class `s` towards column `k` (a class, or `C + x` for
     /// destination atom `x`); EMPTY outside the matrix.
     fn cell(&self, s: usize, k: usize) -> u32 {
-        let stride = self.stride();
-        if s >= self.classes.len() || k >= stride {
+        let nc = self.classes.len();
+        let pos = if k < nc {
+            self.cols.key(k)
+        } else {
+            self.cols.len() + (k - nc)
+        };
+        let i = self.rows.key(s);
+        if s >= nc || pos >= self.stride() || i >= self.rows.len() {
             return EMPTY;
         }
-        self.cells.get(s * stride + k)
+        self.cells.get(i * self.stride() + pos)
     }
 
     /// Interned id of class-to-class connections (ids are only comparable
@@ -177,11 +207,14 @@ impl Reachability {
 
     /// Interned id of atom-to-class connections (source atom `x`).
     pub fn ext_to_class_id(&self, x: usize, d: usize) -> u32 {
-        let nc = self.classes.len();
+        let (nc, nk) = (self.classes.len(), self.cols.len());
         if x >= self.ext_src.len() || d >= nc {
             return EMPTY;
         }
-        self.from_ext.get(x * nc + d).copied().unwrap_or(EMPTY)
+        self.from_ext
+            .get(x * nk + self.cols.key(d))
+            .copied()
+            .unwrap_or(EMPTY)
     }
 
     pub fn class_to_ext(&self, s: usize, x: usize) -> &ConnSet {
@@ -257,17 +290,20 @@ impl Reachability {
 
     /// The ambiguous part of class-to-class connections (CNP-4).
     pub fn ambiguous_class_to_class(&self, s: usize, d: usize) -> &ConnSet {
-        self.ambiguous_cell(s, d)
+        if d >= self.classes.len() {
+            return &NO_CONNS;
+        }
+        self.ambiguous_cell(s, self.cols.key(d))
     }
 
     /// The ambiguous part of class-to-atom connections.
     pub fn ambiguous_class_to_ext(&self, s: usize, x: usize) -> &ConnSet {
-        self.ambiguous_cell(s, self.classes.len() + x)
+        self.ambiguous_cell(s, self.cols.len() + x)
     }
 
     /// The ambiguous part of atom-to-class connections.
     pub fn ambiguous_ext_to_class(&self, x: usize, d: usize) -> &ConnSet {
-        match self.ambiguity.from_ext.get(&(x, d)) {
+        match self.ambiguity.from_ext.get(&(x, self.cols.key(d))) {
             Some(&id) => self.table.get(id),
             None => &NO_CONNS,
         }
@@ -298,8 +334,10 @@ impl Reachability {
         }
     }
 
-    fn ambiguous_cell(&self, s: usize, k: usize) -> &ConnSet {
-        match self.ambiguity.cells.get(&(s, k)) {
+    /// The ambiguous part at class `s`, line position `pos` (a column key,
+    /// or `column keys + x`).
+    fn ambiguous_cell(&self, s: usize, pos: usize) -> &ConnSet {
+        match self.ambiguity.cells.get(&(self.rows.key(s), pos)) {
             Some(&id) => self.table.get(id),
             None => &NO_CONNS,
         }

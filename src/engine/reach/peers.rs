@@ -25,7 +25,15 @@ pub(super) struct PeerCompiler<'a, 'c> {
     options: &'a ReachOptions,
     class_count: usize,
     ns_sel_cache: HashMap<Selector, Vec<usize>>,
+    /// The classes of each distinct pod peer seen so far: policies repeat
+    /// their peers ("from the monitoring namespace", "from app=web"), and
+    /// a peer over many namespaces is thousands of selector matches.
+    pod_peer_cache: HashMap<PodPeerKey, FixedBitSet>,
 }
+
+/// A pod peer as far as its classes go: the namespace half (a selector, or
+/// the policy's own namespace when absent, SEM-16) and the pod half.
+type PodPeerKey = (Result<Selector, String>, Option<Selector>);
 
 impl<'a, 'c> PeerCompiler<'a, 'c> {
     pub fn new(ns: &'a NsIndex<'c>, reps: &[&'c Pod], options: &'a ReachOptions) -> Self {
@@ -41,6 +49,7 @@ impl<'a, 'c> PeerCompiler<'a, 'c> {
             options,
             class_count: reps.len(),
             ns_sel_cache: HashMap::new(),
+            pod_peer_cache: HashMap::new(),
         }
     }
 
@@ -58,14 +67,25 @@ impl<'a, 'c> PeerCompiler<'a, 'c> {
         };
         for peer in peers {
             match peer {
-                Peer::Pods { namespaces, .. } => {
+                Peer::Pods { namespaces, pods } => {
+                    let key: PodPeerKey = (
+                        namespaces.clone().ok_or_else(|| policy_ns.to_string()),
+                        pods.clone(),
+                    );
+                    if let Some(b) = self.pod_peer_cache.get(&key) {
+                        out.classes.union_with(b);
+                        continue;
+                    }
+                    let mut b = FixedBitSet::with_capacity(self.class_count);
                     for n in self.namespaces(namespaces.as_ref(), policy_ns) {
                         for &(c, p) in self.ns.classes_of(n) {
                             if eval::peer_matches_pod_in_namespace(peer, p) {
-                                out.classes.insert(c);
+                                b.insert(c);
                             }
                         }
                     }
+                    out.classes.union_with(&b);
+                    self.pod_peer_cache.insert(key, b);
                 }
                 Peer::IpBlock(b) => {
                     // `eval::peer_covers` per atom, by binary search over

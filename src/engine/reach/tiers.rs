@@ -76,7 +76,8 @@ pub(super) struct DirTiers {
     sigs: Vec<Signature>,
     /// Compiled rules per policy index (only the policies of some signature).
     rules: HashMap<usize, Vec<CompiledRule>>,
-    /// The column group of each column, and a representative of each group.
+    /// The column group of each line position, and a representative column
+    /// (a class, or `class_count + x`) of each group.
     col_group: Vec<u32>,
     group_rep: Vec<usize>,
     /// Per (signature, destination named-port signature): each column
@@ -107,7 +108,11 @@ impl DirTiers {
 impl Filler<'_, '_> {
     /// Which cluster policies select each class for `dir`, and their rules
     /// compiled against `ext` (this side's atoms).
-    pub fn cluster_tiers(&mut self, dir: Direction, ext: &[IpRange]) -> DirTiers {
+    ///
+    /// `line` lists, per position of the lines later re-decided, the column
+    /// it stands for (a class below `class_count`, else `class_count + x`
+    /// for atom `x` of `ext`): one class per row or column key.
+    pub fn cluster_tiers(&mut self, dir: Direction, ext: &[IpRange], line: &[usize]) -> DirTiers {
         let mut sig_index: HashMap<Signature, usize> = HashMap::new();
         let mut sigs = Vec::new();
         let mut sig_of_class = vec![None; self.class_count];
@@ -234,16 +239,21 @@ impl Filler<'_, '_> {
                     }
                 }
             }
-            // Dense ids in column order, and a representative per group.
+            // Per line position, dense ids in line order, and a
+            // representative column per group.
             let mut dense: HashMap<u32, u32> = HashMap::new();
-            for (k, g) in col_group.iter_mut().enumerate() {
-                let next = group_rep.len() as u32;
-                let d = *dense.entry(*g).or_insert(next);
-                if d == next {
-                    group_rep.push(k);
-                }
-                *g = d;
-            }
+            col_group = line
+                .iter()
+                .map(|&k| {
+                    let g = col_group.get(k).copied().unwrap_or(0);
+                    let next = group_rep.len() as u32;
+                    let d = *dense.entry(g).or_insert(next);
+                    if d == next {
+                        group_rep.push(k);
+                    }
+                    d
+                })
+                .collect();
         }
         DirTiers {
             dir,
@@ -262,7 +272,8 @@ impl Filler<'_, '_> {
     }
 
     /// Re-decide row (egress) or column (ingress) `class` through the tiers.
-    /// `line[k]` holds the NetworkPolicy value towards / from column `k`
+    /// `line[k]` holds the NetworkPolicy value towards / from line position
+    /// `k` (the positions given to `cluster_tiers`)
     /// (ALL where no NetworkPolicy isolates); it is replaced by what may be
     /// allowed, and the ambiguous parts are returned as (column, id).
     pub fn apply_tiers(
