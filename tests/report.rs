@@ -538,7 +538,7 @@ fn attack_graph_of_a_10000_pod_cluster_collapses_and_stays_readable() {
             "1000",
             "--seed",
             "1",
-            "-o",
+            "--out",
             "-",
         ])
         .output()

@@ -124,8 +124,8 @@ fn a_full_stdout_fails_the_run_with_exit_2() {
         &["reach", "in", "-o", "json"],
         &["explain", "in", "--from", "prod/client", "--to", "prod/web"],
         &["audit", "in"],
-        &["synth", "--pods", "20", "-o", "-"],
-        &["synth", "--pods", "20", "--live", "json", "-o", "-"],
+        &["synth", "--pods", "20", "--out", "-"],
+        &["synth", "--pods", "20", "--live", "json", "--out", "-"],
         &["--help"],
     ] {
         let out = Command::new(BIN)

@@ -329,6 +329,17 @@ pub fn endpoint(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<End
     Ok(Endpoint::Pod(first, name))
 }
 
+/// `-n NS`: a bare name (`web`) is `NS/web`; `ns/name`, `ns/name[Kind]`
+/// and IP addresses are kept as they are.
+pub fn in_namespace(spec: &str, ns: Option<&str>) -> String {
+    match ns {
+        Some(ns) if !spec.contains('/') && spec.parse::<IpAddr>().is_err() => {
+            format!("{ns}/{spec}")
+        }
+        _ => spec.to_string(),
+    }
+}
+
 /// Pods held for `--from SRC`: one pod of the first matching entry.
 pub fn held_from(cluster: &Cluster, spec: &str) -> Result<Held, CliError> {
     let pods = find_pods(cluster, spec, "from")?;

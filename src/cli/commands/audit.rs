@@ -15,6 +15,9 @@ pub fn run(a: AuditArgs) -> Result<Outcome, CliError> {
     if let Some(min) = a.min_severity.map(Severity::from) {
         findings.retain(|f| f.severity >= min);
     }
+    if let Some(ns) = &a.namespace {
+        findings.retain(|f| f.in_namespace(ns));
+    }
     let out = render(&AuditOutput(&findings), a.output.into())?;
     write_out(&out)?;
     match a.fail_on_severity.map(Severity::from) {

@@ -99,6 +99,29 @@ pub struct Finding {
     pub fix: String,
 }
 
+impl Location {
+    /// The namespace the object is in (or is, for a Namespace); `None` for
+    /// a cluster-scoped object (AdminNetworkPolicy, ClusterNetworkPolicy, …).
+    pub fn namespace(&self) -> Option<&str> {
+        let (kind, name) = self.object.split_once(' ')?;
+        match name.split_once('/') {
+            Some((ns, _)) => Some(ns),
+            None if kind == "Namespace" => Some(name),
+            None => None,
+        }
+    }
+}
+
+impl Finding {
+    /// `audit -n NS`: the main object is NS or lives in it.
+    pub fn in_namespace(&self, ns: &str) -> bool {
+        self.objects
+            .first()
+            .and_then(Location::namespace)
+            .is_some_and(|n| n == ns)
+    }
+}
+
 /// One check, as listed in SARIF `tool.driver.rules`.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleInfo {
