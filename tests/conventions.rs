@@ -139,3 +139,96 @@ fn namespace_flag_in_explain_simulate_and_audit() {
         assert!(h.contains("data"), "{h}");
     }
 }
+
+const ESC: &str = "\x1b[";
+
+/// `--color always` colours the tool's own `error:`/`warning:` prefixes on
+/// stderr and audit's severities on stdout; `auto` (the default) colours
+/// only a terminal, so a pipe (as here) or a file gets plain text, and
+/// NO_COLOR turns `auto` off; `never` is plain.
+#[test]
+fn color_only_when_asked_or_on_a_terminal() {
+    let run = |args: &[&str], no_color: bool| {
+        let mut c = bin();
+        c.args(args).env_remove("NO_COLOR");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        let out = c.output().unwrap();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (_, err) = run(&["reach", "no-such-folder", "--color", "always"], false);
+    assert!(
+        err.starts_with("\x1b[1;31merror:\x1b[0m no-such-folder"),
+        "{err:?}"
+    );
+    let (out, _) = run(
+        &["audit", "scenarios/shop", "--brief", "--color=always"],
+        false,
+    );
+    assert!(
+        out.contains("BR001 \x1b[1;31m[high]\x1b[0m no-default-deny-ingress"),
+        "{out:?}"
+    );
+    assert!(out.contains("BR009 \x1b[1;36m[low]\x1b[0m"), "{out:?}");
+    let warned = bin()
+        .args(["reach", "-", "--color", "always"])
+        .write_stdin("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: x, ports: [{containerPort: 99999}]}]}\n")
+        .output()
+        .unwrap();
+    let err = String::from_utf8(warned.stderr).unwrap();
+    assert!(
+        err.starts_with("\x1b[1;33mwarning:\x1b[0m <stdin>: document 1"),
+        "{err:?}"
+    );
+    assert!(!String::from_utf8(warned.stdout).unwrap().contains(ESC));
+    // The summary line and JSON are never coloured.
+    assert!(out.lines().last().is_some_and(|l| !l.contains(ESC)));
+    let (json, _) = run(
+        &["audit", "scenarios/shop", "-o", "json", "--color", "always"],
+        false,
+    );
+    assert!(!json.contains(ESC));
+    for (args, no_color) in [
+        (&["reach", "no-such-folder"][..], false),
+        (&["reach", "no-such-folder", "--color", "auto"][..], true),
+        (&["reach", "no-such-folder", "--color", "never"][..], false),
+        (&["audit", "scenarios/shop"][..], false),
+        (&["audit", "scenarios/shop"][..], true),
+        (&["audit", "scenarios/shop", "--color", "never"][..], false),
+    ] {
+        let (out, err) = run(args, no_color);
+        assert!(
+            !out.contains(ESC) && !err.contains(ESC),
+            "{args:?}: {out}{err}"
+        );
+    }
+    // clap's own usage errors follow --color too.
+    let (_, err) = run(&["reach", "--colr", "--color", "always"], false);
+    assert!(err.contains(ESC), "{err:?}");
+    let (_, err) = run(&["reach", "--colr", "--color", "never"], false);
+    assert!(!err.contains(ESC), "{err:?}");
+}
+
+/// `audit --brief` is one line per finding and the summary: the lines the
+/// full text starts each finding with, in the same order.
+#[test]
+fn audit_brief_is_one_line_per_finding() {
+    let full = stdout_of(&["audit", "scenarios/shop"]);
+    let brief = stdout_of(&["audit", "scenarios/shop", "--brief"]);
+    let heads: Vec<&str> = full.lines().filter(|l| l.starts_with("BR")).collect();
+    let lines: Vec<&str> = brief.lines().collect();
+    assert_eq!(lines.len(), heads.len() + 1);
+    assert_eq!(&lines[..heads.len()], &heads[..]);
+    assert_eq!(lines.last(), full.lines().last().as_ref());
+    bin()
+        .args(["audit", "scenarios/shop", "--brief", "-o", "sarif"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "audit --brief cannot write -o sarif; choose text",
+        ));
+}

@@ -17,6 +17,10 @@ pub struct Cli {
     /// No progress line on stderr (it shows only on a terminal, for phases over a second).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Colour the `error:`/`warning:` prefixes and audit severities: on a
+    /// terminal only (and not with NO_COLOR set), always, or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = crate::cli::print::ColorWhen::Auto)]
+    pub color: crate::cli::print::ColorWhen,
 }
 
 #[derive(Subcommand, Debug)]
@@ -85,6 +89,10 @@ pub struct AuditArgs {
     /// Only list findings of this severity or higher.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub min_severity: Option<SeverityArg>,
+    /// One line per finding (id, severity, check, what), then the summary
+    /// line; text only.
+    #[arg(long)]
+    pub brief: bool,
     /// Only list findings about namespace NS or an object in it (cluster
     /// policies are in no namespace: their findings are left out).
     #[arg(
