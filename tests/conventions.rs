@@ -232,3 +232,48 @@ fn audit_brief_is_one_line_per_finding() {
             "audit --brief cannot write -o sarif; choose text",
         ));
 }
+
+/// A count takes the noun in its number: "1 namespace", "1 policy",
+/// "1 workload", "1 pod" (the header of reach, simulate's lines).
+#[test]
+fn counts_take_singular_and_plural_words() {
+    let one = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\nspec: {containers: [{name: c}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: x}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}\n";
+    let out = bin()
+        .args(["reach", "-"])
+        .write_stdin(one)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "1 namespace, 1 pod (1 workload), 1 policy, 1 pod class\n0 allowed connections"
+        ),
+        "{text}"
+    );
+    let pod = |n: &str| {
+        format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: {n}, namespace: x}}\nspec: {{containers: [{{name: c}}]}}\n---\n")
+    };
+    let out = bin()
+        .args(["simulate", "-", "--from", "x/a"])
+        .write_stdin(pod("a") + &pod("b"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("(1 pod held of 2 in the cluster)"), "{text}");
+    assert!(
+        text.contains("Blast radius: 1 pod (50.0% of the cluster) in 1 hop\n"),
+        "{text}"
+    );
+    let out = bin()
+        .args(["simulate", "-", "--all"])
+        .write_stdin(one)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("Blast radius of every workload (1 workload; top 1)"),
+        "{text}"
+    );
+    let two = stdout_of(&["reach", "scenarios/shop"]);
+    assert!(two.starts_with("4 namespaces, 18 pods (9 workloads), 9 policies, 9 pod classes\n"));
+}

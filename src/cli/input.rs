@@ -12,6 +12,7 @@ use crate::input::{load_paths, LoadOptions};
 use crate::model::error::PodLookupError;
 use crate::model::ports::parse_port_list;
 use crate::model::{Cluster, Pod};
+use crate::util::text::count;
 use crate::util::text::{closest, is_typo_of, path_text, place, ticked};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -185,7 +186,8 @@ pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliErr
             .map(|(k, n)| format!("{} {n}", place(k)))
             .collect();
         err_line(format_args!(
-            "skipped {total} objects: {}",
+            "skipped {}: {}",
+            count(total, "object", "objects"),
             if list.is_empty() {
                 "none".into()
             } else {
