@@ -277,3 +277,27 @@ fn counts_take_singular_and_plural_words() {
     let two = stdout_of(&["reach", "scenarios/shop"]);
     assert!(two.starts_with("4 namespaces, 18 pods (9 workloads), 9 policies, 9 pod classes\n"));
 }
+
+/// A nested duplicate key is just a duplicate: no `---` hint there.
+#[test]
+fn the_separator_hint_is_for_objects_run_together_only() {
+    let nested =
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\nspec: {containers: []}\n";
+    let out = bin()
+        .args(["reach", "-"])
+        .write_stdin(nested)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("duplicate entry with key \"name\""), "{err}");
+    assert!(!err.contains("---"), "{err}");
+    let run_together = "kind: Namespace\napiVersion: v1\nmetadata: {name: a}\nkind: Namespace\napiVersion: v1\nmetadata: {name: b}\n";
+    let out = bin()
+        .args(["reach", "-"])
+        .write_stdin(run_together)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("duplicate entry with key \"kind\" (two objects run together? separate Kubernetes objects in one file with a line `---` before each) at line 4 column 1"), "{err}");
+}
