@@ -24,7 +24,14 @@ pub fn to_text(findings: &[Finding]) -> String {
                 Some(l) => format!("{}:{l}", o.file),
                 None => o.file.clone(),
             };
-            out.push_str(&format!("    at {} ({at}, document {})\n", o.object, o.doc));
+            if o.stand_in {
+                out.push_str(&format!(
+                    "    at {} (declared nowhere; named at {at}, document {})\n",
+                    o.object, o.doc
+                ));
+            } else {
+                out.push_str(&format!("    at {} ({at}, document {})\n", o.object, o.doc));
+            }
         }
         out.push_str(&wrap(&format!("why: {}", f.why), "  ", "       ", 100));
         // The prose is wrapped; the snippet after the blank line is kept as is.

@@ -80,8 +80,12 @@ pub struct Location {
     pub doc: usize,
     /// `NetworkPolicy ns/name`, `Deployment ns/name`, `Namespace ns`.
     pub object: String,
-    /// 1-based line where the document starts, when the file can be read.
+    /// 1-based line where the object's text starts (past the comments
+    /// that open its document), when known.
     pub line: Option<usize>,
+    /// A namespace declared nowhere: the place is that of an object in it
+    /// (where `metadata.namespace` names it), not of a Namespace.
+    pub stand_in: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -285,6 +289,9 @@ pub fn audit(cluster: &Cluster, reach: &Reachability) -> Vec<Finding> {
     a.and_or();
     let mut findings = a.out;
     findings.extend(tier_findings);
+    for f in &mut findings {
+        each_place_once(&mut f.objects);
+    }
     findings.sort_by(|x, y| {
         let k = |f: &Finding| {
             // `objects` is never empty.
@@ -485,7 +492,10 @@ impl<'a> Auditor<'a> {
             .min()
             .cloned()
             .unwrap_or_default();
-        location(&origin, format!("Namespace {ns}"))
+        Location {
+            stand_in: true,
+            ..location(&origin, format!("Namespace {ns}"))
+        }
     }
 
     fn policy_loc(pol: &Policy) -> Location {
@@ -504,12 +514,30 @@ impl<'a> Auditor<'a> {
     }
 }
 
+/// Each place once: a namespace declared nowhere is located at an object
+/// in it, so it is left out when the finding lists an object of that
+/// namespace (the text would otherwise point at a Deployment, maybe in
+/// another file, calling it a Namespace); and a location listed twice is
+/// kept once. Never empties the list.
+fn each_place_once(objects: &mut Vec<Location>) {
+    let snapshot = objects.clone();
+    objects.retain(|o| {
+        !o.stand_in
+            || !snapshot
+                .iter()
+                .any(|x| !x.stand_in && x.namespace().is_some() && x.namespace() == o.namespace())
+    });
+    let mut seen = std::collections::BTreeSet::new();
+    objects.retain(|o| seen.insert((o.file.clone(), o.doc, o.line, o.object.clone())));
+}
+
 fn location(o: &Origin, object: String) -> Location {
     Location {
         file: o.file.clone(),
         doc: o.doc,
         object,
         line: o.line,
+        stand_in: false,
     }
 }
 
