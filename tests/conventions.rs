@@ -301,3 +301,57 @@ fn the_separator_hint_is_for_objects_run_together_only() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("duplicate entry with key \"kind\" (two objects run together? separate Kubernetes objects in one file with a line `---` before each) at line 4 column 1"), "{err}");
 }
+
+/// Every `SEM-N` and `CNP-N` a message or doc comment of the tool cites is
+/// explained in `docs/semantics.md`, which ships with the repository (the
+/// full checklist in ../shared does not).
+#[test]
+fn every_cited_rule_is_in_the_shipped_semantics_doc() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/semantics.md")).unwrap();
+    let defined = |id: &str| {
+        doc.contains(&format!("| {id} |"))
+            || (id.starts_with("CNP-A") && doc.contains("| CNP-A1..A11 |"))
+    };
+    for n in 1..=64 {
+        assert!(defined(&format!("SEM-{n}")), "SEM-{n} missing");
+    }
+    let mut cited = std::collections::BTreeSet::new();
+    let mut stack = vec![root.join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for prefix in ["SEM-", "CNP-"] {
+                    for (i, _) in text.match_indices(prefix) {
+                        let rest = &text[i + prefix.len()..];
+                        let id: String = rest
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric())
+                            .collect();
+                        if id
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_digit() || c == 'A')
+                            && id.chars().last().is_some_and(|c| c.is_ascii_digit())
+                        {
+                            cited.insert(format!("{prefix}{id}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(cited.len() > 40, "{cited:?}");
+    for id in &cited {
+        assert!(
+            defined(id),
+            "{id} is cited in src/ but not in docs/semantics.md"
+        );
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains("docs/semantics.md"));
+}
