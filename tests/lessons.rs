@@ -2104,3 +2104,32 @@ fn lesson_09_cluster_guardrails() {
         ),
     );
 }
+
+/// Issue 16: the index's "folders" column names exactly the subfolders each
+/// lesson has (lesson 1 has no `fixed/`), so a teacher pointing a command
+/// at one finds it.
+#[test]
+fn index_lists_the_folders_each_lesson_has() {
+    let index = read(&root().join("scenarios/README.md"));
+    for l in LESSONS {
+        let row = index
+            .lines()
+            .find(|r| r.contains(&format!("]({l}/README.md) |")))
+            .unwrap_or_else(|| panic!("index: no row for {l}"));
+        let listed: std::collections::BTreeSet<String> = row
+            .split(" | ")
+            .nth(2)
+            .unwrap()
+            .split(", ")
+            .map(|f| f.trim_matches('`').trim_end_matches('/').to_string())
+            .collect();
+        let actual: std::collections::BTreeSet<String> =
+            std::fs::read_dir(root().join("scenarios").join(l))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_dir())
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect();
+        assert_eq!(listed, actual, "{l}");
+    }
+}
