@@ -1492,3 +1492,62 @@ fn an_undeclared_namespace_is_not_located_in_another_file() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 16: BR009 is rated by what the OR form lets in (SEM-19), not by
+/// kind: low when what it admits cannot connect today, medium when it
+/// opens connections, high when a pod it admits is itself reachable from
+/// outside the cluster (the protected pods are one hop from the internet).
+#[test]
+fn br009_is_rated_by_consequence() {
+    let base = || {
+        web()
+            + &namespace("shop", "{team: shop}")
+            + &deployment("shop", "client", "{app: client, role: client}", "[]")
+            + &deployment("shop", "other", "{app: other}", "[]")
+            + &policy(
+                "app",
+                "web-in",
+                "  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress:
+    - from:
+        - namespaceSelector: {matchLabels: {team: shop}}
+        - podSelector: {matchLabels: {role: client}}
+      ports: [{port: 8080}]",
+            )
+    };
+    let rated = |yaml: &str| {
+        let f = run(yaml);
+        let x = of(&f, "BR009")[0].clone();
+        (x.severity, x.why)
+    };
+    // The shop's own egress is closed: what the OR admits cannot connect.
+    let (sev, why) = rated(&(base() + &policy("shop", "deny", DENY_ALL)));
+    assert_eq!(sev, Severity::Low, "{why}");
+    assert!(
+        why.contains("no connection it admits is open today"),
+        "{why}"
+    );
+    // shop/other may connect to app/web on 8080 (only through the OR),
+    // but nothing outside the cluster reaches shop/other.
+    let closed_ingress = policy(
+        "shop",
+        "no-ingress",
+        "  podSelector: {}\n  policyTypes: [Ingress]",
+    );
+    let (sev, why) = rated(&(base() + &closed_ingress));
+    assert_eq!(sev, Severity::Medium, "{why}");
+    assert!(
+        why.contains(
+            "Rated medium: Deployment shop/other (only the OR form admits it) can connect"
+        ),
+        "{why}"
+    );
+    // shop/other is open to the internet: app/web is one hop from outside.
+    let (sev, why) = rated(&base());
+    assert_eq!(sev, Severity::High, "{why}");
+    assert!(
+        why.contains("because Deployment shop/other (which only the OR form admits) accepts connections from external addresses"),
+        "{why}"
+    );
+}

@@ -1564,6 +1564,10 @@ fn lesson_05_and_or_trap() {
     );
     assert_eq!(n_and, api + worker);
     says(&r, &format!("as written the rule matches {n_or} pods. As one peer (AND) it would match {n_and}, the api's {api} and the worker's {worker}."));
+    // Rated by consequence (issue 16): web/frontend, which only the OR
+    // form admits, is reachable from outside the cluster.
+    assert_eq!(br009[0].severity, "high");
+    says(&r, "It is rated **high** by its consequence");
     assert_eq!(count(&a, "BR006"), 1);
     let af = audit(&f);
     assert_eq!(count(&af, "BR006") + count(&af, "BR009"), 0);

@@ -131,7 +131,7 @@ impl Finding {
 pub struct RuleInfo {
     pub id: &'static str,
     pub name: &'static str,
-    /// The usual severity; a finding may differ (BR005, BR006).
+    /// The usual severity; a finding may differ (BR005, BR006, BR009).
     pub severity: Severity,
     pub short: &'static str,
     pub full: &'static str,
@@ -197,9 +197,9 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: "BR009",
         name: "and-or-peer-trap",
-        severity: Severity::Low,
+        severity: Severity::Medium,
         short: "namespaceSelector and podSelector in separate peers (OR)",
-        full: "A peer list holding one peer with only a namespaceSelector and another with only a podSelector is ORed (SEM-19); one list item with both selectors is ANDed (SEM-18). One dash of indentation is the difference.",
+        full: "A peer list holding one peer with only a namespaceSelector and another with only a podSelector is ORed (SEM-19); one list item with both selectors is ANDed (SEM-18). One dash of indentation is the difference. Rated by consequence: high when a pod only the OR form admits connects and is reachable from outside the cluster, medium when such pods connect, low when none can connect today.",
     },
     RuleInfo {
         id: "BR010",
