@@ -1551,3 +1551,58 @@ fn br009_is_rated_by_consequence() {
         "{why}"
     );
 }
+
+/// Issue 16: BR004's fix for CoreDNS keeps it working when applied as
+/// written: every pod still resolves through it (53/UDP and 53/TCP), it
+/// still reaches an upstream resolver on 53 and the API server on 443, and
+/// it is no longer open (SEM-3: selected in both directions).
+#[test]
+fn br004_fix_for_coredns_keeps_dns_working() {
+    use blastradius::model::ports::Protocol;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shop = root.join("scenarios/shop");
+    let f = run_paths(std::slice::from_ref(&shop));
+    let finding = of(&f, "BR004")
+        .into_iter()
+        .find(|x| x.title.starts_with("Deployment kube-system/coredns"))
+        .expect("BR004 for coredns");
+    let fix = fix_yaml(finding);
+    let dir = tmpdir("coredns-fix");
+    std::fs::write(dir.join("fix.yaml"), &fix).unwrap();
+    let c = load_paths(&[shop, dir.join("fix.yaml")], &LoadOptions::default()).unwrap();
+    let r = Reachability::compile(&c, &ReachOptions::default());
+    let dns = c.find_pods("kube-system/coredns").unwrap()[0];
+    // Every pod of the shop still queries it, whatever its namespace (those
+    // with isolated egress through their own DNS allowance).
+    let mut clients = 0;
+    for (i, p) in c.pods.iter().enumerate() {
+        if i == dns || p.host_network {
+            continue;
+        }
+        clients += 1;
+        let conns = r.pod_to_pod(i, dns);
+        assert!(
+            conns.contains(Protocol::Udp, 53) && conns.contains(Protocol::Tcp, 53),
+            "{} cannot query CoreDNS: {}",
+            p.id(),
+            conns.to_connlist()
+        );
+    }
+    assert!(clients >= 3, "{clients}");
+    // Egress: an upstream resolver and the API server.
+    let out = |ip: &str| r.pod_to_ip(dns, ip.parse().unwrap());
+    assert!(out("8.8.8.8").contains(Protocol::Udp, 53));
+    assert!(out("8.8.8.8").contains(Protocol::Tcp, 53));
+    assert!(out("10.96.0.1").contains(Protocol::Tcp, 443));
+    // And nothing else: no longer open anywhere.
+    assert!(!out("8.8.8.8").contains(Protocol::Tcp, 22));
+    let after = audit(&c, &r);
+    assert!(
+        !after
+            .iter()
+            .any(|x| x.id == "BR004" && x.title.contains("kube-system/coredns")),
+        "{}",
+        to_text(&after)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
