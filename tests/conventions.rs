@@ -355,3 +355,90 @@ fn every_cited_rule_is_in_the_shipped_semantics_doc() {
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     assert!(readme.contains("docs/semantics.md"));
 }
+
+/// Issue 16: every `$ blastradius …` excerpt of the README is real output:
+/// its lines appear in the command's output in order and next to each
+/// other, except where a `...` line says rows are left out (a line ending
+/// in `...` is cut: it must start the output's line).
+#[test]
+fn readme_excerpts_are_real_output() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("blastradius");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut checked = 0;
+    let mut lines = readme.lines().peekable();
+    while let Some(l) = lines.next() {
+        if l != "```" || !lines.peek().is_some_and(|n| n.starts_with("$ blastradius")) {
+            continue;
+        }
+        let mut block = Vec::new();
+        for b in lines.by_ref() {
+            if b == "```" {
+                break;
+            }
+            block.push(b);
+        }
+        // The command, with its `\\` continuation lines.
+        let mut cmd = String::new();
+        let mut rest = block.iter();
+        for c in rest.by_ref() {
+            let c = c.trim_start_matches("$ ");
+            match c.strip_suffix('\\') {
+                Some(part) => cmd.push_str(part),
+                None => {
+                    cmd.push_str(c);
+                    break;
+                }
+            }
+        }
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&cmd)
+            .current_dir(root)
+            .env("PATH", &path)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        let actual = String::from_utf8(out.stdout).unwrap();
+        let got: Vec<&str> = actual.lines().map(str::trim_end).collect();
+        let mut at = 0;
+        let mut gap = true; // the excerpt may start anywhere
+        for e in rest {
+            let e = e.trim_end();
+            if e.trim() == "..." {
+                gap = true;
+                continue;
+            }
+            let matches = |g: &str| match e.strip_suffix("...") {
+                Some(prefix) => g.starts_with(prefix),
+                None => g == e,
+            };
+            let found = if gap {
+                got.get(at..)
+                    .and_then(|r| r.iter().position(|g| matches(g)))
+                    .map(|i| at + i)
+            } else {
+                got.get(at).filter(|g| matches(g)).map(|_| at)
+            };
+            match found {
+                Some(i) => at = i + 1,
+                None => panic!(
+                    "README `{cmd}`: {e:?} is not in the output{}\n--- output ---\n{actual}",
+                    if gap {
+                        ""
+                    } else {
+                        " right after the line before it (a `...` missing?)"
+                    }
+                ),
+            }
+            gap = false;
+        }
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked} excerpts checked");
+}
