@@ -14,7 +14,7 @@ MAX_KB=$((2 * 1024 * 1024))
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 fail=0
-gen() { "$BIN" synth --shape "$1" --size "$2" -o - > "$DIR/$1-$2.yaml"; }
+gen() { "$BIN" synth --shape "$1" --size "$2" --out - > "$DIR/$1-$2.yaml"; }
 run() {
   local input=$1; shift
   /usr/bin/time -v -o "$DIR/time" timeout 120 "$BIN" "$@" "$DIR/$input.yaml" \

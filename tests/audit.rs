@@ -143,15 +143,11 @@ fn locked_down_namespace_has_no_findings() {
 #[test]
 fn br001_br002_br004_fire_on_an_unprotected_namespace() {
     let f = run(&web());
-    assert_eq!(
-        objects(&f, "BR001"),
-        vec![vec!["Namespace app", "Deployment app/web"]]
-    );
+    // `app` is declared nowhere: it would be located at the Deployment,
+    // which is listed itself, so the place is named once (issue 16).
+    assert_eq!(objects(&f, "BR001"), vec![vec!["Deployment app/web"]]);
     assert_eq!(of(&f, "BR001")[0].severity, Severity::High);
-    assert_eq!(
-        objects(&f, "BR002"),
-        vec![vec!["Namespace app", "Deployment app/web"]]
-    );
+    assert_eq!(objects(&f, "BR002"), vec![vec!["Deployment app/web"]]);
     assert_eq!(of(&f, "BR002")[0].severity, Severity::Medium);
     assert_eq!(objects(&f, "BR004"), vec![vec!["Deployment app/web"]]);
     assert_eq!(of(&f, "BR004")[0].severity, Severity::High);
@@ -201,19 +197,12 @@ fn br001_lists_only_the_open_workloads() {
             "  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Ingress]",
         );
     let f = run(&yaml);
-    assert_eq!(
-        objects(&f, "BR001"),
-        vec![vec!["Namespace app", "Deployment app/web"]]
-    );
+    assert_eq!(objects(&f, "BR001"), vec![vec!["Deployment app/web"]]);
     assert!(titles(&f, "BR001")[0].contains("1 of 2 workloads"));
     // Both are open for egress.
     assert_eq!(
         objects(&f, "BR002"),
-        vec![vec![
-            "Namespace app",
-            "Deployment app/db",
-            "Deployment app/web"
-        ]]
+        vec![vec!["Deployment app/db", "Deployment app/web"]]
     );
     // db is selected (ingress only): not fully open.
     assert_eq!(objects(&f, "BR004"), vec![vec!["Deployment app/web"]]);
@@ -830,7 +819,7 @@ fn json_output_shape() {
     assert_eq!(arr[0]["id"], "BR001");
     assert_eq!(arr[0]["rule"], "no-default-deny-ingress");
     assert_eq!(arr[0]["severity"], "high");
-    assert_eq!(arr[0]["objects"][0]["object"], "Namespace app");
+    assert_eq!(arr[0]["objects"][0]["object"], "Deployment app/web");
     assert_eq!(arr[0]["objects"][0]["file"], MEM);
     assert_eq!(arr[0]["objects"][0]["doc"], 1);
     assert_eq!(arr[0]["objects"][0]["line"], 1);
@@ -866,11 +855,12 @@ fn lines_point_at_the_start_of_each_document() {
         .position(|l| l.starts_with("apiVersion: apps/v1"))
         .unwrap()
         + 1;
+    // The policy's own first line, past the comment that opens its document.
     let pol = lines
         .iter()
         .position(|l| *l == "# the deny policy")
         .unwrap()
-        + 1;
+        + 2;
     let f = run_paths(std::slice::from_ref(&path));
     let file = path.display().to_string();
     let br004 = &of(&f, "BR004")[0].objects[0];
@@ -1007,9 +997,18 @@ fn sarif_is_valid_and_maps_levels() {
         };
         assert_eq!(r["level"], level, "{}", x.title);
         assert!(r["message"]["text"].as_str().unwrap().starts_with(&x.title));
+        // The main object is the one location; the others are related.
         let locs = r["locations"].as_array().unwrap();
-        assert_eq!(locs.len(), x.objects.len());
-        for l in locs {
+        assert_eq!(locs.len(), 1);
+        let related = r["relatedLocations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(1 + related.len(), x.objects.len());
+        for (i, l) in related.iter().enumerate() {
+            assert_eq!(l["id"], i + 1);
+        }
+        for l in locs.iter().chain(&related) {
             // In-memory input has lines too (recorded while decoding).
             assert!(l["physicalLocation"]["region"]["startLine"]
                 .as_u64()
@@ -1434,4 +1433,176 @@ fn cluster_findings_render_in_text_json_and_valid_sarif() {
             + &anp("allow-b", &allow)
             + &anp("deny-all", &deny))))
     );
+}
+
+/// Issue 16: a namespace declared nowhere is not located at an object of
+/// another file under the name "Namespace": the finding lists its open
+/// workloads, each at its own line, once; the policy file that happens to
+/// come first is not pointed at.
+#[test]
+fn an_undeclared_namespace_is_not_located_in_another_file() {
+    let dir = tmpdir("undeclared");
+    // a.yaml (read first) holds only a policy of `app` for egress.
+    std::fs::write(
+        dir.join("a.yaml"),
+        policy(
+            "app",
+            "egress",
+            "  podSelector: {}\n  policyTypes: [Egress]",
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("b.yaml"), format!("# the web tier\n{}", web())).unwrap();
+    let f = run_paths(std::slice::from_ref(&dir));
+    let br001 = &of(&f, "BR001")[0];
+    let places: Vec<(String, usize, Option<usize>)> = br001
+        .objects
+        .iter()
+        .map(|o| (o.object.clone(), o.doc, o.line))
+        .collect();
+    // Line 2: the Deployment, past the file's header comment.
+    assert_eq!(places, vec![("Deployment app/web".to_string(), 1, Some(2))]);
+    assert!(br001.objects.iter().all(|o| o.file.ends_with("b.yaml")));
+    let text = to_text(&f);
+    assert!(
+        !text.contains("a.yaml:1, document 1)\n    at Deployment"),
+        "{text}"
+    );
+    // SARIF: one location (the main object), the rest related, each once.
+    let v: serde_json::Value = serde_json::from_str(&to_sarif(&f)).unwrap();
+    for r in v["runs"][0]["results"].as_array().unwrap() {
+        assert_eq!(r["locations"].as_array().unwrap().len(), 1);
+        let mut seen = std::collections::BTreeSet::new();
+        for l in r["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(r["relatedLocations"].as_array().into_iter().flatten())
+        {
+            let p = &l["physicalLocation"];
+            assert!(
+                seen.insert((
+                    p["artifactLocation"]["uri"].to_string(),
+                    p["region"]["startLine"].to_string(),
+                    l["logicalLocations"][0]["fullyQualifiedName"].to_string()
+                )),
+                "{r}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 16: BR009 is rated by what the OR form lets in (SEM-19), not by
+/// kind: low when what it admits cannot connect today, medium when it
+/// opens connections, high when a pod it admits is itself reachable from
+/// outside the cluster (the protected pods are one hop from the internet).
+#[test]
+fn br009_is_rated_by_consequence() {
+    let base = || {
+        web()
+            + &namespace("shop", "{team: shop}")
+            + &deployment("shop", "client", "{app: client, role: client}", "[]")
+            + &deployment("shop", "other", "{app: other}", "[]")
+            + &policy(
+                "app",
+                "web-in",
+                "  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+  ingress:
+    - from:
+        - namespaceSelector: {matchLabels: {team: shop}}
+        - podSelector: {matchLabels: {role: client}}
+      ports: [{port: 8080}]",
+            )
+    };
+    let rated = |yaml: &str| {
+        let f = run(yaml);
+        let x = of(&f, "BR009")[0].clone();
+        (x.severity, x.why)
+    };
+    // The shop's own egress is closed: what the OR admits cannot connect.
+    let (sev, why) = rated(&(base() + &policy("shop", "deny", DENY_ALL)));
+    assert_eq!(sev, Severity::Low, "{why}");
+    assert!(
+        why.contains("no connection it admits is open today"),
+        "{why}"
+    );
+    // shop/other may connect to app/web on 8080 (only through the OR),
+    // but nothing outside the cluster reaches shop/other.
+    let closed_ingress = policy(
+        "shop",
+        "no-ingress",
+        "  podSelector: {}\n  policyTypes: [Ingress]",
+    );
+    let (sev, why) = rated(&(base() + &closed_ingress));
+    assert_eq!(sev, Severity::Medium, "{why}");
+    assert!(
+        why.contains(
+            "Rated medium: Deployment shop/other (only the OR form admits it) can connect"
+        ),
+        "{why}"
+    );
+    // shop/other is open to the internet: app/web is one hop from outside.
+    let (sev, why) = rated(&base());
+    assert_eq!(sev, Severity::High, "{why}");
+    assert!(
+        why.contains("because Deployment shop/other (which only the OR form admits) accepts connections from external addresses"),
+        "{why}"
+    );
+}
+
+/// Issue 16: BR004's fix for CoreDNS keeps it working when applied as
+/// written: every pod still resolves through it (53/UDP and 53/TCP), it
+/// still reaches an upstream resolver on 53 and the API server on 443, and
+/// it is no longer open (SEM-3: selected in both directions).
+#[test]
+fn br004_fix_for_coredns_keeps_dns_working() {
+    use blastradius::model::ports::Protocol;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shop = root.join("scenarios/shop");
+    let f = run_paths(std::slice::from_ref(&shop));
+    let finding = of(&f, "BR004")
+        .into_iter()
+        .find(|x| x.title.starts_with("Deployment kube-system/coredns"))
+        .expect("BR004 for coredns");
+    let fix = fix_yaml(finding);
+    let dir = tmpdir("coredns-fix");
+    std::fs::write(dir.join("fix.yaml"), &fix).unwrap();
+    let c = load_paths(&[shop, dir.join("fix.yaml")], &LoadOptions::default()).unwrap();
+    let r = Reachability::compile(&c, &ReachOptions::default());
+    let dns = c.find_pods("kube-system/coredns").unwrap()[0];
+    // Every pod of the shop still queries it, whatever its namespace (those
+    // with isolated egress through their own DNS allowance).
+    let mut clients = 0;
+    for (i, p) in c.pods.iter().enumerate() {
+        if i == dns || p.host_network {
+            continue;
+        }
+        clients += 1;
+        let conns = r.pod_to_pod(i, dns);
+        assert!(
+            conns.contains(Protocol::Udp, 53) && conns.contains(Protocol::Tcp, 53),
+            "{} cannot query CoreDNS: {}",
+            p.id(),
+            conns.to_connlist()
+        );
+    }
+    assert!(clients >= 3, "{clients}");
+    // Egress: an upstream resolver and the API server.
+    let out = |ip: &str| r.pod_to_ip(dns, ip.parse().unwrap());
+    assert!(out("8.8.8.8").contains(Protocol::Udp, 53));
+    assert!(out("8.8.8.8").contains(Protocol::Tcp, 53));
+    assert!(out("10.96.0.1").contains(Protocol::Tcp, 443));
+    // And nothing else: no longer open anywhere.
+    assert!(!out("8.8.8.8").contains(Protocol::Tcp, 22));
+    let after = audit(&c, &r);
+    assert!(
+        !after
+            .iter()
+            .any(|x| x.id == "BR004" && x.title.contains("kube-system/coredns")),
+        "{}",
+        to_text(&after)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -13,6 +13,8 @@
 //! should print. They are skipped with `SKIPPED (known): <case>` until fixed:
 //! then remove them from the list.
 
+mod common;
+
 use assert_cmd::Command;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -157,7 +159,7 @@ fn run_all(cases: &[Case]) {
     let mut ran = 0;
     for case in cases {
         if KNOWN_BAD.contains(&case.name.as_str()) {
-            println!("SKIPPED (known): {}", case.name);
+            common::skipped(format_args!("(known) {}", case.name));
             continue;
         }
         ran += 1;
@@ -434,15 +436,15 @@ fn unix_cases(dir: &Path) -> Vec<Case> {
             "gen-fifo.yaml",
             &["gen-fifo.yaml: is neither a file nor a folder"],
         )),
-        _ => println!("SKIPPED: gen-fifo: mkfifo is not available"),
+        _ => common::skipped("gen-fifo: mkfifo is not available"),
     }
 
     // An unreadable file; root reads it anyway, so the case is skipped then.
     let p = write(dir, "gen-unreadable.yaml", DENY_ALL);
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
     if std::fs::read(&p).is_ok() {
-        println!(
-            "SKIPPED: gen-unreadable: the file stays readable after chmod 000 (running as root?)"
+        common::skipped(
+            "gen-unreadable: the file stays readable after chmod 000 (running as root?)",
         );
     } else {
         cases.push(Case::new(
@@ -457,7 +459,7 @@ fn unix_cases(dir: &Path) -> Vec<Case> {
 
 #[cfg(not(unix))]
 fn unix_cases(_: &Path) -> Vec<Case> {
-    println!("SKIPPED: symlink, FIFO and permission cases need unix");
+    common::skipped("symlink, FIFO and permission cases need unix");
     Vec::new()
 }
 

@@ -19,7 +19,7 @@ fn shape(name: &str, size: usize) -> String {
             name,
             "--size",
             &size.to_string(),
-            "-o",
+            "--out",
             "-",
         ])
         .output()

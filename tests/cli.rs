@@ -54,7 +54,7 @@ fn reach_text_json_csv_md_dot() {
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(text.contains("SOURCE"), "{text}");
-    assert!(text.contains("1 namespaces, 2 pods"), "{text}");
+    assert!(text.contains("1 namespace, 2 pods"), "{text}");
 
     let out = bin()
         .args(["reach", "-", "-o", "json"])

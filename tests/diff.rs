@@ -411,3 +411,60 @@ fn a_new_workload_that_reaches_pods_is_a_blast_increase() {
     assert_eq!((w.before, w.after, w.delta), (None, Some(1), 1));
     assert!(d.holds(FailOn::BlastIncrease));
 }
+
+/// A change that lengthens a path to a crown jewel says so, as one that
+/// shortens it does: lesson 5's fix moves data/postgres from hop 1 to hop 2
+/// of web/frontend (the AND peer, SEM-21) and cuts data/redis off.
+#[test]
+fn crown_jewels_further_away_are_listed_as_closer_ones_are() {
+    let old = base();
+    // Before: web reaches db directly.
+    let mut direct = base();
+    direct.push(np("x", "db-from-web", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}, {podSelector: {matchLabels: {app: api}}}]}]}"));
+    let mut via_api = old.clone();
+    via_api.push(np("x", "db-from-api", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]}"));
+    let d = run(&direct, &via_api, &["tier=db"]);
+    let further: Vec<(String, Option<usize>, Option<usize>)> = d
+        .further_targets
+        .iter()
+        .map(|t| (t.workload.clone(), t.hops_before, t.hops_after))
+        .collect();
+    assert_eq!(further, vec![("x/web[Pod]".to_string(), Some(1), Some(2))]);
+    assert!(d.closer_targets.is_empty());
+    let t = text::diff::text(&d);
+    assert!(
+        t.contains("Crown jewels now further:\n  x/web[Pod] reaches tier=db in 2 hops (was 1 hop): x/web -[TCP 8080]-> x/api -[any]-> x/db\n"),
+        "{t}"
+    );
+    // The reverse change is "now closer".
+    let back = run(&via_api, &direct, &["tier=db"]);
+    assert_eq!(back.closer_targets.len(), 1);
+    assert!(text::diff::text(&back).contains(
+        "Crown jewels now closer:\n  x/web[Pod] reaches tier=db in 1 hop (was 2 hops)\n"
+    ));
+    // Cut off: api no longer reaches db.
+    let cut = run(&via_api, &old, &["tier=db"]);
+    let t = text::diff::text(&cut);
+    assert!(
+        t.contains("x/api[Pod] no longer reaches tier=db (was 1 hop)"),
+        "{t}"
+    );
+    assert!(text::diff::md(&cut).contains("- x/api[Pod] no longer reaches tier=db (was 1 hop)"));
+    // The lesson itself.
+    let out = Command::cargo_bin("blastradius")
+        .unwrap()
+        .args([
+            "diff",
+            "scenarios/05-and-or-trap/mistake",
+            "scenarios/05-and-or-trap/fixed",
+            "--target",
+            "tier=db",
+        ])
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        s.contains("  web/frontend[Deployment] reaches tier=db in 2 hops (was 1 hop): web/frontend -[TCP 8080]-> app/api -[TCP 5432]-> data/postgres"),
+        "{s}"
+    );
+}

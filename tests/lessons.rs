@@ -1564,6 +1564,10 @@ fn lesson_05_and_or_trap() {
     );
     assert_eq!(n_and, api + worker);
     says(&r, &format!("as written the rule matches {n_or} pods. As one peer (AND) it would match {n_and}, the api's {api} and the worker's {worker}."));
+    // Rated by consequence (issue 16): web/frontend, which only the OR
+    // form admits, is reachable from outside the cluster.
+    assert_eq!(br009[0].severity, "high");
+    says(&r, "It is rated **high** by its consequence");
     assert_eq!(count(&a, "BR006"), 1);
     let af = audit(&f);
     assert_eq!(count(&af, "BR006") + count(&af, "BR009"), 0);
@@ -2103,4 +2107,33 @@ fn lesson_09_cluster_guardrails() {
             sl.blast, sl.total
         ),
     );
+}
+
+/// Issue 16: the index's "folders" column names exactly the subfolders each
+/// lesson has (lesson 1 has no `fixed/`), so a teacher pointing a command
+/// at one finds it.
+#[test]
+fn index_lists_the_folders_each_lesson_has() {
+    let index = read(&root().join("scenarios/README.md"));
+    for l in LESSONS {
+        let row = index
+            .lines()
+            .find(|r| r.contains(&format!("]({l}/README.md) |")))
+            .unwrap_or_else(|| panic!("index: no row for {l}"));
+        let listed: std::collections::BTreeSet<String> = row
+            .split(" | ")
+            .nth(2)
+            .unwrap()
+            .split(", ")
+            .map(|f| f.trim_matches('`').trim_end_matches('/').to_string())
+            .collect();
+        let actual: std::collections::BTreeSet<String> =
+            std::fs::read_dir(root().join("scenarios").join(l))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_dir())
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect();
+        assert_eq!(listed, actual, "{l}");
+    }
 }

@@ -1,6 +1,8 @@
 //! Charts, the report folder, the README chart under docs/, and the HTML
 //! page in a headless browser (when Chromium is installed).
 
+mod common;
+
 use assert_cmd::Command;
 use blastradius::output::attack_graph::text_width;
 use std::path::{Path, PathBuf};
@@ -284,8 +286,8 @@ fn chromium() -> Option<PathBuf> {
 #[test]
 fn report_renders_in_headless_chromium() {
     let Some(chrome) = chromium() else {
-        eprintln!(
-            "SKIPPED: Chromium is not installed (apt-get install chromium); .ci/run installs it"
+        common::skipped(
+            "Chromium is not installed (apt-get install chromium); .ci/run installs it",
         );
         return;
     };
@@ -538,7 +540,7 @@ fn attack_graph_of_a_10000_pod_cluster_collapses_and_stays_readable() {
             "1000",
             "--seed",
             "1",
-            "-o",
+            "--out",
             "-",
         ])
         .output()

@@ -7,6 +7,8 @@
 //! `env!("CARGO_BIN_EXE_blastradius")`, with real files in a fresh folder
 //! under the system temp dir.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -74,7 +76,7 @@ fn dev_full() -> Option<fs::File> {
 #[test]
 fn a_full_stderr_never_panics_and_keeps_the_exit_code() {
     let Some(_) = dev_full() else {
-        eprintln!("SKIPPED: no /dev/full");
+        common::skipped("no /dev/full");
         return;
     };
     let base = scratch("stderr");
@@ -114,7 +116,7 @@ fn a_full_stderr_never_panics_and_keeps_the_exit_code() {
 #[test]
 fn a_full_stdout_fails_the_run_with_exit_2() {
     let Some(_) = dev_full() else {
-        eprintln!("SKIPPED: no /dev/full");
+        common::skipped("no /dev/full");
         return;
     };
     let base = scratch("stdout");
@@ -124,8 +126,8 @@ fn a_full_stdout_fails_the_run_with_exit_2() {
         &["reach", "in", "-o", "json"],
         &["explain", "in", "--from", "prod/client", "--to", "prod/web"],
         &["audit", "in"],
-        &["synth", "--pods", "20", "-o", "-"],
-        &["synth", "--pods", "20", "--live", "json", "-o", "-"],
+        &["synth", "--pods", "20", "--out", "-"],
+        &["synth", "--pods", "20", "--live", "json", "--out", "-"],
         &["--help"],
     ] {
         let out = Command::new(BIN)

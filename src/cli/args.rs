@@ -17,6 +17,10 @@ pub struct Cli {
     /// No progress line on stderr (it shows only on a terminal, for phases over a second).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Colour the `error:`/`warning:` prefixes and audit severities: on a
+    /// terminal only (and not with NO_COLOR set), always, or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = crate::cli::print::ColorWhen::Auto)]
+    pub color: crate::cli::print::ColorWhen,
 }
 
 #[derive(Subcommand, Debug)]
@@ -59,7 +63,8 @@ pub struct ChokeArgs {
     /// How many edges to list.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
-    #[arg(short, long, value_enum, default_value_t = ChokeFormat::Text)]
+    /// Output format.
+    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = ChokeFormat::Text)]
     pub output: ChokeFormat,
 }
 
@@ -75,7 +80,8 @@ pub enum AuditFormat {
 pub struct AuditArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    #[arg(short, long, value_enum, default_value_t = AuditFormat::Text)]
+    /// Output format.
+    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = AuditFormat::Text)]
     pub output: AuditFormat,
     /// Exit 1 when a finding of this severity or higher is present.
     #[arg(long, value_enum, value_name = "SEVERITY")]
@@ -83,6 +89,22 @@ pub struct AuditArgs {
     /// Only list findings of this severity or higher.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub min_severity: Option<SeverityArg>,
+    /// One line per finding (id, severity, check, what), then the summary
+    /// line; text only.
+    #[arg(long)]
+    pub brief: bool,
+    /// Only list findings about namespace NS or an object in it (cluster
+    /// policies are in no namespace: their findings are left out).
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NS",
+        conflicts_with = "all_namespaces"
+    )]
+    pub namespace: Option<String>,
+    /// List findings of every namespace and the cluster policies (the default).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
 }
 
 /// `--fail-on-severity`, `--min-severity`: the CLI spelling of [`crate::review::audit::Severity`].
@@ -137,7 +159,8 @@ pub struct DiffArgs {
     pub attack: AttackArgs,
     #[arg(long, value_enum, default_value_t = Level::Workload)]
     pub level: Level,
-    #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
+    /// Output format.
+    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = DiffFormat::Text)]
     pub output: DiffFormat,
     /// Exit 1 when any of these holds (comma list): added, removed, blast-increase, new-target-path.
     #[arg(long, value_enum, value_delimiter = ',')]
@@ -149,13 +172,19 @@ pub struct DiffArgs {
 
 #[derive(Args, Debug)]
 pub struct SynthArgs {
-    #[arg(long, default_value_t = 1000)]
+    /// Pods in the cluster, spread over the namespaces (bare Pods and
+    /// Deployments' replicas).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
     pub pods: usize,
-    #[arg(long, default_value_t = 10)]
+    /// Namespaces, named ns-00000, ns-00001, …
+    #[arg(long, default_value_t = 10, value_name = "N")]
     pub namespaces: usize,
-    #[arg(long, default_value_t = 100)]
+    /// NetworkPolicies, spread over the namespaces (default denies,
+    /// selectors on `app`/`tier`, namespace selectors, ipBlocks).
+    #[arg(long, default_value_t = 100, value_name = "N")]
     pub policies: usize,
-    #[arg(long, default_value_t = 1)]
+    /// Random seed: the same flags and seed give byte-identical output.
+    #[arg(long, default_value_t = 1, value_name = "N")]
     pub seed: u64,
     /// Distinct `app` label values per namespace (drives the number of pod classes).
     #[arg(long, default_value_t = 20)]
@@ -177,11 +206,14 @@ pub struct SynthArgs {
     /// ReplicaSets, …), as `kubectl get all` prints them.
     #[arg(long, requires = "live")]
     pub with_workloads: bool,
-    /// Write DIR/cluster.yaml (or cluster.json); refuses to overwrite an existing file.
-    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    /// Where to write: DIR writes DIR/cluster.yaml (cluster.json with
+    /// `--live json`) and refuses to overwrite an existing file; `-` writes
+    /// to stdout.
+    #[arg(long, value_name = "DIR|-")]
     pub out: Option<PathBuf>,
-    /// `-` writes to stdout.
-    #[arg(short, long, value_name = "-")]
+    /// Not a destination: `-o` is the output format in every command, and
+    /// synth writes YAML (or what --live says); kept only to say so.
+    #[arg(short, long, value_name = "FORMAT", hide = true)]
     pub output: Option<String>,
     /// Instead of a realistic cluster, a small crafted input that is hard
     /// for one part of the tool (`bench/bounds.sh`), of size --size.
@@ -268,8 +300,14 @@ pub struct SimulateArgs {
     /// Starting point: every pod matching this label selector, held together.
     #[arg(long, value_name = "SELECTOR")]
     pub from_selector: Option<String>,
-    /// Namespace for --from-selector (default: `default`, like kubectl).
-    #[arg(short = 'n', long, value_name = "NS")]
+    /// Namespace for --from-selector (default: `default`, like kubectl), and
+    /// of a --from given as a bare name (`web` is `NS/web`).
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NS",
+        conflicts_with = "all_namespaces"
+    )]
     pub namespace: Option<String>,
     /// --from-selector over all namespaces.
     #[arg(short = 'A', long)]
@@ -280,7 +318,8 @@ pub struct SimulateArgs {
     /// Rows of the --all ranking to print.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
-    #[arg(short, long, value_enum, default_value_t = SimFormat::Text)]
+    /// Output format.
+    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = SimFormat::Text)]
     pub output: SimFormat,
     /// Also write the SVG charts into this folder.
     #[arg(long, value_name = "DIR")]
@@ -408,7 +447,7 @@ pub struct ReachArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Output format.
-    #[arg(short, long, value_enum, default_value_t = ReachFormat::Text)]
+    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = ReachFormat::Text)]
     pub output: ReachFormat,
     /// List workloads (replicas as one entity) or individual pod entries.
     #[arg(long, value_enum, default_value_t = Level::Workload)]
@@ -417,6 +456,18 @@ pub struct ReachArgs {
     /// 200 MB of output a million; counted before anything is listed.
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     pub max_connections: usize,
+    /// List only connections from or to a workload in namespace NS (the
+    /// policies of every namespace still decide them).
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NS",
+        conflicts_with = "all_namespaces"
+    )]
+    pub namespace: Option<String>,
+    /// List connections of every namespace (the default).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -438,7 +489,13 @@ pub struct ExplainArgs {
     /// Ports to ask about: 80/TCP, 8000-8080/TCP, UDP, comma-separated.
     #[arg(long)]
     pub port: Option<String>,
-    #[arg(short, long, value_enum, default_value_t = ExplainFormat::Text)]
+    /// Namespace of a --from or --to given as a bare name (`web` is
+    /// `NS/web`), as with kubectl; without it a bare name must be unique
+    /// across namespaces.
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = ExplainFormat::Text)]
     pub output: ExplainFormat,
     /// Exit 1 when denied (as `git diff --exit-code`, `kubectl auth can-i`):
     /// some port of --port is denied, or without --port nothing is allowed.

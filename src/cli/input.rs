@@ -12,6 +12,7 @@ use crate::input::{load_paths, LoadOptions};
 use crate::model::error::PodLookupError;
 use crate::model::ports::parse_port_list;
 use crate::model::{Cluster, Pod};
+use crate::util::text::count;
 use crate::util::text::{closest, is_typo_of, path_text, place, ticked};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -187,7 +188,8 @@ pub fn load_with(paths: &[PathBuf], input: &InputOpts) -> Result<Cluster, CliErr
             .map(|(k, n)| format!("{} {n}", place(k)))
             .collect();
         err_line(format_args!(
-            "skipped {total} objects: {}",
+            "skipped {}: {}",
+            count(total, "object", "objects"),
             if list.is_empty() {
                 "none".into()
             } else {
@@ -329,6 +331,17 @@ pub fn endpoint(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<End
         ));
     }
     Ok(Endpoint::Pod(first, name))
+}
+
+/// `-n NS`: a bare name (`web`) is `NS/web`; `ns/name`, `ns/name[Kind]`
+/// and IP addresses are kept as they are.
+pub fn in_namespace(spec: &str, ns: Option<&str>) -> String {
+    match ns {
+        Some(ns) if !spec.contains('/') && spec.parse::<IpAddr>().is_err() => {
+            format!("{ns}/{spec}")
+        }
+        _ => spec.to_string(),
+    }
 }
 
 /// Pods held for `--from SRC`: one pod of the first matching entry.

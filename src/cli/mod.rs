@@ -9,7 +9,7 @@ pub mod print;
 pub mod progress;
 
 pub use args::{Cli, Command};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, ValueEnum};
 use error::{CliError, Outcome};
 
 /// `--version`: the crate's version, and the commit when built from a git
@@ -25,7 +25,18 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 
 pub fn main() -> i32 {
     ignore_file_size_signal();
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // clap's own usage errors follow --color too; it is read before parsing.
+    let clap_color = match color_in_args(&args) {
+        Some(print::ColorWhen::Always) => clap::ColorChoice::Always,
+        Some(print::ColorWhen::Never) => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    };
+    let parsed = Cli::command()
+        .color(clap_color)
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             // `--help` and `--version` succeed only when stdout took them.
@@ -38,6 +49,7 @@ pub fn main() -> i32 {
         }
     };
     progress::set_quiet(cli.quiet);
+    print::set_color(cli.color);
     let result = run(cli.command);
     // `--fail-on-unevaluated`: the command ran and printed; the gate fails.
     let result = match result {
@@ -50,6 +62,23 @@ pub fn main() -> i32 {
         r => r,
     };
     exit_code(result)
+}
+
+/// `--color WHEN` or `--color=WHEN` before any `--`, for clap's errors.
+fn color_in_args(args: &[std::ffi::OsString]) -> Option<print::ColorWhen> {
+    let mut it = args.iter().filter_map(|a| a.to_str());
+    let mut found = None;
+    while let Some(a) = it.next() {
+        let value = match a {
+            "--" => break,
+            "--color" => it.next(),
+            _ => a.strip_prefix("--color="),
+        };
+        if let Some(v) = value {
+            found = print::ColorWhen::from_str(v, false).ok().or(found);
+        }
+    }
+    found
 }
 
 /// A file-size limit (`ulimit -f`, RLIMIT_FSIZE) kills a process that

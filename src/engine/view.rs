@@ -426,6 +426,17 @@ impl ConnView {
         view
     }
 
+    /// `reach -n NS`: keep the connections with a workload (pod,
+    /// namespace) of namespace `ns` at one end or both.
+    pub fn keep_namespace(&mut self, ns: &str) {
+        let entities = &self.entities;
+        let in_ns = |e: Endpoint| match e {
+            Endpoint::Entity(i) => entities.get(i).is_some_and(|x| x.namespace == ns),
+            _ => false,
+        };
+        self.connections.retain(|c| in_ns(c.src) || in_ns(c.dst));
+    }
+
     /// The printed name of an endpoint (empty for one not in this view).
     pub fn name(&self, e: Endpoint) -> &str {
         match e {

@@ -78,12 +78,32 @@ pub fn decode(file: &str, text: &str, json: bool) -> Result<Vec<Doc>, Box<LoadEr
         };
         docs.push(Doc {
             number: i + 1,
-            line,
+            // Where the object's own text begins: past the comments and
+            // blank lines that open its document (a file's header comment).
+            line: line.map(|l| first_content_line(&text_lines, l)),
             item_lines,
             value,
         });
     }
     Ok(docs)
+}
+
+/// The first line from `from` (1-based) that is neither blank nor a
+/// comment; `from` itself when there is none (or for JSON, with no lines).
+fn first_content_line(lines: &[&str], from: usize) -> usize {
+    (from..=lines.len())
+        .take_while(|&n| {
+            lines
+                .get(n - 1)
+                .is_some_and(|l| !l.starts_with("---") && !l.starts_with("..."))
+        })
+        .find(|&n| {
+            lines.get(n - 1).is_some_and(|l| {
+                let t = l.trim();
+                !t.is_empty() && !t.starts_with('#')
+            })
+        })
+        .unwrap_or(from)
 }
 
 /// The values of a JSON stream up to the first error, with the 1-based line
@@ -388,10 +408,11 @@ mod tests {
 
     #[test]
     fn yaml_object_lines_are_the_first_line_of_their_document() {
-        // (text, first line of each document), counted by hand.
-        let cases: [(String, Vec<usize>); 5] = [
+        // (text, first line of each document, first line of each object
+        // past its comments), counted by hand.
+        let cases: [(String, Vec<usize>, Vec<usize>); 5] = [
             // no separator
-            (policy("a"), vec![1]),
+            (policy("a"), vec![1], vec![1]),
             // comments and a directive before the first `---`
             (
                 format!(
@@ -399,6 +420,7 @@ mod tests {
                     policy("a"),
                     policy("b")
                 ),
+                vec![5, 13],
                 vec![5, 13],
             ),
             // comments before a first document without separator
@@ -409,24 +431,28 @@ mod tests {
                     policy("b")
                 ),
                 vec![1, 10],
+                // the policies, not their comments
+                vec![2, 11],
             ),
             // an empty document between, a trailing separator, `--- ` with a space
             (
                 format!("---\n{}---\n---   \n{}---\n", policy("a"), policy("b")),
+                vec![2, 10, 11],
                 vec![2, 10, 11],
             ),
             // CRLF line ends
             (
                 format!("{}---\n{}", policy("a"), policy("b")).replace('\n', "\r\n"),
                 vec![1, 9],
+                vec![1, 9],
             ),
         ];
-        for (text, want) in &cases {
+        for (text, want, objects) in &cases {
             assert_eq!(&yaml_doc_lines(text), want, "{text:?}");
             let got = policy_lines(text);
             assert!(!got.is_empty());
             for (doc, line) in got {
-                assert_eq!(line, want.get(doc - 1).copied(), "doc {doc} of {text:?}");
+                assert_eq!(line, objects.get(doc - 1).copied(), "doc {doc} of {text:?}");
             }
         }
     }

@@ -333,7 +333,19 @@ impl Builder {
                         Entry::Occupied(mut e) => {
                             let k = e.key().as_str().unwrap_or_default();
                             if merged.is_empty() || !merged.remove(k) {
-                                return Err((kmark, format!("duplicate entry with key {k:?}")));
+                                // A second `apiVersion:`/`kind:` at the
+                                // margin: two objects run together.
+                                let hint = if kmark.column == 0
+                                    && matches!(k, "apiVersion" | "kind")
+                                {
+                                    " (two objects run together? separate Kubernetes objects in one file with a line `---` before each)"
+                                } else {
+                                    ""
+                                };
+                                return Err((
+                                    kmark,
+                                    format!("duplicate entry with key {k:?}{hint}"),
+                                ));
                             }
                             e.insert(v);
                             Ok(())

@@ -6,6 +6,7 @@ use crate::engine::view::{ConnCounts, ConnView, Endpoint, Level};
 use crate::model::Cluster;
 use crate::output::format::Format;
 use crate::output::format::{FormatError, Render};
+use crate::util::text::count;
 
 /// What `reach` prints.
 pub struct ReachOutput<'a> {
@@ -51,21 +52,28 @@ pub fn summary_lines(
 ) -> Vec<String> {
     vec![
         format!(
-            "{} namespaces, {} pods ({} {}), {} policies, {} pod classes",
-            cluster.namespaces.len(),
-            cluster.pod_count(),
-            counts.entities,
+            "{}, {} ({}), {}, {}",
+            count(cluster.namespaces.len(), "namespace", "namespaces"),
+            count(cluster.pod_count(), "pod", "pods"),
             match level {
-                Level::Workload => "workloads",
-                Level::Pod => "pod entries",
-                Level::Namespace => "namespaces holding pods",
+                Level::Workload => count(counts.entities, "workload", "workloads"),
+                Level::Pod => count(counts.entities, "pod entry", "pod entries"),
+                Level::Namespace => count(
+                    counts.entities,
+                    "namespace holding pods",
+                    "namespaces holding pods",
+                ),
             },
-            cluster.policies.len(),
-            reach.class_count()
+            count(cluster.policies.len(), "policy", "policies"),
+            count(reach.class_count(), "pod class", "pod classes")
         ),
         format!(
-            "{} allowed connections ({} with external IP ranges); ipBlock matches pod IPs: {}",
-            counts.connections,
+            "{} ({} with external IP ranges); ipBlock matches pod IPs: {}",
+            count(
+                counts.connections,
+                "allowed connection",
+                "allowed connections"
+            ),
             counts.external,
             if reach.options.ipblock_pods {
                 "yes"

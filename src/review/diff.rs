@@ -62,6 +62,9 @@ pub struct Diff {
     pub new_target_paths: Vec<TargetChange>,
     /// Targets reached in fewer hops than before.
     pub closer_targets: Vec<TargetChange>,
+    /// Targets reached in more hops than before, or no longer reached
+    /// (`hops_after` None).
+    pub further_targets: Vec<TargetChange>,
     pub total_pods_before: u64,
     pub total_pods_after: u64,
 }
@@ -316,6 +319,7 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
     // Crown jewels: hops from every workload, before and after.
     let mut new_target_paths = Vec::new();
     let mut closer_targets = Vec::new();
+    let mut further_targets = Vec::new();
     if !targets.is_empty() {
         let hops = |g: &AttackGraph, ents: &[Entity]| -> BTreeMap<String, Vec<TargetHop>> {
             ents.iter()
@@ -347,6 +351,8 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
                 match (h_before, h_after) {
                     (None, Some(_)) => new_target_paths.push(change),
                     (Some(b), Some(a)) if a < &b => closer_targets.push(change),
+                    (Some(b), Some(a)) if a > &b => further_targets.push(change),
+                    (Some(_), None) => further_targets.push(change),
                     _ => {}
                 }
             }
@@ -366,6 +372,7 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
         blast_radius,
         new_target_paths,
         closer_targets,
+        further_targets,
         total_pods_before: old.cluster.pod_count(),
         total_pods_after: new.cluster.pod_count(),
     }

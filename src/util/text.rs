@@ -6,6 +6,13 @@
 use std::borrow::Cow;
 use std::fmt;
 
+/// `1 namespace`, `2 namespaces`: a count with its noun in the number it
+/// takes (`many` is the plural, e.g. "policies").
+pub fn count<N: fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
+}
+
 /// The longest value printed whole, in characters: every valid label value
 /// and name segment (at most 63) fits.
 pub const QUOTE_MAX: usize = 64;

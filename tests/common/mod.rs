@@ -3,17 +3,27 @@
 
 use std::path::PathBuf;
 
-/// `../shared` next to the repo, if present. Tests that need it print why
-/// they skip when it is absent.
+/// Say on the real stderr that a test skipped part or all of its work, and
+/// why: `SKIPPED: <why>`. libtest captures `println!`/`eprintln!` of a
+/// test that passes, so a skip printed with them would never be seen; a
+/// write to the stderr handle is not captured and shows in the default
+/// `cargo test` output, between the test lines.
+pub fn skipped(why: impl std::fmt::Display) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED: {why}");
+}
+
+/// `../shared` next to the repo, if present. Tests that need it say why
+/// they skip when it is absent ([`skipped`]).
 pub fn shared_dir() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!(
-            "SKIPPED: {} is absent; conformance and reference tests need ../shared next to the repo",
+        skipped(format_args!(
+            "{} is absent; conformance and reference tests need ../shared next to the repo",
             p.display()
-        );
+        ));
         None
     }
 }

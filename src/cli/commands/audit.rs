@@ -1,10 +1,10 @@
 //! `audit`: find the classic mistakes; a gate on their severity.
 
-use crate::cli::args::AuditArgs;
+use crate::cli::args::{AuditArgs, AuditFormat};
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{compile_for_attack, load};
-use crate::cli::print::{err_line, write_out};
-use crate::output::audit::AuditOutput;
+use crate::cli::print::{err_line, paint_severities, stdout_color, write_out};
+use crate::output::audit::{AuditBrief, AuditOutput};
 use crate::output::format::render;
 use crate::review::audit::Severity;
 
@@ -15,7 +15,19 @@ pub fn run(a: AuditArgs) -> Result<Outcome, CliError> {
     if let Some(min) = a.min_severity.map(Severity::from) {
         findings.retain(|f| f.severity >= min);
     }
-    let out = render(&AuditOutput(&findings), a.output.into())?;
+    if let Some(ns) = &a.namespace {
+        findings.retain(|f| f.in_namespace(ns));
+    }
+    let out = if a.brief {
+        render(&AuditBrief(&findings), a.output.into())?
+    } else {
+        render(&AuditOutput(&findings), a.output.into())?
+    };
+    let out = if a.output == AuditFormat::Text && stdout_color() {
+        paint_severities(&out)
+    } else {
+        out
+    };
     write_out(&out)?;
     match a.fail_on_severity.map(Severity::from) {
         Some(min) if findings.iter().any(|f| f.severity >= min) => {

@@ -2,7 +2,7 @@
 
 use crate::cli::args::ExplainArgs;
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{endpoint, load};
+use crate::cli::input::{endpoint, in_namespace, load};
 use crate::cli::print::write_out;
 use crate::engine::explain::{explain, Endpoint};
 use crate::model::ports::{parse_port_list, ConnSet};
@@ -11,8 +11,9 @@ use crate::output::format::render;
 
 pub fn run(a: ExplainArgs) -> Result<Outcome, CliError> {
     let cluster = load(&a.input)?;
-    let from = endpoint(&cluster, &a.from, "from")?;
-    let to = endpoint(&cluster, &a.to, "to")?;
+    let ns = a.namespace.as_deref();
+    let from = endpoint(&cluster, &in_namespace(&a.from, ns), "from")?;
+    let to = endpoint(&cluster, &in_namespace(&a.to, ns), "to")?;
     if matches!((&from, &to), (Endpoint::Ip(_), Endpoint::Ip(_))) {
         return Err(CliError::Usage(
             "--from and --to are both IP addresses: traffic with no pod at either end is out of scope (SEM-9)".into(),

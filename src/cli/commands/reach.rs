@@ -32,9 +32,34 @@ pub fn run(a: ReachArgs) -> Result<Outcome, CliError> {
             (counts.connections as u64).saturating_mul(BYTES_PER_CONNECTION),
         )
         .map_err(CliError::TooLarge)?;
-    let view = ConnView::build(&cluster, &reach, level);
+    let mut view = ConnView::build(&cluster, &reach, level);
+    if let Some(ns) = &a.namespace {
+        if !cluster.pods.iter().any(|p| &p.namespace == ns) && cluster.namespace(ns).is_none() {
+            return Err(CliError::flag(
+                "namespace",
+                format!(
+                    "no namespace `{ns}` in the input{}",
+                    namespace_hint(&cluster, ns)
+                ),
+            ));
+        }
+        view.keep_namespace(ns);
+    }
     for w in &view.warnings {
         err_line(format_args!("warning: {w}"));
     }
     write_out(&render(&cluster, &reach, &view, a.output.into())?)
+}
+
+/// `; did you mean …?` over the namespaces of the input.
+fn namespace_hint(cluster: &crate::model::Cluster, ns: &str) -> String {
+    let mut names: Vec<&str> = cluster.pods.iter().map(|p| p.namespace.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let near = crate::util::text::closest(ns, names.iter().copied(), 3);
+    if near.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", near.join(", "))
+    }
 }

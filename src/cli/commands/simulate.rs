@@ -8,7 +8,7 @@ use crate::attack::simulate::SimResult;
 use crate::cli::args::{SimModel, SimulateArgs};
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{
-    check_attack_graph, compile_for_attack, held_from, input_name, load, timed, Held,
+    check_attack_graph, compile_for_attack, held_from, in_namespace, input_name, load, timed, Held,
 };
 use crate::cli::print::write_out;
 use crate::engine::view::{entities, Level};
@@ -38,7 +38,10 @@ pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
     });
     let mut starts: Vec<Held> = Vec::new();
     for f in &a.from {
-        starts.push(held_from(&cluster, f)?);
+        starts.push(held_from(
+            &cluster,
+            &in_namespace(f, a.namespace.as_deref()),
+        )?);
     }
     if let Some(sel) = &a.from_selector {
         starts.push(from_selector(&cluster, &a, sel)?);

@@ -12,9 +12,30 @@ use crate::util::text::path_text;
 use std::io::Write as _;
 
 pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
+    if let Some(o) = &a.output {
+        let hint = if o == "-" {
+            "write to stdout with `--out -`"
+        } else {
+            "write into a folder with `--out DIR`, to stdout with `--out -`"
+        };
+        return Err(CliError::Usage(format!(
+            "-o is the output format in every command, and synth has one only through --live json|yaml: {hint}"
+        )));
+    }
+    match a.out.as_deref() {
+        None => Err(CliError::Usage(
+            "say where to write: --out DIR, or --out - for stdout".into(),
+        )),
+        Some(p) if p == std::path::Path::new("-") => generate_to(&a, None),
+        Some(dir) => generate_to(&a, Some(dir)),
+    }
+}
+
+/// Generate and write into `dir`, or to stdout when `None`.
+fn generate_to(a: &SynthArgs, dir: Option<&std::path::Path>) -> Result<Outcome, CliError> {
     // Refused before generating (a large cluster takes a while); the write
     // itself refuses again, atomically, whatever appears meanwhile.
-    if let Some(dir) = &a.out {
+    if let Some(dir) = dir {
         let name = match a.live {
             Some(LiveFormat::Json) => "cluster.json",
             _ => "cluster.yaml",
@@ -44,7 +65,7 @@ pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
                 yaml: f == LiveFormat::Yaml,
                 seed: a.seed,
             };
-            if a.out.is_none() && a.output.as_deref() == Some("-") {
+            if dir.is_none() {
                 // Straight to stdout: a 150,000-pod dump is over a gigabyte.
                 let stdout = std::io::stdout();
                 let mut w = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
@@ -68,18 +89,12 @@ pub fn run(a: SynthArgs) -> Result<Outcome, CliError> {
             )
         }
     };
-    match (&a.out, a.output.as_deref()) {
-        (Some(dir), _) => {
+    match dir {
+        Some(dir) => {
             write_new_file(dir, Chosen::ByUser, file_name, &text).map_err(CliError::output)?;
             err_line(format_args!("wrote {}", path_text(&dir.join(file_name))));
             Ok(Outcome::Success)
         }
-        (None, Some("-")) => write_out(&text),
-        (None, Some(other)) => Err(CliError::Usage(format!(
-            "-o takes `-` (stdout), got `{other}`; use --out DIR for a folder"
-        ))),
-        (None, None) => Err(CliError::Usage(
-            "say where to write: --out DIR or -o -".into(),
-        )),
+        None => write_out(&text),
     }
 }

@@ -5,13 +5,28 @@ mod text;
 
 pub use json::to_json;
 pub use sarif::{to_sarif, SARIF_SCHEMA};
-pub use text::to_text;
+pub use text::{to_brief, to_text};
 
 use crate::output::format::{Format, Render};
 use crate::review::audit::Finding;
 
 /// What `audit` prints, through the one rendering seam.
 pub struct AuditOutput<'a>(pub &'a [Finding]);
+
+/// `audit --brief`: one line per finding (text only).
+pub struct AuditBrief<'a>(pub &'a [Finding]);
+
+impl Render for AuditBrief<'_> {
+    fn what(&self) -> &'static str {
+        "audit --brief"
+    }
+    fn formats(&self) -> &'static [Format] {
+        &[Format::Text]
+    }
+    fn write(&self, format: Format) -> Option<String> {
+        (format == Format::Text).then(|| to_brief(self.0))
+    }
+}
 
 impl Render for AuditOutput<'_> {
     fn what(&self) -> &'static str {

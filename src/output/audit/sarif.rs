@@ -51,7 +51,7 @@ pub fn to_sarif(findings: &[Finding]) -> String {
     let results: Vec<serde_json::Value> = findings
         .iter()
         .map(|f| {
-            let locations: Vec<serde_json::Value> = f
+            let mut locations: Vec<serde_json::Value> = f
                 .objects
                 .iter()
                 .map(|o| {
@@ -63,17 +63,34 @@ pub fn to_sarif(findings: &[Finding]) -> String {
                     json!({
                         "physicalLocation": serde_json::Value::Object(phys),
                         "logicalLocations": [{"fullyQualifiedName": o.object, "kind": "resource"}],
+                        "message": {"text": o.object},
                     })
                 })
                 .collect();
-            json!({
+            // One location, the main object, where a code-scanning UI puts
+            // the alert; the other objects as related locations (each once).
+            let related: Vec<serde_json::Value> = locations
+                .drain(1.min(locations.len())..)
+                .enumerate()
+                .map(|(i, mut l)| {
+                    if let Some(m) = l.as_object_mut() {
+                        m.insert("id".into(), json!(i + 1));
+                    }
+                    l
+                })
+                .collect();
+            let mut result = json!({
                 "ruleId": f.id,
                 "ruleIndex": RULES.iter().position(|r| r.id == f.id).unwrap_or(0),
                 "level": f.severity.sarif_level(),
                 "message": {"text": format!("{}. {}", f.title, f.why)},
                 "locations": locations,
                 "properties": {"severity": f.severity.as_str(), "title": f.title, "fix": f.fix},
-            })
+            });
+            if let (false, Some(m)) = (related.is_empty(), result.as_object_mut()) {
+                m.insert("relatedLocations".into(), json!(related));
+            }
+            result
         })
         .collect();
     let v = json!({

@@ -2,20 +2,36 @@
 
 use crate::review::audit::{Finding, Severity};
 
+/// `BR001 [high] no-default-deny-ingress: <title>`: a finding's first line.
+fn head(f: &Finding) -> String {
+    format!("{} [{}] {}: {}\n", f.id, f.severity, f.rule, f.title)
+}
+
+/// `audit --brief`: one line per finding, then the summary line.
+pub fn to_brief(findings: &[Finding]) -> String {
+    let mut out: String = findings.iter().map(head).collect();
+    out.push_str(&summary(findings));
+    out
+}
+
 /// Human-readable report; ends with a summary line.
 pub fn to_text(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
-        out.push_str(&format!(
-            "{} [{}] {}: {}\n",
-            f.id, f.severity, f.rule, f.title
-        ));
+        out.push_str(&head(f));
         for o in &f.objects {
             let at = match o.line {
                 Some(l) => format!("{}:{l}", o.file),
                 None => o.file.clone(),
             };
-            out.push_str(&format!("    at {} ({at}, document {})\n", o.object, o.doc));
+            if o.stand_in {
+                out.push_str(&format!(
+                    "    at {} (declared nowhere; named at {at}, document {})\n",
+                    o.object, o.doc
+                ));
+            } else {
+                out.push_str(&format!("    at {} ({at}, document {})\n", o.object, o.doc));
+            }
         }
         out.push_str(&wrap(&format!("why: {}", f.why), "  ", "       ", 100));
         // The prose is wrapped; the snippet after the blank line is kept as is.
@@ -33,6 +49,13 @@ pub fn to_text(findings: &[Finding]) -> String {
         }
         out.push('\n');
     }
+    out.push_str(&summary(findings));
+    out
+}
+
+/// `13 findings: 5 high, 7 medium, 1 low`, or `no findings`.
+fn summary(findings: &[Finding]) -> String {
+    let mut out = String::new();
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     if findings.is_empty() {
         out.push_str("no findings\n");

@@ -1,6 +1,8 @@
 //! The text and Markdown (pull-request comment) of `diff`.
 
+use crate::output::text::words::hops_words;
 use crate::review::diff::{BlastChange, ConnChange, Diff};
+use crate::util::text::count;
 
 fn gains(c: &ConnChange) -> String {
     let mut parts = Vec::new();
@@ -25,12 +27,16 @@ pub fn headline(d: &Diff) -> String {
         if up == 1 { "" } else { "s" }
     );
     if let Some(b) = d.blast_radius.first().filter(|b| b.delta > 0) {
-        s.push_str(&format!(" (largest: {} +{} pods)", b.workload, b.delta));
+        s.push_str(&format!(
+            " (largest: {} +{})",
+            b.workload,
+            count(b.delta, "pod", "pods")
+        ));
     }
     if !d.new_target_paths.is_empty() {
         s.push_str(&format!(
-            "; {} NEW PATH(S) TO CROWN JEWELS",
-            d.new_target_paths.len()
+            "; {} TO CROWN JEWELS",
+            count(d.new_target_paths.len(), "NEW PATH", "NEW PATHS")
         ));
     }
     s
@@ -55,12 +61,22 @@ pub fn text(d: &Diff) -> String {
         s.push_str("\nCrown jewels now closer:\n");
         for t in &d.closer_targets {
             s.push_str(&format!(
-                "  {} reaches {} in {} hops (was {})\n",
+                "  {} reaches {} in {} (was {})\n",
                 t.workload,
                 t.target,
-                t.hops_after.unwrap_or(0),
-                t.hops_before.unwrap_or(0)
+                hops_words(t.hops_after),
+                hops_words(t.hops_before)
             ));
+        }
+    }
+    if !d.further_targets.is_empty() {
+        s.push_str("\nCrown jewels now further:\n");
+        for t in &d.further_targets {
+            s.push_str(&format!("  {}", further_line(t)));
+            if let Some(p) = &t.path_after {
+                s.push_str(&format!(": {p}"));
+            }
+            s.push('\n');
         }
     }
     if !d.workloads_added.is_empty() || !d.workloads_removed.is_empty() {
@@ -111,6 +127,26 @@ pub fn text(d: &Diff) -> String {
     s
 }
 
+/// `shop/frontend[Deployment] reaches tier=db in 2 hops (was 1 hop)`, or
+/// `no longer reaches` when the path is cut.
+fn further_line(t: &crate::review::diff::TargetChange) -> String {
+    match t.hops_after {
+        Some(_) => format!(
+            "{} reaches {} in {} (was {})",
+            t.workload,
+            t.target,
+            hops_words(t.hops_after),
+            hops_words(t.hops_before)
+        ),
+        None => format!(
+            "{} no longer reaches {} (was {})",
+            t.workload,
+            t.target,
+            hops_words(t.hops_before)
+        ),
+    }
+}
+
 /// A pull-request comment: the summary first, details folded.
 pub fn md(d: &Diff) -> String {
     let mut s = String::from("### NetworkPolicy change: blast radius review\n\n");
@@ -128,6 +164,13 @@ pub fn md(d: &Diff) -> String {
         s.push('\n');
     }
     s.push_str(&format!("**{}**\n\n", headline(d)));
+    if !d.further_targets.is_empty() {
+        s.push_str("Crown jewels now further (this change lengthens or cuts these paths):\n");
+        for t in &d.further_targets {
+            s.push_str(&format!("- {}\n", further_line(t)));
+        }
+        s.push('\n');
+    }
     let moved: Vec<&BlastChange> = d.blast_radius.iter().filter(|b| b.delta != 0).collect();
     if !moved.is_empty() {
         s.push_str("| workload | blast radius before | after | change |\n|---|---|---|---|\n");

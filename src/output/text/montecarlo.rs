@@ -1,6 +1,7 @@
 //! The text of `simulate --model monte-carlo`: per-step bands and crown-jewel odds.
 
 use crate::attack::montecarlo::McResult;
+use crate::util::text::count;
 
 /// One starting point's result.
 pub fn text(r: &McResult) -> String {
@@ -16,8 +17,12 @@ pub fn text(r: &McResult) -> String {
         )
     };
     let mut s = format!(
-        "Monte Carlo from {}: {trials}, seed {}, {} steps, {} pods in the cluster\n\n{:<5} {:>9} {:>7} {:>7} {:>7}\n",
-        r.start, r.seed, r.steps, r.total_pods, "STEP", "MEAN", "P10", "P50", "P90"
+        "Monte Carlo from {}: {trials}, seed {}, {}, {} in the cluster\n\n{:<5} {:>9} {:>7} {:>7} {:>7}\n",
+        r.start,
+        r.seed,
+        count(r.steps, "step", "steps"),
+        count(r.total_pods, "pod", "pods"),
+        "STEP", "MEAN", "P10", "P50", "P90"
     );
     for (t, b) in r.compromised.iter().enumerate() {
         s.push_str(&format!(

@@ -3,6 +3,7 @@
 use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::text::simulate::{ranking_md, sim_md};
 use crate::output::text::words::{hops_words, ASSUMPTIONS};
+use crate::util::text::count;
 
 /// summary.md: the summary, the worst case, the ranking, each start, the assumptions.
 pub fn summary_md(name: &str, summary: &[String], sims: &[SimResult], ranked: &[Ranked]) -> String {
@@ -12,9 +13,9 @@ pub fn summary_md(name: &str, summary: &[String], sims: &[SimResult], ranked: &[
     }
     if let Some(w) = ranked.first() {
         md.push_str(&format!(
-            "\n**Worst case:** compromising `{}` reaches {} more pods ({:.1}% of the cluster) in {}.\n\n",
+            "\n**Worst case:** compromising `{}` reaches {} ({:.1}% of the cluster) in {}.\n\n",
             w.workload,
-            w.blast_radius,
+            count(w.blast_radius, "more pod", "more pods"),
             w.fraction * 100.0,
             hops_words(w.max_hop)
         ));

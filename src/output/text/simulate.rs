@@ -2,6 +2,7 @@
 
 use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::text::words::{hops_words, newly_reached, range_words};
+use crate::util::text::count;
 use std::fmt::Write as _;
 
 fn pct(f: f64) -> String {
@@ -25,8 +26,8 @@ pub fn sim_text(results: &[SimResult]) -> String {
         );
         let _ = writeln!(
             s,
-            "Blast radius: {} pods ({} of the cluster) in {} hop{}\n",
-            r.blast_radius,
+            "Blast radius: {} ({} of the cluster) in {} hop{}\n",
+            count(r.blast_radius, "pod", "pods"),
             pct(r.blast_fraction),
             last.map_or(0, |h| h.hop),
             if last.map_or(0, |h| h.hop) == 1 {
@@ -103,9 +104,9 @@ pub fn sim_md(results: &[SimResult]) -> String {
     for r in results {
         let _ = writeln!(
             s,
-            "### Compromised: `{}`\n\n**Blast radius: {} pods ({} of {}) in {}.**\n",
+            "### Compromised: `{}`\n\n**Blast radius: {} ({} of {}) in {}.**\n",
             r.start,
-            r.blast_radius,
+            count(r.blast_radius, "pod", "pods"),
             pct(r.blast_fraction),
             r.total_pods,
             hops_words(r.hops.last().map(|h| h.hop))
@@ -166,8 +167,8 @@ pub fn sim_md(results: &[SimResult]) -> String {
 pub fn ranking_text(r: &[Ranked], top: usize) -> String {
     let with_targets = r.iter().take(top).any(|x| !x.target_hops.is_empty());
     let mut s = format!(
-        "Blast radius of every workload ({} workloads; top {}):\n\n{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}{}\n",
-        r.len(),
+        "Blast radius of every workload ({}; top {}):\n\n{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}{}\n",
+        count(r.len(), "workload", "workloads"),
         top.min(r.len()),
         "RANK",
         "WORKLOAD",

@@ -89,6 +89,79 @@ impl Auditor<'_> {
                 list(&self.workload_names(&idx), 6)
             ));
         }
+        // Rated by consequence: what the OR form lets in beyond the AND
+        // form, not by the kind of mistake.
+        let idx: Vec<usize> = or_pods
+            .iter()
+            .copied()
+            .filter(|x| !and_pods.contains(x))
+            .collect();
+        // Of those, the ones that do connect today (their own egress, or
+        // the destination's ingress, may stop them elsewhere).
+        let selected = self.selected(pol);
+        let connects: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&x| {
+                selected.iter().any(|&q| {
+                    let (src, dst) = match dir {
+                        Direction::Ingress => (x, q),
+                        Direction::Egress => (q, x),
+                    };
+                    src != dst && !self.reach.pod_to_pod(src, dst).is_empty()
+                })
+            })
+            .collect();
+        let exposed: Vec<usize> = connects
+            .iter()
+            .copied()
+            .filter(|&p| self.reachable_from_outside(p))
+            .collect();
+        let names = |pods: &[usize]| list(&self.workload_names(pods), 6);
+        let (severity, rating) = if idx.is_empty() {
+            (
+                Severity::Low,
+                "Rated low: today the OR form admits no pod the AND form would not; it will once a matching pod or namespace is added.".to_string(),
+            )
+        } else if connects.is_empty() {
+            (
+                Severity::Low,
+                format!(
+                    "Rated low: the OR form admits {}, but no connection it admits is open today (another policy stops it); the rule stays wider than meant.",
+                    names(&idx)
+                ),
+            )
+        } else if dir == Direction::Ingress && !exposed.is_empty() {
+            (
+                Severity::High,
+                format!(
+                    "Rated high: the pods this policy protects are one hop from outside the cluster, because {} (which only the OR form admits) {} connections from external addresses and reach{} them; compromising {} is enough.",
+                    names(&exposed),
+                    if exposed.len() == 1 { "accepts" } else { "accept" },
+                    if exposed.len() == 1 { "es" } else { "" },
+                    if exposed.len() == 1 { "it" } else { "one of them" },
+                ),
+            )
+        } else if dir == Direction::Ingress {
+            (
+                Severity::Medium,
+                format!(
+                    "Rated medium: {} (only the OR form admits {}) can connect to the pods this policy protects, though none is reachable from outside the cluster.",
+                    names(&connects),
+                    if connects.len() == 1 { "it" } else { "them" },
+                ),
+            )
+        } else {
+            (
+                Severity::Medium,
+                format!(
+                    "Rated medium: the pods this policy selects can connect to {}, which only the OR form lets them reach.",
+                    names(&connects)
+                ),
+            )
+        };
+        why.push(' ');
+        why.push_str(&rating);
         why.push_str(" This is a heuristic: if the OR is intended, split it into two rules or comment it so the next reader knows.");
         let mut lines = vec![format!(
             "# {}: spec.{}[{i}], AND form (one peer, both selectors)",
@@ -103,12 +176,23 @@ impl Auditor<'_> {
         );
         self.push(
             "BR009",
-            Severity::Low,
+            severity,
             title,
             vec![Self::policy_loc(pol)],
             why,
             fix,
         );
+    }
+}
+
+impl Auditor<'_> {
+    /// Whether some external address may open a connection to pod `p`
+    /// (SEM-9: its ingress alone decides).
+    fn reachable_from_outside(&self, p: usize) -> bool {
+        let Some(&c) = self.reach.pod_class.get(p) else {
+            return false;
+        };
+        (0..self.reach.ext_src.len()).any(|x| !self.reach.ext_to_class(x, c).is_empty())
     }
 }
 

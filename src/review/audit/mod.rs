@@ -80,8 +80,12 @@ pub struct Location {
     pub doc: usize,
     /// `NetworkPolicy ns/name`, `Deployment ns/name`, `Namespace ns`.
     pub object: String,
-    /// 1-based line where the document starts, when the file can be read.
+    /// 1-based line where the object's text starts (past the comments
+    /// that open its document), when known.
     pub line: Option<usize>,
+    /// A namespace declared nowhere: the place is that of an object in it
+    /// (where `metadata.namespace` names it), not of a Namespace.
+    pub stand_in: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -99,12 +103,35 @@ pub struct Finding {
     pub fix: String,
 }
 
+impl Location {
+    /// The namespace the object is in (or is, for a Namespace); `None` for
+    /// a cluster-scoped object (AdminNetworkPolicy, ClusterNetworkPolicy, …).
+    pub fn namespace(&self) -> Option<&str> {
+        let (kind, name) = self.object.split_once(' ')?;
+        match name.split_once('/') {
+            Some((ns, _)) => Some(ns),
+            None if kind == "Namespace" => Some(name),
+            None => None,
+        }
+    }
+}
+
+impl Finding {
+    /// `audit -n NS`: the main object is NS or lives in it.
+    pub fn in_namespace(&self, ns: &str) -> bool {
+        self.objects
+            .first()
+            .and_then(Location::namespace)
+            .is_some_and(|n| n == ns)
+    }
+}
+
 /// One check, as listed in SARIF `tool.driver.rules`.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleInfo {
     pub id: &'static str,
     pub name: &'static str,
-    /// The usual severity; a finding may differ (BR005, BR006).
+    /// The usual severity; a finding may differ (BR005, BR006, BR009).
     pub severity: Severity,
     pub short: &'static str,
     pub full: &'static str,
@@ -170,9 +197,9 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo {
         id: "BR009",
         name: "and-or-peer-trap",
-        severity: Severity::Low,
+        severity: Severity::Medium,
         short: "namespaceSelector and podSelector in separate peers (OR)",
-        full: "A peer list holding one peer with only a namespaceSelector and another with only a podSelector is ORed (SEM-19); one list item with both selectors is ANDed (SEM-18). One dash of indentation is the difference.",
+        full: "A peer list holding one peer with only a namespaceSelector and another with only a podSelector is ORed (SEM-19); one list item with both selectors is ANDed (SEM-18). One dash of indentation is the difference. Rated by consequence: high when a pod only the OR form admits connects and is reachable from outside the cluster, medium when such pods connect, low when none can connect today.",
     },
     RuleInfo {
         id: "BR010",
@@ -262,6 +289,9 @@ pub fn audit(cluster: &Cluster, reach: &Reachability) -> Vec<Finding> {
     a.and_or();
     let mut findings = a.out;
     findings.extend(tier_findings);
+    for f in &mut findings {
+        each_place_once(&mut f.objects);
+    }
     findings.sort_by(|x, y| {
         let k = |f: &Finding| {
             // `objects` is never empty.
@@ -462,7 +492,10 @@ impl<'a> Auditor<'a> {
             .min()
             .cloned()
             .unwrap_or_default();
-        location(&origin, format!("Namespace {ns}"))
+        Location {
+            stand_in: true,
+            ..location(&origin, format!("Namespace {ns}"))
+        }
     }
 
     fn policy_loc(pol: &Policy) -> Location {
@@ -481,12 +514,30 @@ impl<'a> Auditor<'a> {
     }
 }
 
+/// Each place once: a namespace declared nowhere is located at an object
+/// in it, so it is left out when the finding lists an object of that
+/// namespace (the text would otherwise point at a Deployment, maybe in
+/// another file, calling it a Namespace); and a location listed twice is
+/// kept once. Never empties the list.
+fn each_place_once(objects: &mut Vec<Location>) {
+    let snapshot = objects.clone();
+    objects.retain(|o| {
+        !o.stand_in
+            || !snapshot
+                .iter()
+                .any(|x| !x.stand_in && x.namespace().is_some() && x.namespace() == o.namespace())
+    });
+    let mut seen = std::collections::BTreeSet::new();
+    objects.retain(|o| seen.insert((o.file.clone(), o.doc, o.line, o.object.clone())));
+}
+
 fn location(o: &Origin, object: String) -> Location {
     Location {
         file: o.file.clone(),
         doc: o.doc,
         object,
         line: o.line,
+        stand_in: false,
     }
 }
 

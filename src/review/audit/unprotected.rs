@@ -7,7 +7,9 @@ use super::fixes::{
 use super::{plural, workload_object, Auditor, Severity};
 use crate::model::ports::Protocol;
 use crate::model::selector::Selector;
-use crate::model::{ContainerPort, Direction, PortRef, PortSpec, WorkloadRef, CONTROLLER_LABELS};
+use crate::model::{
+    ContainerPort, Direction, Peer, PortRef, PortSpec, WorkloadRef, CONTROLLER_LABELS,
+};
 use std::collections::BTreeMap;
 
 impl Auditor<'_> {
@@ -55,22 +57,67 @@ impl Auditor<'_> {
                 labels
             };
             let ingress_ports: Vec<PortSpec> = declared_ports(&rep.ports);
-            let ingress = rule_lines(
-                Direction::Ingress,
-                Some(&[placeholder_peer_lines(true)]),
-                if ingress_ports.is_empty() {
-                    None
-                } else {
-                    Some(&ingress_ports)
-                },
-            );
-            let egress = rule_lines(
-                Direction::Egress,
-                Some(&[peer_lines(&dns_peer())]),
-                Some(&dns_ports()),
-            );
+            let ports_or_all = if ingress_ports.is_empty() {
+                None
+            } else {
+                Some(ingress_ports.as_slice())
+            };
+            // A DNS server (CoreDNS) serves every pod and needs its
+            // upstream resolvers and the API server: a fix that allowed it
+            // DNS to itself only would break name resolution cluster-wide.
+            let dns_server = rep.ports.iter().any(|p| p.port == 53)
+                || rep.labels.get("k8s-app").is_some_and(|v| v == "kube-dns");
+            let (ingress, egress, intro) = if dns_server {
+                let every_pod = Peer::Pods {
+                    namespaces: Some(Selector::default()),
+                    pods: None,
+                };
+                let anywhere = vec!["ipBlock:".to_string(), "  cidr: 0.0.0.0/0".to_string()];
+                let tcp = |port| PortSpec {
+                    protocol: Protocol::Tcp,
+                    port: PortRef::Range(port, port),
+                };
+                let upstream = rule_lines(
+                    Direction::Egress,
+                    Some(std::slice::from_ref(&anywhere)),
+                    Some(&dns_ports()),
+                );
+                let api = rule_lines(
+                    Direction::Egress,
+                    Some(std::slice::from_ref(&anywhere)),
+                    Some(&[tcp(443), tcp(6443)]),
+                );
+                let mut egress = vec!["egress:".to_string()];
+                egress.push("  # its upstream resolvers (`forward . /etc/resolv.conf`): narrow the cidr to their addresses".into());
+                egress.extend(upstream.into_iter().skip(1));
+                egress.push("  # the API server, which it watches for Services and EndpointSlices: narrow the cidr to its address".into());
+                egress.extend(api.into_iter().skip(1));
+                (
+                    rule_lines(
+                        Direction::Ingress,
+                        Some(&[peer_lines(&every_pod)]),
+                        ports_or_all,
+                    ),
+                    egress,
+                    "It serves DNS, so select it with a policy for both directions that keeps it working: every pod on the ports it declares, and on the way out its upstream resolvers on 53 and the API server on 443/6443 (nothing else):",
+                )
+            } else {
+                (
+                    rule_lines(
+                        Direction::Ingress,
+                        Some(&[placeholder_peer_lines(true)]),
+                        ports_or_all,
+                    ),
+                    rule_lines(
+                        Direction::Egress,
+                        Some(&[peer_lines(&dns_peer())]),
+                        Some(&dns_ports()),
+                    ),
+                    "Select it with a policy for both directions that allows only what it needs: its clients on the ports it declares, and DNS plus its real destinations on the way out:",
+                )
+            };
             let fix = format!(
-                "Select it with a policy for both directions that allows only what it needs: its clients on the ports it declares, and DNS plus its real destinations on the way out:\n\n{}",
+                "{intro}\n\n{}",
                 policy_doc(
                     &w.name,
                     &w.namespace,
