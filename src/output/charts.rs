@@ -133,6 +133,8 @@ pub enum Marker {
     Diamond,
     Cross,
     Ring,
+    /// No marker (a line of a band chart).
+    Nothing,
 }
 
 const DASHES: [Dash; 4] = [
@@ -241,6 +243,7 @@ fn draw_marker(area: &Area<'_>, at: (i32, i32), m: Marker, color: RGBColor) -> R
             area.draw(&(e + Polygon::new(vec![(0, -5), (5, 0), (0, 5), (-5, 0)], fill)))
         }
         Marker::Cross => area.draw(&(e + Cross::new((0, 0), 4, line))),
+        Marker::Nothing => Ok(()),
     }
     .map_err(err)
 }
@@ -1163,7 +1166,7 @@ pub fn spread_bands(input: &str, r: &crate::attack::montecarlo::McResult) -> Res
             swatch: Swatch::Line(LineStyle {
                 color: blue,
                 dash: Dash::Solid,
-                marker: Marker::Circle,
+                marker: Marker::Nothing,
             }),
             label: "median".into(),
         },
@@ -1171,7 +1174,7 @@ pub fn spread_bands(input: &str, r: &crate::attack::montecarlo::McResult) -> Res
             swatch: Swatch::Line(LineStyle {
                 color: orange,
                 dash: Dash::Dashed(9, 5),
-                marker: Marker::Square,
+                marker: Marker::Nothing,
             }),
             label: "mean".into(),
         },
