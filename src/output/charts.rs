@@ -1,9 +1,21 @@
-//! SVG charts (plotters). Fixed sizes, a colour-blind-safe palette
+//! SVG charts (plotters for the plot areas; legends, colour scales and
+//! labels placed here). Fixed sizes, a colour-blind-safe palette
 //! (Okabe-Ito), no timestamps and only sorted inputs: the same data gives
 //! byte-identical SVG.
+//!
+//! Layout rules, checked by `tests/charts.rs` on the shop and on a
+//! 10,000-pod / 50-namespace cluster: no two text boxes overlap, every text
+//! is inside the canvas, and every visible series has a legend entry. Text
+//! widths come from the charts' one font metric
+//! ([`attack_graph::text_width`](crate::output::attack_graph::text_width));
+//! legends sit below the plot, never over it; label areas are as wide as
+//! their labels; stacked charts show the top [`TOP_SERIES`] namespaces and
+//! one "other" series, so no colour repeats.
 
+use crate::output::attack_graph::text_width;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::coord::types::{RangedCoordu32, RangedCoordu64};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -19,6 +31,13 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 0, 0),       // black
 ];
 
+/// The colour of the "other" series and of cells with no pair.
+const GREY: RGBColor = RGBColor(170, 170, 170);
+
+/// Series a stacked chart shows by name; the rest are one "other" series,
+/// so the palette never repeats within a chart.
+pub const TOP_SERIES: usize = PALETTE.len();
+
 /// The `i`-th palette colour, cycling.
 fn palette(i: usize) -> RGBColor {
     PALETTE.get(i % PALETTE.len()).copied().unwrap_or(BLACK)
@@ -26,6 +45,12 @@ fn palette(i: usize) -> RGBColor {
 
 const FONT: &str = "sans-serif";
 const WIDTH: u32 = 800;
+/// Font sizes as plotters takes them (its SVG writes `size / 1.24`).
+const TITLE: f64 = 24.0;
+const LABEL: f64 = 15.0;
+const DESC: f64 = 17.0;
+const SMALL: f64 = 12.0;
+const MARGIN: u32 = 15;
 
 /// Drawing a chart failed (plotters' error, as it describes itself).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,21 +58,310 @@ const WIDTH: u32 = 800;
 pub struct ChartError(pub String);
 
 type Res<T> = Result<T, ChartError>;
+type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
 
-/// The legend box every chart with series uses.
-fn legend<'a, 'b: 'a, CT: plotters::coord::CoordTranslate>(
-    chart: &mut ChartContext<'a, SVGBackend<'b>, CT>,
-    position: SeriesLabelPosition,
-) -> Res<()> {
-    chart
-        .configure_series_labels()
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(position)
-        .draw()
-        .map_err(err)
+fn err<E: std::fmt::Debug>(e: E) -> ChartError {
+    ChartError(format!("{e:?}"))
 }
+
+/// Width in px of `s` drawn at plotters size `size`.
+fn tw(s: &str, size: f64) -> f64 {
+    text_width(s, size / 1.24)
+}
+
+/// Height in px of a line of text at plotters size `size`.
+fn th(size: f64) -> f64 {
+    size / 1.24
+}
+
+/// `s` cut with `…` to fit `px` at plotters size `size`.
+fn fit(s: &str, px: f64, size: f64) -> String {
+    if tw(s, size) <= px {
+        return s.to_string();
+    }
+    let per = tw("x", size).max(1.0);
+    let max = (px / per).floor() as usize;
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The chart's title and its font size: smaller (down to 17) for a long
+/// title, then cut to the canvas width.
+fn title_of(title: &str, width: u32) -> (String, f64) {
+    let room = f64::from(width) - 2.0 * f64::from(MARGIN);
+    let size = (TITLE * room / tw(title, TITLE).max(1.0))
+        .clamp(17.0, TITLE)
+        .floor();
+    (fit(title, room, size), size)
+}
+
+/// Space above a plot for its title.
+const TITLE_ROOM: u32 = MARGIN + 40;
+
+/// The title centred at the top of the canvas (the plot starts
+/// [`TITLE_ROOM`] below the top, clear of it and of the top tick label).
+fn draw_title(root: &Area<'_>, title: &str) -> Res<()> {
+    let width = root.dim_in_pixel().0;
+    let (title, size) = title_of(title, width);
+    root.draw(&Text::new(
+        title,
+        ((width / 2) as i32, MARGIN as i32),
+        (FONT, size)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top)),
+    ))
+    .map_err(err)
+}
+
+// ------------------------------------------------------------------ styles
+
+/// Dash pattern of a line: solid or (dash, gap) in px.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dash {
+    Solid,
+    Dashed(u32, u32),
+}
+
+/// The marker drawn at each point of a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Marker {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+    Cross,
+    Ring,
+    /// No marker (a line of a band chart).
+    Nothing,
+}
+
+const DASHES: [Dash; 4] = [
+    Dash::Solid,
+    Dash::Dashed(9, 5),
+    Dash::Dashed(3, 4),
+    Dash::Dashed(14, 4),
+];
+const MARKERS: [Marker; 6] = [
+    Marker::Circle,
+    Marker::Square,
+    Marker::Triangle,
+    Marker::Diamond,
+    Marker::Cross,
+    Marker::Ring,
+];
+
+/// How a line series is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineStyle {
+    pub color: RGBColor,
+    pub dash: Dash,
+    pub marker: Marker,
+}
+
+/// The `i`-th line's style: colour, dash and marker all change with `i`,
+/// so lines that run together stay apart (up to 24 lines distinct).
+pub fn line_style(i: usize) -> LineStyle {
+    LineStyle {
+        color: palette(i),
+        dash: DASHES.get(i % DASHES.len()).copied().unwrap_or(Dash::Solid),
+        marker: MARKERS
+            .get(i % MARKERS.len())
+            .copied()
+            .unwrap_or(Marker::Circle),
+    }
+}
+
+/// A polyline in pixels, drawn with the style's dash pattern.
+fn draw_path(area: &Area<'_>, pts: &[(i32, i32)], color: RGBColor, dash: Dash) -> Res<()> {
+    let style = color.stroke_width(2);
+    let (on, off) = match dash {
+        Dash::Solid => {
+            return area
+                .draw(&PathElement::new(pts.to_vec(), style))
+                .map_err(err)
+        }
+        Dash::Dashed(on, off) => (f64::from(on), f64::from(off)),
+    };
+    // Walk the polyline; `phase` is how far into the current dash+gap period.
+    let mut phase = 0.0f64;
+    let mut seg: Vec<(i32, i32)> = Vec::new();
+    for w in pts.windows(2) {
+        let (Some(&(x0, y0)), Some(&(x1, y1))) = (w.first(), w.get(1)) else {
+            continue;
+        };
+        let (dx, dy) = (f64::from(x1 - x0), f64::from(y1 - y0));
+        let len = (dx * dx + dy * dy).sqrt();
+        let mut t = 0.0f64;
+        while t < len {
+            let at = |t: f64| {
+                (
+                    (f64::from(x0) + dx * t / len).round() as i32,
+                    (f64::from(y0) + dy * t / len).round() as i32,
+                )
+            };
+            if phase < on {
+                let step = (on - phase).min(len - t);
+                if seg.is_empty() {
+                    seg.push(at(t));
+                }
+                t += step;
+                phase += step;
+                seg.push(at(t));
+                if phase >= on && seg.len() > 1 {
+                    area.draw(&PathElement::new(std::mem::take(&mut seg), style))
+                        .map_err(err)?;
+                }
+            } else {
+                let step = (on + off - phase).min(len - t);
+                t += step;
+                phase += step;
+                if phase >= on + off {
+                    phase = 0.0;
+                }
+            }
+        }
+    }
+    if seg.len() > 1 {
+        area.draw(&PathElement::new(seg, style)).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A marker at a pixel position.
+fn draw_marker(area: &Area<'_>, at: (i32, i32), m: Marker, color: RGBColor) -> Res<()> {
+    let fill = color.filled();
+    let line = color.stroke_width(2);
+    let e = EmptyElement::at(at);
+    match m {
+        Marker::Circle => area.draw(&(e + Circle::new((0, 0), 4, fill))),
+        Marker::Ring => area.draw(&(e + Circle::new((0, 0), 5, line))),
+        Marker::Square => area.draw(&(e + Rectangle::new([(-4, -4), (4, 4)], fill))),
+        Marker::Triangle => area.draw(&(e + TriangleMarker::new((0, 0), 5, fill))),
+        Marker::Diamond => {
+            area.draw(&(e + Polygon::new(vec![(0, -5), (5, 0), (0, 5), (-5, 0)], fill)))
+        }
+        Marker::Cross => area.draw(&(e + Cross::new((0, 0), 4, line))),
+        Marker::Nothing => Ok(()),
+    }
+    .map_err(err)
+}
+
+/// The crown-jewel mark: a vermillion triangle.
+fn draw_jewel(area: &Area<'_>, at: (i32, i32)) -> Res<()> {
+    let e = EmptyElement::at(at) + TriangleMarker::new((0, -2), 8, PALETTE[5].filled());
+    area.draw(&e).map_err(err)
+}
+
+// ------------------------------------------------------------------ legend
+
+/// What a legend entry shows before its label.
+#[derive(Clone, Copy, Debug)]
+enum Swatch {
+    Line(LineStyle),
+    Block(RGBColor),
+    Band(RGBColor),
+    Jewel,
+}
+
+struct Entry {
+    swatch: Swatch,
+    label: String,
+}
+
+const LEGEND_ROW: u32 = 22;
+const SWATCH_W: u32 = 34;
+
+/// Columns, column width and rows of a legend across `width` px.
+fn legend_grid(entries: &[Entry], width: u32) -> (usize, u32, usize) {
+    let avail = width.saturating_sub(2 * MARGIN).max(1);
+    let widest = entries
+        .iter()
+        .map(|e| tw(&e.label, LABEL).ceil() as u32)
+        .max()
+        .unwrap_or(0);
+    let col_w = (SWATCH_W + 8 + widest + 24).min(avail);
+    let cols = ((avail / col_w.max(1)) as usize).clamp(1, entries.len().max(1));
+    let rows = entries.len().div_ceil(cols);
+    (cols, col_w, rows)
+}
+
+/// Height of a legend below a plot (0 with no entries).
+fn legend_height(entries: &[Entry], width: u32) -> u32 {
+    if entries.is_empty() {
+        return 0;
+    }
+    let (_, _, rows) = legend_grid(entries, width);
+    rows as u32 * LEGEND_ROW + 20
+}
+
+/// The legend in rows below the plot from `top`, column by column, in a
+/// light frame; labels cut to their column.
+fn draw_legend(root: &Area<'_>, entries: &[Entry], top: u32, width: u32) -> Res<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let (cols, col_w, rows) = legend_grid(entries, width);
+    let h = rows as u32 * LEGEND_ROW + 8;
+    let used = (cols as u32 * col_w).min(width.saturating_sub(2 * MARGIN));
+    let x_left = MARGIN as i32;
+    root.draw(&Rectangle::new(
+        [
+            (x_left, top as i32 + 4),
+            (x_left + used as i32, (top + 4 + h) as i32),
+        ],
+        RGBColor(120, 120, 120).stroke_width(1),
+    ))
+    .map_err(err)?;
+    for (i, e) in entries.iter().enumerate() {
+        let (col, row) = (i / rows, i % rows);
+        let x = x_left + 8 + (col as u32 * col_w) as i32;
+        let y = (top + 8 + row as u32 * LEGEND_ROW + LEGEND_ROW / 2) as i32;
+        let sw = SWATCH_W as i32;
+        match e.swatch {
+            Swatch::Line(st) => {
+                draw_path(root, &[(x, y), (x + sw - 4, y)], st.color, st.dash)?;
+                draw_marker(root, (x + sw / 2 - 2, y), st.marker, st.color)?;
+            }
+            Swatch::Block(c) => {
+                root.draw(&Rectangle::new(
+                    [(x + 8, y - 6), (x + 22, y + 6)],
+                    c.filled(),
+                ))
+                .map_err(err)?;
+            }
+            Swatch::Band(c) => {
+                root.draw(&Rectangle::new(
+                    [(x, y - 6), (x + sw - 4, y + 6)],
+                    c.mix(0.25).filled(),
+                ))
+                .map_err(err)?;
+            }
+            Swatch::Jewel => draw_jewel(root, (x + sw / 2 - 2, y + 2))?,
+        }
+        let room = f64::from(col_w.saturating_sub(SWATCH_W + 16));
+        root.draw(&Text::new(
+            fit(&e.label, room, LABEL),
+            (x + sw + 4, y),
+            (FONT, LABEL)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A text box in px: (x0, y0, x1, y1).
+type TextBox = (f64, f64, f64, f64);
+
+fn overlaps(a: &TextBox, b: &TextBox) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+// -------------------------------------------------------------- bar charts
 
 /// The frame shared by the horizontal bar charts: one row per label, the
 /// first label on top, values on x from 0 to `xmax`.
@@ -57,8 +371,22 @@ type HBarChart<'a, 'b> = ChartContext<
     Cartesian2d<RangedCoordu64, plotters::coord::ranged1d::SegmentedCoord<RangedCoordu32>>,
 >;
 
+/// Widest row label of a bar chart, in px; longer ones are cut.
+const MAX_ROW_LABEL: f64 = 380.0;
+
+/// Row labels cut to [`MAX_ROW_LABEL`], and the label area they need
+/// (labels, a gap, the rotated axis title).
+fn row_labels(labels: &[String]) -> (Vec<String>, u32) {
+    let cut: Vec<String> = labels
+        .iter()
+        .map(|l| fit(l, MAX_ROW_LABEL, LABEL))
+        .collect();
+    let widest = cut.iter().map(|l| tw(l, LABEL)).fold(0.0, f64::max);
+    (cut, widest.ceil() as u32 + 20 + th(DESC).ceil() as u32 + 14)
+}
+
 fn hbar_frame<'a, 'b>(
-    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    root: &'a Area<'b>,
     title: &str,
     labels: &[String],
     xmax: u64,
@@ -66,11 +394,17 @@ fn hbar_frame<'a, 'b>(
     y_desc: &str,
 ) -> Res<HBarChart<'a, 'b>> {
     let n = labels.len().max(1) as u32;
+    let (labels, label_area) = row_labels(labels);
+    // Room right of the longest bar for its value.
+    let value_room = tw(&format!(" {xmax}"), LABEL).ceil() as u32 + 6;
+    let width = root.dim_in_pixel().0;
+    draw_title(root, title)?;
     let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 24))
-        .margin(15)
+        .margin(MARGIN)
+        .margin_top(TITLE_ROOM)
+        .margin_right(MARGIN + value_room)
         .x_label_area_size(45)
-        .y_label_area_size(330)
+        .y_label_area_size(label_area)
         .build_cartesian_2d(
             0u64..xmax.max(1),
             (0u32..n.saturating_sub(1).max(1)).into_segmented(),
@@ -90,116 +424,24 @@ fn hbar_frame<'a, 'b>(
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(n as usize)
+        .x_labels(6)
         .y_label_formatter(&label_of)
-        .x_desc(x_desc)
+        .x_desc(fit(
+            x_desc,
+            f64::from(width) - f64::from(label_area) - 40.0,
+            DESC,
+        ))
         .y_desc(y_desc)
-        .label_style((FONT, 15))
-        .axis_desc_style((FONT, 17))
+        .label_style((FONT, LABEL))
+        .axis_desc_style((FONT, DESC))
         .draw()
         .map_err(err)?;
     Ok(chart)
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> ChartError {
-    ChartError(format!("{e:?}"))
-}
-
-/// One line of the reach-by-hop chart.
-pub struct HopSeries {
-    pub name: String,
-    /// Cumulative pods compromised at hop 0, 1, …
-    pub pods: Vec<u64>,
-}
-
-/// A crown jewel falling at a hop, marked on its series' line.
-pub struct JewelMark {
-    pub series: usize,
-    pub hop: usize,
-    pub label: String,
-}
-
-/// Chart 1, `reach-by-hop.svg`: cumulative pods (and % of the cluster) per hop.
-pub fn reach_by_hop(
-    title: &str,
-    series: &[HopSeries],
-    total_pods: u64,
-    jewels: &[JewelMark],
-) -> Res<String> {
-    let mut buf = String::new();
-    {
-        let root = SVGBackend::with_string(&mut buf, (WIDTH, 500)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let max_hop = series
-            .iter()
-            .map(|s| s.pods.len().saturating_sub(1))
-            .max()
-            .unwrap_or(0)
-            .max(1) as u32;
-        let ymax = total_pods.max(1);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 24))
-            .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(65)
-            .right_y_label_area_size(65)
-            .build_cartesian_2d(0u32..max_hop, 0u64..ymax)
-            .map_err(err)?
-            .set_secondary_coord(0u32..max_hop, 0f64..100f64);
-        chart
-            .configure_mesh()
-            .x_desc("hop (lateral-movement steps from the compromised pod)")
-            .y_desc("pods compromised (cumulative)")
-            .x_labels(max_hop as usize + 1)
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 17))
-            .draw()
-            .map_err(err)?;
-        chart
-            .configure_secondary_axes()
-            .y_desc("% of cluster pods")
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 17))
-            .draw()
-            .map_err(err)?;
-        for (i, s) in series.iter().enumerate() {
-            let color = palette(i);
-            chart
-                .draw_series(LineSeries::new(
-                    s.pods.iter().enumerate().map(|(h, &y)| (h as u32, y)),
-                    color.stroke_width(2),
-                ))
-                .map_err(err)?
-                .label(s.name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-                });
-            chart
-                .draw_series(
-                    s.pods
-                        .iter()
-                        .enumerate()
-                        .map(|(h, &y)| Circle::new((h as u32, y), 3, color.filled())),
-                )
-                .map_err(err)?;
-        }
-        for j in jewels {
-            let Some(s) = series.get(j.series) else {
-                continue;
-            };
-            let y = s.pods.get(j.hop).copied().unwrap_or(0);
-            let marker = EmptyElement::at((j.hop as u32, y))
-                + TriangleMarker::new((0, 0), 7, PALETTE[5].filled())
-                + Text::new(
-                    j.label.clone(),
-                    (9, -14),
-                    (FONT, 15).into_font().color(&BLACK),
-                );
-            chart.draw_series(std::iter::once(marker)).map_err(err)?;
-        }
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
-        root.present().map_err(err)?;
-    }
-    Ok(buf)
+/// Canvas width of a bar chart: wide enough for its labels and a plot.
+fn hbar_width(labels: &[String]) -> u32 {
+    WIDTH.max(row_labels(labels).1 + 420)
 }
 
 /// Chart 2, `ranking.svg`: horizontal bars, largest blast radius on top.
@@ -225,9 +467,10 @@ pub fn ranking_with(
     {
         let n = items.len().max(1) as u32;
         let height = 130 + 30 * n;
-        let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
         let labels: Vec<String> = items.iter().map(|x| x.0.clone()).collect();
+        let root =
+            SVGBackend::with_string(&mut buf, (hbar_width(&labels), height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
         let xmax = items.iter().map(|i| i.1).max().unwrap_or(0).max(total_pods);
         let mut chart = hbar_frame(&root, title, &labels, xmax, x_desc, y_desc)?;
         chart
@@ -250,7 +493,7 @@ pub fn ranking_with(
                 Text::new(
                     format!(" {v}"),
                     (*v, SegmentValue::CenterOf(y)),
-                    (FONT, 15)
+                    (FONT, LABEL)
                         .into_font()
                         .color(&BLACK)
                         .pos(Pos::new(HPos::Left, VPos::Center)),
@@ -261,6 +504,417 @@ pub fn ranking_with(
     }
     Ok(buf)
 }
+
+/// Before/after blast radius per workload: two bars each (before, after).
+pub fn paired_bars(title: &str, items: &[(String, u64, u64)], total_pods: u64) -> Res<String> {
+    let mut buf = String::new();
+    {
+        let n = items.len().max(1) as u32;
+        let plot_h = 150 + 36 * n;
+        let labels: Vec<String> = items.iter().map(|x| x.0.clone()).collect();
+        let width = hbar_width(&labels);
+        let sides = [("before", PALETTE[4]), ("after", PALETTE[5])];
+        let entries: Vec<Entry> = sides
+            .iter()
+            .map(|(l, c)| Entry {
+                swatch: Swatch::Block(*c),
+                label: (*l).to_string(),
+            })
+            .collect();
+        let height = plot_h + legend_height(&entries, width);
+        let root = SVGBackend::with_string(&mut buf, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let (upper, _) = root.split_vertically(plot_h);
+        let xmax = items
+            .iter()
+            .map(|i| i.1.max(i.2))
+            .max()
+            .unwrap_or(0)
+            .max(total_pods);
+        let mut chart = hbar_frame(
+            &upper,
+            title,
+            &labels,
+            xmax,
+            &format!("pods compromised (blast radius, of {total_pods} pods)"),
+            "compromised workload",
+        )?;
+        for (k, (_, color)) in sides.into_iter().enumerate() {
+            let bars: Vec<Rectangle<(u64, SegmentValue<u32>)>> = items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| {
+                    let y = n - 1 - i as u32;
+                    let v = if k == 0 { it.1 } else { it.2 };
+                    let mut r = Rectangle::new(
+                        [(0, SegmentValue::Exact(y)), (v, SegmentValue::Exact(y + 1))],
+                        color.filled(),
+                    );
+                    // before in the upper half of the row, after in the lower half
+                    if k == 0 {
+                        r.set_margin(4, 16, 0, 0);
+                    } else {
+                        r.set_margin(16, 4, 0, 0);
+                    }
+                    r
+                })
+                .collect();
+            chart.draw_series(bars).map_err(err)?;
+        }
+        draw_legend(&root, &entries, plot_h, width)?;
+        root.present().map_err(err)?;
+    }
+    Ok(buf)
+}
+
+/// Chart 4, `hop-by-namespace.svg`: new pods per hop, stacked by
+/// namespace; `rows[h][k]` is the new pods of namespace k at hop h. The
+/// [`TOP_SERIES`] namespaces with the most pods are shown by name (largest
+/// at the bottom of each bar, first in the legend), the rest as one grey
+/// "other" series; the legend is below the plot.
+pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -> Res<String> {
+    // Total per namespace; rank by it, then by name.
+    let total = |k: usize| -> u64 { rows.iter().filter_map(|r| r.get(k)).sum() };
+    let mut order: Vec<usize> = (0..namespaces.len()).filter(|&k| total(k) > 0).collect();
+    order.sort_by(|&a, &b| {
+        total(b)
+            .cmp(&total(a))
+            .then_with(|| namespaces.get(a).cmp(&namespaces.get(b)))
+    });
+    // Shown series: (label, colour, per-hop values).
+    let mut series: Vec<(String, RGBColor, Vec<u64>)> = Vec::new();
+    let fold = order.len() > TOP_SERIES;
+    let named = if fold { TOP_SERIES - 1 } else { order.len() };
+    for (i, &k) in order.iter().take(named).enumerate() {
+        let name = namespaces.get(k).cloned().unwrap_or_default();
+        series.push((
+            format!("{name} ({} pods)", total(k)),
+            palette(i),
+            rows.iter()
+                .map(|r| r.get(k).copied().unwrap_or(0))
+                .collect(),
+        ));
+    }
+    if fold {
+        let rest: Vec<usize> = order.iter().skip(named).copied().collect();
+        let values: Vec<u64> = rows
+            .iter()
+            .map(|r| rest.iter().filter_map(|&k| r.get(k)).sum())
+            .collect();
+        series.push((
+            format!(
+                "other: {} namespaces ({} pods)",
+                rest.len(),
+                values.iter().sum::<u64>()
+            ),
+            GREY,
+            values,
+        ));
+    }
+    let entries: Vec<Entry> = series
+        .iter()
+        .map(|(l, c, _)| Entry {
+            swatch: Swatch::Block(*c),
+            label: l.clone(),
+        })
+        .collect();
+    let plot_h = 500;
+    let height = plot_h + legend_height(&entries, WIDTH);
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let (upper, _) = root.split_vertically(plot_h);
+        let hops = rows.len().max(1) as u32;
+        let ymax = rows
+            .iter()
+            .map(|r| r.iter().sum::<u64>())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        draw_title(&root, title)?;
+        let mut chart = ChartBuilder::on(&upper)
+            .margin(MARGIN)
+            .margin_top(TITLE_ROOM)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(
+                (0u32..hops.saturating_sub(1).max(1)).into_segmented(),
+                0u64..ymax + ymax / 10 + 1,
+            )
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(hops as usize)
+            .y_labels(8)
+            .x_desc("hop (lateral-movement steps from the start)")
+            .y_desc("pods newly compromised at this hop")
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, DESC))
+            .draw()
+            .map_err(err)?;
+        for h in 0..rows.len() {
+            let mut below = 0u64;
+            for (_, color, values) in &series {
+                let v = values.get(h).copied().unwrap_or(0);
+                if v == 0 {
+                    continue;
+                }
+                let mut rect = Rectangle::new(
+                    [
+                        (SegmentValue::Exact(h as u32), below),
+                        (SegmentValue::Exact(h as u32 + 1), below + v),
+                    ],
+                    color.filled(),
+                );
+                rect.set_margin(0, 0, 12, 12);
+                chart.draw_series(std::iter::once(rect)).map_err(err)?;
+                below += v;
+            }
+        }
+        draw_legend(&root, &entries, plot_h, WIDTH)?;
+        root.present().map_err(err)?;
+    }
+    Ok(buf)
+}
+
+// -------------------------------------------------------------- line chart
+
+/// One line of the reach-by-hop chart.
+pub struct HopSeries {
+    pub name: String,
+    /// Cumulative pods compromised at hop 0, 1, …
+    pub pods: Vec<u64>,
+}
+
+/// A crown jewel falling at a hop, marked on its series' line.
+pub struct JewelMark {
+    pub series: usize,
+    pub hop: usize,
+    pub label: String,
+}
+
+/// Where a jewel label may go, relative to its mark: (dx, dy, anchor).
+const JEWEL_SPOTS: [(i32, i32, HPos); 8] = [
+    (10, -14, HPos::Left),
+    (10, 14, HPos::Left),
+    (-10, -14, HPos::Right),
+    (-10, 14, HPos::Right),
+    (10, -30, HPos::Left),
+    (-10, -30, HPos::Right),
+    (10, 30, HPos::Left),
+    (-10, 30, HPos::Right),
+];
+
+/// Chart 1, `reach-by-hop.svg`: cumulative pods (and % of the cluster) per
+/// hop. Starting points with the same curve share one line (the legend
+/// says "same curve"); each line has its own colour, dash and marker.
+/// Crown jewels are triangles on the lines with their selectors next to
+/// them where the label fits without touching another, else in the legend.
+pub fn reach_by_hop(
+    title: &str,
+    series: &[HopSeries],
+    total_pods: u64,
+    jewels: &[JewelMark],
+) -> Res<String> {
+    // Lines: groups of starting points with identical curves.
+    let mut groups: Vec<(Vec<usize>, &[u64])> = Vec::new();
+    for (i, s) in series.iter().enumerate() {
+        match groups.iter_mut().find(|g| g.1 == s.pods.as_slice()) {
+            Some(g) => g.0.push(i),
+            None => groups.push((vec![i], &s.pods)),
+        }
+    }
+    let mut entries: Vec<Entry> = Vec::new();
+    for (gi, (members, _)) in groups.iter().enumerate() {
+        for (k, &i) in members.iter().enumerate() {
+            let name = series.get(i).map(|s| s.name.as_str()).unwrap_or_default();
+            entries.push(Entry {
+                swatch: Swatch::Line(line_style(gi)),
+                label: if k == 0 {
+                    name.to_string()
+                } else {
+                    format!("{name} (same curve)")
+                },
+            });
+        }
+    }
+    // Jewel marks merged per point: (hop, pods) -> selectors, the series.
+    let mut marks: Vec<((usize, u64), Vec<String>, String)> = Vec::new();
+    for j in jewels {
+        let Some(s) = series.get(j.series) else {
+            continue;
+        };
+        let Some(&y) = s.pods.get(j.hop) else {
+            continue;
+        };
+        match marks.iter_mut().find(|m| m.0 == (j.hop, y)) {
+            Some(m) => {
+                if !m.1.contains(&j.label) {
+                    m.1.push(j.label.clone());
+                }
+            }
+            None => marks.push(((j.hop, y), vec![j.label.clone()], s.name.clone())),
+        }
+    }
+    if !marks.is_empty() {
+        entries.push(Entry {
+            swatch: Swatch::Jewel,
+            label: "crown jewel reached (its selector beside it)".into(),
+        });
+    }
+    // Pass 1 finds the labels that do not fit; pass 2 lists them in the legend.
+    let mut moved = Vec::new();
+    for _ in 0..2 {
+        let mut all: Vec<Entry> = Vec::new();
+        for e in &entries {
+            all.push(Entry {
+                swatch: e.swatch,
+                label: e.label.clone(),
+            });
+        }
+        all.extend(moved.iter().map(|l: &String| Entry {
+            swatch: Swatch::Jewel,
+            label: l.clone(),
+        }));
+        let (svg, unplaced) = reach_svg(title, &groups, total_pods, &marks, &all)?;
+        if unplaced.len() == moved.len() {
+            return Ok(svg);
+        }
+        moved = unplaced;
+    }
+    let all: Vec<Entry> = entries
+        .into_iter()
+        .chain(moved.iter().map(|l| Entry {
+            swatch: Swatch::Jewel,
+            label: l.clone(),
+        }))
+        .collect();
+    reach_svg(title, &groups, total_pods, &marks, &all).map(|r| r.0)
+}
+
+type Marks = [((usize, u64), Vec<String>, String)];
+
+/// The reach-by-hop SVG with these legend entries, and the jewel labels
+/// that found no free spot (as legend lines).
+fn reach_svg(
+    title: &str,
+    groups: &[(Vec<usize>, &[u64])],
+    total_pods: u64,
+    marks: &Marks,
+    entries: &[Entry],
+) -> Res<(String, Vec<String>)> {
+    let mut buf = String::new();
+    let mut unplaced = Vec::new();
+    {
+        let plot_h = 500;
+        let height = plot_h + legend_height(entries, WIDTH);
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let (upper, _) = root.split_vertically(plot_h);
+        let max_hop = groups
+            .iter()
+            .map(|g| g.1.len().saturating_sub(1))
+            .max()
+            .unwrap_or(0)
+            .max(1) as u32;
+        let ymax = total_pods.max(1);
+        draw_title(&root, title)?;
+        let mut chart = ChartBuilder::on(&upper)
+            .margin(MARGIN)
+            .margin_top(TITLE_ROOM)
+            .x_label_area_size(45)
+            .y_label_area_size(75)
+            .right_y_label_area_size(75)
+            .build_cartesian_2d(0u32..max_hop, 0u64..ymax)
+            .map_err(err)?
+            .set_secondary_coord(0u32..max_hop, 0f64..100f64);
+        chart
+            .configure_mesh()
+            .x_desc("hop (lateral-movement steps from the compromised pod)")
+            .y_desc("pods compromised (cumulative)")
+            .x_labels(max_hop as usize + 1)
+            .y_labels(8)
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, DESC))
+            .draw()
+            .map_err(err)?;
+        chart
+            .configure_secondary_axes()
+            .y_desc("% of cluster pods")
+            .y_labels(8)
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, DESC))
+            .draw()
+            .map_err(err)?;
+        let px = |h: usize, y: u64| chart.backend_coord(&(h as u32, y));
+        // The first line drawn last, on top.
+        for (gi, (_, pods)) in groups.iter().enumerate().rev() {
+            let st = line_style(gi);
+            let pts: Vec<(i32, i32)> = pods.iter().enumerate().map(|(h, &y)| px(h, y)).collect();
+            draw_path(&root, &pts, st.color, st.dash)?;
+            for &p in &pts {
+                draw_marker(&root, p, st.marker, st.color)?;
+            }
+        }
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        // A label keeps clear of other labels, of every point marker and of
+        // every jewel mark, so it can only belong to the mark beside it.
+        let dot = |(x, y): (i32, i32), r: f64| {
+            let (x, y) = (f64::from(x), f64::from(y));
+            (x - r, y - r, x + r, y + r)
+        };
+        let mut placed: Vec<TextBox> = groups
+            .iter()
+            .flat_map(|g| g.1.iter().enumerate().map(|(h, &y)| dot(px(h, y), 5.0)))
+            .chain(marks.iter().map(|m| dot(px(m.0 .0, m.0 .1), 9.0)))
+            .collect();
+        for ((hop, y), labels, start) in marks {
+            let at = px(*hop, *y);
+            draw_jewel(&root, at)?;
+            let label = labels.join(", ");
+            let w = tw(&label, LABEL);
+            let h = th(LABEL);
+            let spot = JEWEL_SPOTS.iter().find_map(|&(dx, dy, hp)| {
+                let x = f64::from(at.0 + dx);
+                let yc = f64::from(at.1 + dy);
+                let x0 = if matches!(hp, HPos::Right) { x - w } else { x };
+                let b = (
+                    x0 - 1.0,
+                    yc - h / 2.0 - 1.0,
+                    x0 + w + 1.0,
+                    yc + h / 2.0 + 1.0,
+                );
+                let inside = b.0 >= f64::from(xr.start)
+                    && b.2 <= f64::from(xr.end)
+                    && b.1 >= f64::from(yr.start)
+                    && b.3 <= f64::from(yr.end);
+                (inside && !placed.iter().any(|p| overlaps(p, &b))).then_some((dx, dy, hp, b))
+            });
+            match spot {
+                Some((dx, dy, hp, b)) => {
+                    placed.push(b);
+                    root.draw(&Text::new(
+                        label,
+                        (at.0 + dx, at.1 + dy),
+                        (FONT, LABEL)
+                            .into_font()
+                            .color(&BLACK)
+                            .pos(Pos::new(hp, VPos::Center)),
+                    ))
+                    .map_err(err)?;
+                }
+                None => unplaced.push(format!("{label}: hop {hop} from {start}")),
+            }
+        }
+        draw_legend(&root, entries, plot_h, WIDTH)?;
+        root.present().map_err(err)?;
+    }
+    Ok((buf, unplaced))
+}
+
+// ----------------------------------------------------------------- heatmap
 
 /// A sequential, colour-blind-safe ramp (viridis stops).
 fn ramp(v: f64) -> RGBColor {
@@ -281,9 +935,15 @@ fn ramp(v: f64) -> RGBColor {
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-/// Chart 3, `namespace-matrix.svg`: share of (source, destination) pod
-/// pairs allowed; rows are sources, columns destinations, values in cells;
-/// a cell with no pair (None) is grey with a dash.
+/// Width of the colour scale right of a heatmap.
+const SCALE_W: u32 = 170;
+
+/// Chart 3, `namespace-matrix.svg` (and `pod-matrix.svg`): share of
+/// (source, destination) pod pairs allowed; rows are sources, columns
+/// destinations, the value printed in each cell (in %, without the sign in
+/// small cells; none beyond 60 rows) and a colour scale from 0% to 100%
+/// on the right; a cell with no pair (None) is grey with a dash. More than
+/// 6 columns, or names too wide for a column, are numbered as the rows.
 pub fn matrix(
     title: &str,
     labels: &[String],
@@ -293,24 +953,51 @@ pub fn matrix(
     let mut buf = String::new();
     {
         let n = labels.len().max(1) as u32;
-        let cell = if n <= 12 { 40 } else { 22 };
-        let label_w = 20 + 9 * labels.iter().map(|l| l.len()).max().unwrap_or(4) as u32;
-        let width = WIDTH.max(label_w + cell * n + 60);
+        let widest = labels.iter().map(|l| tw(l, LABEL)).fold(0.0, f64::max);
+        // Full names under the columns when a few fit, else numbers.
+        let numbered = n > 6 || widest > 150.0;
+        let (cell, value_size) = match n {
+            0..=12 => (
+                if numbered {
+                    40
+                } else {
+                    (widest.ceil() as u32 + 12).max(40)
+                },
+                Some(LABEL),
+            ),
+            13..=60 => (22, Some(10.0)),
+            _ => (14, None),
+        };
+        let rows: Vec<String> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                if numbered {
+                    format!("{} [{}]", fit(l, 300.0, LABEL), i + 1)
+                } else {
+                    l.clone()
+                }
+            })
+            .collect();
+        let row_w = rows.iter().map(|l| tw(l, LABEL)).fold(0.0, f64::max);
+        let y_area = row_w.ceil() as u32 + 20 + th(DESC).ceil() as u32 + 14;
+        let plot_w = y_area + cell * n + 2 * MARGIN;
+        let width = WIDTH.max(plot_w + SCALE_W);
         let height = 150 + cell * n;
         let root = SVGBackend::with_string(&mut buf, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 24))
-            .margin(15)
+        let (left, _) = root.split_horizontally(width - SCALE_W);
+        let mut chart = ChartBuilder::on(&left)
+            .margin(MARGIN)
+            .margin_top(TITLE_ROOM)
             .x_label_area_size(50)
-            .y_label_area_size(label_w)
+            .y_label_area_size(y_area)
             .build_cartesian_2d(
                 (0u32..n.saturating_sub(1).max(1)).into_segmented(),
                 (0u32..n.saturating_sub(1).max(1)).into_segmented(),
             )
             .map_err(err)?;
-        // Many columns: number them, and put the numbers before the row names.
-        let numbered = n > 6;
+        draw_title(&root, title)?;
         let name = |v: &SegmentValue<u32>, flip: bool| -> String {
             match v {
                 SegmentValue::CenterOf(i) => {
@@ -319,18 +1006,22 @@ pub fn matrix(
                     } else {
                         Some(*i)
                     };
-                    let Some((i, l)) = i.and_then(|i| labels.get(i as usize).map(|l| (i, l)))
-                    else {
+                    let Some((i, l)) = i.and_then(|i| rows.get(i as usize).map(|l| (i, l))) else {
                         return String::new();
                     };
-                    match (numbered, flip) {
-                        (false, _) => l.clone(),
-                        (true, true) => format!("{l} [{}]", i + 1),
-                        (true, false) => (i + 1).to_string(),
+                    if flip || !numbered {
+                        l.clone()
+                    } else {
+                        (i + 1).to_string()
                     }
                 }
                 _ => String::new(),
             }
+        };
+        let col_font = if numbered && cell < 30 && n >= 10 {
+            12.0
+        } else {
+            LABEL
         };
         chart
             .configure_mesh()
@@ -339,22 +1030,22 @@ pub fn matrix(
             .y_labels(n as usize)
             .x_label_formatter(&|v| name(v, false))
             .y_label_formatter(&|v| name(v, true))
-            .x_label_style((FONT, 15))
-            .y_label_style((FONT, 15))
+            .x_label_style((FONT, col_font))
+            .y_label_style((FONT, LABEL))
             .x_desc(if numbered {
-                format!("destination {axis} (numbered as the rows)")
+                format!("destination {axis} (columns, numbered as the rows)")
             } else {
-                format!("destination {axis}")
+                format!("destination {axis} (columns)")
             })
-            .y_desc(format!("source {axis}"))
-            .axis_desc_style((FONT, 17))
+            .y_desc(format!("source {axis} (rows)"))
+            .axis_desc_style((FONT, DESC))
             .draw()
             .map_err(err)?;
         for (r, row) in values.iter().enumerate() {
             let y = n - 1 - r as u32;
             for (c, &cell_value) in row.iter().enumerate() {
                 let x = c as u32;
-                let fill = cell_value.map_or(RGBColor(221, 221, 221), ramp);
+                let fill = cell_value.map_or(GREY, ramp);
                 let v = cell_value.unwrap_or(1.0);
                 let mut rect = Rectangle::new(
                     [
@@ -365,13 +1056,21 @@ pub fn matrix(
                 );
                 rect.set_margin(1, 1, 1, 1);
                 chart.draw_series(std::iter::once(rect)).map_err(err)?;
-                if cell >= 40 {
+                if let Some(size) = value_size {
                     let text_color = if v > 0.6 { BLACK } else { WHITE };
+                    let pct = |v: f64| {
+                        let p = (v * 100.0).round();
+                        if size < LABEL {
+                            format!("{p:.0}")
+                        } else {
+                            format!("{p:.0}%")
+                        }
+                    };
                     chart
                         .draw_series(std::iter::once(Text::new(
-                            cell_value.map_or("–".to_string(), |v| format!("{:.0}%", v * 100.0)),
+                            cell_value.map_or("–".to_string(), pct),
                             (SegmentValue::CenterOf(x), SegmentValue::CenterOf(y)),
-                            (FONT, 15)
+                            (FONT, size)
                                 .into_font()
                                 .color(&text_color)
                                 .pos(Pos::new(HPos::Center, VPos::Center)),
@@ -380,172 +1079,138 @@ pub fn matrix(
                 }
             }
         }
+        let (_, yr) = chart.plotting_area().get_pixel_range();
+        let note = match value_size {
+            Some(s) if s < LABEL => Some("cell numbers are %"),
+            Some(_) => None,
+            None => Some("too many rows to print values"),
+        };
+        draw_scale(&root, width - SCALE_W + 10, yr.start, note)?;
         root.present().map_err(err)?;
     }
     Ok(buf)
 }
 
-/// Chart 4, `hop-by-namespace.svg`: new pods per hop, stacked by
-/// namespace; `rows[h][k]` is the new pods of namespace k at hop h.
-pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -> Res<String> {
-    let mut buf = String::new();
-    {
-        let root = SVGBackend::with_string(&mut buf, (WIDTH, 500)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let hops = rows.len().max(1) as u32;
-        let ymax = rows
-            .iter()
-            .map(|r| r.iter().sum::<u64>())
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, 24))
-            .margin(15)
-            .x_label_area_size(45)
-            .y_label_area_size(60)
-            .build_cartesian_2d(
-                (0u32..hops.saturating_sub(1).max(1)).into_segmented(),
-                0u64..ymax + ymax / 10 + 1,
-            )
+/// The heatmap's colour scale: a vertical bar from 100% (top) to 0%, the
+/// grey "no pair" swatch and an optional note below it.
+fn draw_scale(root: &Area<'_>, x: u32, top: i32, note: Option<&str>) -> Res<()> {
+    let x = x as i32;
+    let small = (FONT, SMALL).into_font().color(&BLACK);
+    let label = (FONT, LABEL).into_font().color(&BLACK);
+    root.draw(&Text::new(
+        "pairs allowed",
+        (x, top),
+        label.clone().pos(Pos::new(HPos::Left, VPos::Top)),
+    ))
+    .map_err(err)?;
+    let (bar_top, bar_h, steps) = (top + 24, 160, 32);
+    for k in 0..steps {
+        let v = 1.0 - (f64::from(k) + 0.5) / f64::from(steps);
+        let y0 = bar_top + k * bar_h / steps;
+        let y1 = bar_top + (k + 1) * bar_h / steps;
+        root.draw(&Rectangle::new([(x, y0), (x + 18, y1)], ramp(v).filled()))
             .map_err(err)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(hops as usize)
-            .x_desc("hop")
-            .y_desc("pods newly compromised at this hop")
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 17))
-            .draw()
-            .map_err(err)?;
-        for (k, ns) in namespaces.iter().enumerate() {
-            let color = palette(k);
-            let bars: Vec<Rectangle<(SegmentValue<u32>, u64)>> = rows
-                .iter()
-                .enumerate()
-                .filter_map(|(h, r)| match r.get(k) {
-                    Some(&v) if v > 0 => Some((h, r, v)),
-                    _ => None,
-                })
-                .map(|(h, r, v)| {
-                    let below: u64 = r.iter().take(k).sum();
-                    let mut rect = Rectangle::new(
-                        [
-                            (SegmentValue::Exact(h as u32), below),
-                            (SegmentValue::Exact(h as u32 + 1), below + v),
-                        ],
-                        color.filled(),
-                    );
-                    rect.set_margin(0, 0, 12, 12);
-                    rect
-                })
-                .collect();
-            chart
-                .draw_series(bars)
-                .map_err(err)?
-                .label(ns.clone())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
-                });
-        }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-        root.present().map_err(err)?;
     }
-    Ok(buf)
+    root.draw(&Rectangle::new(
+        [(x, bar_top), (x + 18, bar_top + bar_h)],
+        BLACK.stroke_width(1),
+    ))
+    .map_err(err)?;
+    for (v, t) in [(1.0, "100% (max)"), (0.5, "50%"), (0.0, "0% (min)")] {
+        let y = bar_top + (f64::from(bar_h) * (1.0 - v)).round() as i32;
+        root.draw(&PathElement::new(vec![(x + 18, y), (x + 23, y)], BLACK))
+            .map_err(err)?;
+        root.draw(&Text::new(
+            t,
+            (x + 26, y),
+            label.clone().pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
+    let y = bar_top + bar_h + 22;
+    root.draw(&Rectangle::new(
+        [(x, y - 8), (x + 18, y + 8)],
+        GREY.filled(),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(
+        "– no pair",
+        (x + 26, y),
+        label.pos(Pos::new(HPos::Left, VPos::Center)),
+    ))
+    .map_err(err)?;
+    if let Some(note) = note {
+        root.draw(&Text::new(
+            note,
+            (x, y + 24),
+            small.pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
-/// Before/after blast radius per workload: two bars each (before, after).
-pub fn paired_bars(title: &str, items: &[(String, u64, u64)], total_pods: u64) -> Res<String> {
-    let mut buf = String::new();
-    {
-        let n = items.len().max(1) as u32;
-        let height = 150 + 36 * n;
-        let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let labels: Vec<String> = items.iter().map(|x| x.0.clone()).collect();
-        let xmax = items
-            .iter()
-            .map(|i| i.1.max(i.2))
-            .max()
-            .unwrap_or(0)
-            .max(total_pods);
-        let mut chart = hbar_frame(
-            &root,
-            title,
-            &labels,
-            xmax,
-            &format!("pods compromised (blast radius, of {total_pods} pods)"),
-            "compromised workload",
-        )?;
-        for (k, (label, color)) in [("before", PALETTE[4]), ("after", PALETTE[5])]
-            .into_iter()
-            .enumerate()
-        {
-            let bars: Vec<Rectangle<(u64, SegmentValue<u32>)>> = items
-                .iter()
-                .enumerate()
-                .map(|(i, it)| {
-                    let y = n - 1 - i as u32;
-                    let v = if k == 0 { it.1 } else { it.2 };
-                    let mut r = Rectangle::new(
-                        [(0, SegmentValue::Exact(y)), (v, SegmentValue::Exact(y + 1))],
-                        color.filled(),
-                    );
-                    // before in the upper half of the row, after in the lower half
-                    if k == 0 {
-                        r.set_margin(4, 16, 0, 0);
-                    } else {
-                        r.set_margin(16, 4, 0, 0);
-                    }
-                    r
-                })
-                .collect();
-            chart
-                .draw_series(bars)
-                .map_err(err)?
-                .label(label)
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled())
-                });
-        }
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
-        root.present().map_err(err)?;
-    }
-    Ok(buf)
-}
+// ------------------------------------------------------------- Monte Carlo
 
 /// `spread.svg`: Monte Carlo bands: pods compromised per step, p10–p90
-/// shaded, median and mean lines.
+/// shaded, median and mean lines, over every trial.
 pub fn spread_bands(input: &str, r: &crate::attack::montecarlo::McResult) -> Res<String> {
+    let blue = PALETTE[0];
+    let orange = PALETTE[1];
+    let entries = [
+        Entry {
+            swatch: Swatch::Band(blue),
+            label: "p10 to p90".into(),
+        },
+        Entry {
+            swatch: Swatch::Line(LineStyle {
+                color: blue,
+                dash: Dash::Solid,
+                marker: Marker::Nothing,
+            }),
+            label: "median".into(),
+        },
+        Entry {
+            swatch: Swatch::Line(LineStyle {
+                color: orange,
+                dash: Dash::Dashed(9, 5),
+                marker: Marker::Nothing,
+            }),
+            label: "mean".into(),
+        },
+    ];
     let mut buf = String::new();
     {
-        let root = SVGBackend::with_string(&mut buf, (WIDTH, 500)).into_drawing_area();
+        let plot_h = 500;
+        let height = plot_h + legend_height(&entries, WIDTH);
+        let root = SVGBackend::with_string(&mut buf, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
+        let (upper, _) = root.split_vertically(plot_h);
         let steps = r.compromised.len().saturating_sub(1).max(1) as u32;
         let ymax = (r.total_pods as f64).max(1.0);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!(
-                    "{input}: probabilistic spread from {} ({} trials)",
-                    r.start, r.trials
-                ),
-                (FONT, 22),
-            )
-            .margin(15)
+        draw_title(
+            &root,
+            &format!(
+                "{input}: probabilistic spread from {} ({} trials)",
+                r.start, r.trials
+            ),
+        )?;
+        let mut chart = ChartBuilder::on(&upper)
+            .margin(MARGIN)
+            .margin_top(TITLE_ROOM)
             .x_label_area_size(45)
-            .y_label_area_size(65)
+            .y_label_area_size(75)
             .build_cartesian_2d(0u32..steps, 0f64..ymax)
             .map_err(err)?;
         chart
             .configure_mesh()
             .x_desc("step (each compromised pod tries every allowed edge once)")
             .y_desc("pods compromised")
-            .label_style((FONT, 15))
-            .axis_desc_style((FONT, 17))
+            .y_labels(8)
+            .label_style((FONT, LABEL))
+            .axis_desc_style((FONT, DESC))
             .draw()
             .map_err(err)?;
-        let blue = PALETTE[0];
         let band: Vec<(u32, f64)> = r
             .compromised
             .iter()
@@ -561,40 +1226,94 @@ pub fn spread_bands(input: &str, r: &crate::attack::montecarlo::McResult) -> Res
             .collect();
         chart
             .draw_series(std::iter::once(Polygon::new(band, blue.mix(0.25).filled())))
-            .map_err(err)?
-            .label("p10 to p90")
-            .legend(move |(x, y)| {
-                Rectangle::new([(x, y - 5), (x + 20, y + 5)], blue.mix(0.25).filled())
-            });
-        chart
-            .draw_series(LineSeries::new(
-                r.compromised
-                    .iter()
-                    .enumerate()
-                    .map(|(t, b)| (t as u32, b.p50)),
-                blue.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label("median")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], blue.stroke_width(2))
-            });
-        let orange = PALETTE[1];
-        chart
-            .draw_series(LineSeries::new(
-                r.compromised
-                    .iter()
-                    .enumerate()
-                    .map(|(t, b)| (t as u32, b.mean)),
-                orange.stroke_width(2),
-            ))
-            .map_err(err)?
-            .label("mean")
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], orange.stroke_width(2))
-            });
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+            .map_err(err)?;
+        for (k, e) in entries.iter().enumerate().skip(1) {
+            let Swatch::Line(st) = e.swatch else { continue };
+            let pts: Vec<(i32, i32)> = r
+                .compromised
+                .iter()
+                .enumerate()
+                .map(|(t, b)| chart.backend_coord(&(t as u32, if k == 1 { b.p50 } else { b.mean })))
+                .collect();
+            draw_path(&root, &pts, st.color, st.dash)?;
+        }
+        draw_legend(&root, &entries, plot_h, WIDTH)?;
         root.present().map_err(err)?;
     }
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_24_line_styles_are_all_different() {
+        let styles: Vec<LineStyle> = (0..24).map(line_style).collect();
+        for (i, a) in styles.iter().enumerate() {
+            for b in styles.iter().skip(i + 1) {
+                assert!(a != b, "{a:?} repeats");
+            }
+        }
+        // Neighbours differ in colour, dash and marker at once.
+        for w in styles.windows(2) {
+            assert!(w[0].color != w[1].color && w[0].dash != w[1].dash);
+            assert!(w[0].marker != w[1].marker);
+        }
+    }
+
+    #[test]
+    fn a_stacked_chart_of_20_namespaces_shows_the_top_7_and_other() {
+        let names: Vec<String> = (0..20).map(|i| format!("ns-{i:02}")).collect();
+        // ns-19 has the most pods, ns-00 the fewest.
+        let rows = vec![(1..=20).collect::<Vec<u64>>(), vec![1; 20]];
+        let svg = hop_by_namespace("t", &names, &rows).unwrap();
+        assert!(svg.contains("ns-19 (21 pods)"), "{svg}");
+        assert!(svg.contains("ns-13 (15 pods)"));
+        assert!(!svg.contains("ns-12 ("), "the 8th is folded into other");
+        assert!(svg.contains("other: 13 namespaces (104 pods)"));
+        let fills: std::collections::BTreeSet<&str> = svg
+            .split("fill=\"")
+            .skip(1)
+            .filter_map(|r| r.split('"').next())
+            .filter(|f| *f != "#FFFFFF" && *f != "none")
+            .collect();
+        assert_eq!(fills.len(), 8 + 1, "8 series and the text black: {fills:?}");
+    }
+
+    #[test]
+    fn identical_curves_share_a_line_and_crowded_jewel_labels_move_to_the_legend() {
+        let series: Vec<HopSeries> = (0..24)
+            .map(|i| HopSeries {
+                name: format!("s{i}"),
+                pods: vec![1, 50 + (i / 2), 90],
+            })
+            .collect();
+        let jewels: Vec<JewelMark> = (0..24)
+            .map(|i| JewelMark {
+                series: i,
+                hop: 1,
+                label: format!("app=j{i}"),
+            })
+            .collect();
+        let svg = reach_by_hop("t", &series, 100, &jewels).unwrap();
+        // s0 and s1 have the same curve, and so on.
+        assert_eq!(svg.matches(" (same curve)").count(), 12, "{svg}");
+        // Two jewels at one point: one label for both.
+        assert!(svg.contains("app=j0, app=j1"));
+        // Twelve points a pixel or two apart: not every label finds a spot.
+        assert!(svg.contains(": hop 1 from s"), "{svg}");
+        // The same input, the same bytes.
+        assert_eq!(svg, reach_by_hop("t", &series, 100, &jewels).unwrap());
+    }
+
+    #[test]
+    fn long_titles_shrink_then_cut() {
+        let (t, size) = title_of("short", 800);
+        assert_eq!((t.as_str(), size), ("short", TITLE));
+        let long = "x".repeat(200);
+        let (t, size) = title_of(&long, 800);
+        assert_eq!(size, 17.0);
+        assert!(t.ends_with('…') && tw(&t, size) <= 770.0);
+    }
 }

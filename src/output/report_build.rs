@@ -7,7 +7,7 @@ use crate::attack::graph::{AttackGraph, SimOptions, Target};
 use crate::attack::montecarlo::{monte_carlo, McOptions, McResult};
 use crate::attack::simulate::{Ranked, SimResult};
 use crate::engine::reach::Reachability;
-use crate::engine::view::{ConnCounts, Entity, Level};
+use crate::engine::view::{entities, ConnCounts, Entity, Level};
 use crate::model::Cluster;
 use crate::output::error::OutputError;
 use crate::output::files::OutFile;
@@ -15,16 +15,12 @@ use crate::output::json::report::{ReportDoc, ReportParts};
 use crate::output::render::summary_lines;
 use crate::output::text::words::ASSUMPTIONS;
 use crate::output::{charts, html, json, run_charts, text};
+use crate::review::audit::audit;
 
 /// How many exposed workloads the report starts from, at most.
 const MAX_EXPOSED_STARTS: usize = 5;
 /// How many of the worst-ranked workloads it adds.
 const TOP_STARTS: usize = 3;
-/// Trials of the report's Monte Carlo spread: fewer when the Monte Carlo
-/// work budget (`montecarlo::MC_EDGE_VISITS` edge visits, counted per trial
-/// in trial order, never seconds) runs out, never below
-/// `montecarlo::MC_MIN_TRIALS`; the chart and report.json say how many.
-const REPORT_TRIALS: usize = 500;
 
 /// Starting points when none are given: the workloads that outside
 /// addresses reach (up to 5), then the top 3 by blast radius.
@@ -57,18 +53,81 @@ pub fn workload_starts(entities: &[Entity]) -> Vec<usize> {
         .collect()
 }
 
-/// The spread the report charts: 500 trials from its first starting point.
+/// The simulation with the largest blast radius (ties: the first start by
+/// name): the start of the attack graph, the namespace breakdown and the
+/// Monte Carlo spread.
+pub fn worst_sim(sims: &[SimResult]) -> Option<usize> {
+    sims.iter()
+        .enumerate()
+        .max_by(|(_, a), (_, b)| {
+            a.blast_radius
+                .cmp(&b.blast_radius)
+                .then_with(|| b.start.cmp(&a.start))
+        })
+        .map(|(i, _)| i)
+}
+
+/// The spread the report charts, from the worst starting point (see
+/// [`worst_sim`]; `held[i]` holds the pods of `sims[i]`'s start) with the
+/// options of `simulate --model monte-carlo` by default: 1,000 trials,
+/// fewer when the work budget (`montecarlo::MC_EDGE_VISITS` edge visits,
+/// counted per trial in trial order, never seconds) runs out, never below
+/// `montecarlo::MC_MIN_TRIALS`; the chart, the page and report.json say
+/// how many.
 pub fn report_spread(
     graph: &AttackGraph,
-    first: Option<&(String, Vec<(usize, u64)>)>,
+    held: &[(String, Vec<(usize, u64)>)],
+    sims: &[SimResult],
     targets: &[Target],
 ) -> Option<McResult> {
-    let (start, held) = first?;
-    let o = McOptions {
-        trials: REPORT_TRIALS,
-        ..Default::default()
-    };
-    Some(monte_carlo(graph, start, held, targets, &o))
+    let (start, pods) = held.get(worst_sim(sims)?)?;
+    Some(monte_carlo(
+        graph,
+        start,
+        pods,
+        targets,
+        &McOptions::default(),
+    ))
+}
+
+/// Why each starting point is in the report: reachable from outside the
+/// cluster, among the top by blast radius, or asked for with `--from`.
+pub fn start_reasons(
+    sims: &[SimResult],
+    entities: &[Entity],
+    reach: &Reachability,
+    ranked: &[Ranked],
+) -> Vec<String> {
+    sims.iter()
+        .map(|r| {
+            let mut why = Vec::new();
+            let exposed = entities.iter().any(|e| {
+                e.name == r.start
+                    && e.classes.iter().any(|&c| {
+                        (0..reach.ext_src.len()).any(|x| !reach.ext_to_class(x, c).is_empty())
+                    })
+            });
+            if exposed {
+                why.push(
+                    "reachable from addresses outside the cluster (an entry point)".to_string(),
+                );
+            }
+            if let Some(k) = ranked.iter().position(|x| x.workload == r.start) {
+                if k < TOP_STARTS {
+                    why.push(format!(
+                        "number {} of {} by blast radius",
+                        k + 1,
+                        ranked.len()
+                    ));
+                }
+            }
+            if why.is_empty() {
+                "a starting point asked for with --from".to_string()
+            } else {
+                why.join(", and ")
+            }
+        })
+        .collect()
 }
 
 /// Everything the report is made from.
@@ -115,7 +174,20 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
     if let Some(mc) = r.monte_carlo {
         files.push(("spread.svg".into(), charts::spread_bands(name, mc)?));
     }
-    let html = html::html(name, &summary, r.simulations, r.ranking, &files);
+    let entities = entities(r.cluster, r.reach, Level::Workload);
+    let reasons = start_reasons(r.simulations, &entities, r.reach, r.ranking);
+    let findings = audit(r.cluster, r.reach);
+    let html = html::html(&html::Page {
+        input: name,
+        summary: &summary,
+        sims: r.simulations,
+        reasons: &reasons,
+        worst: worst_sim(r.simulations),
+        ranked: r.ranking,
+        findings: &findings,
+        monte_carlo: r.monte_carlo,
+        svgs: &files,
+    });
     let md = text::report::summary_md(name, &summary, r.simulations, r.ranking);
     let doc = ReportDoc::from(&ReportParts {
         input: name,
@@ -141,7 +213,7 @@ mod tests {
     use crate::util::shapes::{generate, Shape};
 
     #[test]
-    fn the_report_spread_asks_500_trials_within_the_work_budget() {
+    fn the_report_spread_asks_the_cli_default_of_1000_trials_within_the_work_budget() {
         let c = crate::input::load_str(
             "s",
             &generate(Shape::DistinctClasses, 30),
@@ -150,9 +222,23 @@ mod tests {
         .unwrap();
         let r = crate::engine::reach::Reachability::compile(&c, &Default::default());
         let g = AttackGraph::build(&c, &r, &SimOptions::default());
-        let held = (String::from("default/p0[Pod]"), vec![(0, 1)]);
-        let mc = super::report_spread(&g, Some(&held), &[]).unwrap();
-        assert_eq!((mc.trials, mc.trials_requested), (500, 500));
+        let held = vec![
+            (String::from("default/p0[Pod]"), vec![(0, 1)]),
+            (String::from("default/p1[Pod]"), vec![(1, 1)]),
+        ];
+        let sims: Vec<_> = held.iter().map(|(n, h)| g.simulate(n, h, &[])).collect();
+        let mc = super::report_spread(&g, &held, &sims, &[]).unwrap();
+        // From the worst start, as the attack graph.
+        let worst = super::worst_sim(&sims).unwrap();
+        assert_eq!(mc.start, sims[worst].start);
+        // As many trials as `simulate --model monte-carlo` runs by default.
+        use clap::Parser;
+        let cli = crate::cli::args::Cli::try_parse_from(["blastradius", "simulate", "x"]).unwrap();
+        let crate::cli::args::Command::Simulate(a) = cli.command else {
+            panic!("not simulate")
+        };
+        assert_eq!(a.trials, 1000);
+        assert_eq!((mc.trials, mc.trials_requested), (a.trials, a.trials));
         assert_eq!(
             mc.edge_visit_budget,
             crate::attack::montecarlo::MC_EDGE_VISITS

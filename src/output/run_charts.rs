@@ -6,6 +6,7 @@ use crate::model::Cluster;
 use crate::output::attack_graph::{attack_graph_svg, AgData};
 use crate::output::charts::{self, HopSeries, JewelMark};
 use crate::output::matrix::{namespace_matrix, pod_matrix};
+use crate::output::report_build::worst_sim;
 
 /// Every chart for a run, as (file name, SVG).
 pub fn charts(
@@ -48,11 +49,7 @@ pub fn charts(
         ));
     }
     // The worst starting point gets the per-namespace breakdown.
-    let worst = sims.iter().max_by(|a, b| {
-        a.blast_radius
-            .cmp(&b.blast_radius)
-            .then_with(|| b.start.cmp(&a.start))
-    });
+    let worst = worst_sim(sims).and_then(|i| sims.get(i));
     if let Some(first) = worst {
         out.push((
             "attack-graph.svg".to_string(),

@@ -51,7 +51,7 @@ pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
     let chokes = timed(a.input.opts.verbose, "chokepoints", || {
         chokepoints(&graph, &workload_starts(&entities), &targets, 10)
     });
-    let mc = report_spread(&graph, held.first(), &targets);
+    let mc = report_spread(&graph, &held, &sims, &targets);
     let files = report_files(&ReportInputs {
         name: &name,
         cluster: &cluster,
