@@ -61,7 +61,7 @@ fn big() -> &'static Path {
                 "500",
                 "--seed",
                 "1",
-                "-o",
+                "--out",
                 "-",
             ])
             .output()

@@ -466,7 +466,7 @@ fn a_10000_pod_report_renders_in_headless_chromium() {
             "500",
             "--seed",
             "1",
-            "-o",
+            "--out",
             "-",
         ])
         .output()
