@@ -174,11 +174,7 @@ impl<'a> AttackGraph<'a> {
     /// of classes with a connection (20 bytes in petgraph; 24 counted),
     /// checked against the memory budget by the caller (`engine::budget`).
     pub fn estimated_bytes(reach: &Reachability) -> u64 {
-        let n = reach.class_count();
-        let pairs = (0..n)
-            .map(|s| (0..n).filter(|&d| reach.class_id(s, d) != EMPTY).count() as u64)
-            .sum::<u64>();
-        pairs.saturating_mul(24)
+        reach.connected_class_pairs().saturating_mul(24)
     }
 
     /// Workload name (`ns/name[Kind]`) of a group, by its first pod (empty

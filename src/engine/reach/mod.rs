@@ -184,6 +184,32 @@ impl Reachability {
         self.cells.get(i * self.stride() + pos)
     }
 
+    /// Pairs of classes (source, destination, a class with itself
+    /// included) with some connection, counted over the keys: one visit per
+    /// cell, not per pair of classes.
+    pub fn connected_class_pairs(&self) -> u64 {
+        let count = |keys: &keys::Keys| {
+            let mut n = vec![0u64; keys.len()];
+            for &k in &keys.of {
+                if let Some(x) = n.get_mut(k as usize) {
+                    *x += 1;
+                }
+            }
+            n
+        };
+        let (rows, cols) = (count(&self.rows), count(&self.cols));
+        let stride = self.stride();
+        let mut pairs = 0u64;
+        for (i, &r) in rows.iter().enumerate() {
+            for (j, &c) in cols.iter().enumerate() {
+                if self.cells.get(i * stride + j) != EMPTY {
+                    pairs = pairs.saturating_add(r.saturating_mul(c));
+                }
+            }
+        }
+        pairs
+    }
+
     /// Interned id of class-to-class connections (ids are only comparable
     /// within one `Reachability`). An unknown class connects to nothing.
     pub fn class_id(&self, s: usize, d: usize) -> u32 {
@@ -571,6 +597,29 @@ pub(crate) mod tests {
         };
         let r = Reachability::compile(&c, &off);
         assert!(r.pod_to_pod(1, 0).is_empty(), "--ipblock-pods=false");
+    }
+
+    #[test]
+    fn connected_pairs_over_keys_count_every_class_pair() {
+        // SEM-3, SEM-4: b is isolated for ingress with no rule, so no class
+        // (b's own included) reaches b; every other pair connects: 6 of 9,
+        // counted over one row key and two column keys.
+        let c = cluster(
+            vec![
+                pod("x", "a", "app=a"),
+                pod("x", "b", "app=b"),
+                pod("y", "c", "app=a"),
+            ],
+            vec![policy("x", "app=b", Some(vec![]), None)],
+        );
+        let r = Reachability::compile(&c, &ReachOptions::default());
+        let brute = (0..3)
+            .flat_map(|s| (0..3).map(move |d| (s, d)))
+            .filter(|&(s, d)| r.class_id(s, d) != EMPTY)
+            .count() as u64;
+        assert_eq!(brute, 6);
+        assert_eq!(r.connected_class_pairs(), brute);
+        assert!(r.key_counts().0 < r.class_count(), "{:?}", r.key_counts());
     }
 
     #[test]
