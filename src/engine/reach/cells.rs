@@ -33,15 +33,6 @@ impl Cells {
         .unwrap_or(EMPTY)
     }
 
-    /// Number of cells.
-    pub fn len(&self) -> usize {
-        match self {
-            Cells::U8(c) => c.len(),
-            Cells::U16(c) => c.len(),
-            Cells::U32(c) => c.len(),
-        }
-    }
-
     /// Store `v` in cell `i` (nothing outside), widening when it does not fit.
     pub fn set(&mut self, i: usize, v: u32) {
         self.fit(v);

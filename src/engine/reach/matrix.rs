@@ -249,11 +249,11 @@ impl Filler<'_, '_> {
         cells: &mut Cells,
         isolated: &[bool],
         ext_src: &[IpRange],
+        stride: usize,
         egress_amb: &HashMap<usize, u32>,
     ) -> (Vec<u32>, Ambiguity) {
         let (nr, nk) = (self.rows.len(), self.cols.len());
         let nxs = ext_src.len();
-        let stride = cells_stride(cells, nr);
         // Rules by the row keys their peers match, and per column key the
         // (policy, rule) positions of the rules that govern it.
         let compiled: Vec<Vec<(FixedBitSet, &CompiledPeers, &RuleConns)>> = rules
@@ -395,11 +395,6 @@ impl Filler<'_, '_> {
         }
         (from_ext, amb)
     }
-}
-
-/// The row width of cells holding `rows` rows.
-fn cells_stride(cells: &Cells, rows: usize) -> usize {
-    cells.len().checked_div(rows).unwrap_or(0)
 }
 
 /// Ambiguous connections (CNP-4): may be allowed, may be denied.

@@ -128,11 +128,13 @@ impl Reachability {
         let ingress_isolated = fill.isolation(Direction::Ingress);
         let egress_isolated = fill.isolation(Direction::Egress);
         let (mut cells, egress_amb) = fill.egress(&rules, &egress_isolated, &atoms.ext_dst);
+        let stride = fill.cols.len() + atoms.ext_dst.len();
         let (from_ext, ambiguity) = fill.ingress(
             &rules,
             &mut cells,
             &ingress_isolated,
             &atoms.ext_src,
+            stride,
             &egress_amb,
         );
         drop(rules);
