@@ -1184,7 +1184,25 @@ fn br010_cnp5_a_rule_after_a_broader_rule_of_its_policy_is_never_first() {
         "{}",
         to_text(&f)
     );
-    assert_eq!(objects(&f, "BR010"), vec![vec!["AdminNetworkPolicy guard"]]);
+    // The rule, then the rule that takes its traffic (issue 16: at their lines).
+    assert_eq!(
+        objects(&f, "BR010"),
+        vec![vec!["AdminNetworkPolicy guard", "AdminNetworkPolicy guard"]]
+    );
+    let fields: Vec<Option<&str>> = of(&f, "BR010")[0]
+        .objects
+        .iter()
+        .map(|o| o.field.as_deref())
+        .collect();
+    assert_eq!(fields, [Some("spec.ingress[1]"), Some("spec.ingress[0]")]);
+    let text = two_teams() + &anp("guard", &spec) + &banp(BANP_DENY);
+    let rule_line = |name: &str| {
+        text.lines()
+            .position(|l| l.ends_with(&format!("- name: {name}")))
+            .map(|i| i + 1)
+    };
+    let lines: Vec<Option<usize>> = of(&f, "BR010")[0].objects.iter().map(|o| o.line).collect();
+    assert_eq!(lines, [rule_line("team-b"), rule_line("all")], "{text}");
     assert_eq!(of(&f, "BR010")[0].severity, Severity::Medium);
     // The exception first: both rules decide something.
     let spec = subject_app(10)
@@ -1604,5 +1622,138 @@ fn br004_fix_for_coredns_keeps_dns_working() {
         "{}",
         to_text(&after)
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 16: a finding about one rule or one peer points at that rule's or
+/// peer's line, far below the policy's first line: in the text
+/// (`file:line`), the JSON (`line`, `field`) and SARIF (`region.startLine`);
+/// for YAML (a policy in a second document) and JSON (a `List` item).
+#[test]
+fn findings_about_a_rule_or_peer_point_at_its_line_yaml_and_json() {
+    let notes: String = (0..30).map(|i| format!("    note{i}: x\n")).collect();
+    let pol = format!(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: web-in\n  namespace: app\n  annotations:\n{notes}spec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  policyTypes: [Ingress]\n  ingress:\n    - from:\n        - podSelector: {{matchLabels: {{app: typo}}}}\n      ports: [{{port: 8080}}]\n    - ports: [{{port: 443}}]\n"
+    );
+    let yaml = format!("{}{pol}", web());
+    let line_of = |text: &str, marker: &str| {
+        text.lines()
+            .position(|l| l.contains(marker))
+            .map(|i| i + 1)
+            .unwrap_or_else(|| panic!("{marker}"))
+    };
+    // JSON: the same objects as a List, pretty-printed.
+    let items: Vec<serde_json::Value> = yaml
+        .split("---\n")
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| {
+            serde_json::to_value(serde_yaml::from_str::<serde_yaml::Value>(d).unwrap()).unwrap()
+        })
+        .collect();
+    let json = serde_json::to_string_pretty(
+        &serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items}),
+    )
+    .unwrap();
+    let dir = tmpdir("rule-lines");
+    // (file, text, policy's first line, peer's line, second rule's line, document)
+    let cases = [
+        (
+            "m.yaml",
+            &yaml,
+            line_of(&yaml, "kind: NetworkPolicy") - 1,
+            line_of(&yaml, "app: typo"),
+            line_of(&yaml, "port: 443"),
+            2,
+        ),
+        (
+            "m.json",
+            &json,
+            line_of(&json, "\"networking.k8s.io/v1\"") - 1,
+            // `{`, `"podSelector": {`, `"matchLabels": {`, `"app": "typo"`
+            line_of(&json, "\"typo\"") - 3,
+            // `{`, `"ports": [`, `{`, `"port": 443`
+            line_of(&json, "443") - 3,
+            1,
+        ),
+    ];
+    for (name, text, start, peer, rule, doc) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let file = path.display().to_string();
+        assert!(peer > start + 30, "{name}: {start} {peer}");
+        let f = run_paths(std::slice::from_ref(&path));
+        // BR006: the dead peer, at its line.
+        let br006 = of(&f, "BR006");
+        let dead = br006
+            .iter()
+            .find(|x| x.title.starts_with("app/web-in ingress[0].from[0]"))
+            .unwrap_or_else(|| panic!("{name}: {}", to_text(&f)));
+        let o = &dead.objects[0];
+        assert_eq!(
+            (o.line, o.field.as_deref(), o.doc),
+            (Some(peer), Some("spec.ingress[0].from[0]"), doc),
+            "{name}"
+        );
+        // BR005: the rule without `from`, at its line.
+        let any = of(&f, "BR005");
+        let any = any
+            .iter()
+            .find(|x| x.title.starts_with("app/web-in ingress[1]"))
+            .unwrap_or_else(|| panic!("{name}: {}", to_text(&f)));
+        assert_eq!(
+            (any.objects[0].line, any.objects[0].field.as_deref()),
+            (Some(rule), Some("spec.ingress[1]")),
+            "{name}"
+        );
+        // Text.
+        let t = to_text(&f);
+        for (field, line) in [("spec.ingress[0].from[0]", peer), ("spec.ingress[1]", rule)] {
+            let want = format!(
+                "    at NetworkPolicy app/web-in {field} ({file}:{line}, document {doc})\n"
+            );
+            assert!(t.contains(&want), "{name}: {want}\n{t}");
+        }
+        // JSON.
+        let v: serde_json::Value = serde_json::from_str(&to_json(&f)).unwrap();
+        let j = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == "BR006" && x["objects"][0]["object"] == "NetworkPolicy app/web-in")
+            .unwrap();
+        assert_eq!(j["objects"][0]["line"], peer);
+        assert_eq!(j["objects"][0]["field"], "spec.ingress[0].from[0]");
+        // SARIF: the region's start line.
+        let s = assert_valid_sarif(&to_sarif(&f));
+        let start_line = |id: &str, msg: &str| {
+            s["runs"][0]["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["ruleId"] == id)
+                .map(|r| &r["locations"][0])
+                .find(|l| l["message"]["text"] == msg)
+                .map(|l| {
+                    l["physicalLocation"]["region"]["startLine"]
+                        .as_u64()
+                        .unwrap()
+                })
+        };
+        assert_eq!(
+            start_line("BR006", "NetworkPolicy app/web-in spec.ingress[0].from[0]"),
+            Some(peer as u64),
+            "{name}"
+        );
+        assert_eq!(
+            start_line("BR005", "NetworkPolicy app/web-in spec.ingress[1]"),
+            Some(rule as u64),
+            "{name}"
+        );
+        // The same bytes on a second run.
+        assert_eq!(
+            to_sarif(&run_paths(std::slice::from_ref(&path))),
+            to_sarif(&f)
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

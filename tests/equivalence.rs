@@ -224,6 +224,7 @@ fn cluster_policy() -> impl Strategy<Value = Policy> {
                 ingress: (!ingress.is_empty()).then_some(ingress),
                 egress: (!egress.is_empty()).then_some(egress),
                 origin: Origin::default(),
+                lines: Default::default(),
                 namespace: String::new(),
                 pod_selector: pods,
             }

@@ -3,7 +3,8 @@
 
 use crate::input::error::{LoadError, Problem};
 use crate::input::kinds::lean;
-use crate::model::Origin;
+use crate::input::rule_lines::{self, DocLines};
+use crate::model::{Origin, RuleLines};
 use serde_yaml::Value;
 
 /// One parsed document of a file.
@@ -16,6 +17,8 @@ pub struct Doc {
     /// (empty when the document has none or they could not be found).
     pub item_lines: Vec<usize>,
     pub value: Value,
+    /// Lines of its policies' rules and peers.
+    pub rule_lines: DocLines,
 }
 
 /// One object found in a document, not yet converted.
@@ -27,6 +30,8 @@ pub struct Object {
     /// `metadata.name`, empty when absent or not a string.
     pub name: String,
     pub body: Body,
+    /// Lines of its rules and peers (a policy's), by the input's indices.
+    pub lines: RuleLines,
 }
 
 /// An object's content.
@@ -43,14 +48,15 @@ pub enum Body {
 pub fn decode(file: &str, text: &str, json: bool) -> Result<Vec<Doc>, Box<LoadError>> {
     // A UTF-8 byte-order mark is not part of the YAML (kubectl skips it too).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (format, parsed, lines): (&str, Vec<Result<Value, String>>, Vec<usize>) = if json {
+    type Parsed = Vec<Result<(Value, DocLines), String>>;
+    let (format, parsed, lines): (&str, Parsed, Vec<usize>) = if json {
         let (values, lines) = json_stream(text);
         ("JSON", values, lines)
     } else {
         let starts = yaml_doc_lines(text);
         let values = match super::yaml::documents(text, &starts) {
             Some(values) => values.into_iter().map(Ok).collect(),
-            None => super::yaml11::documents(text),
+            None => super::yaml11::documents_lines(text),
         };
         ("YAML", values, starts)
     };
@@ -61,7 +67,7 @@ pub fn decode(file: &str, text: &str, json: bool) -> Result<Vec<Doc>, Box<LoadEr
     };
     let mut docs = Vec::with_capacity(parsed.len());
     for (i, v) in parsed.into_iter().enumerate() {
-        let value = v.map_err(|detail| {
+        let (value, rule_lines) = v.map_err(|detail| {
             Box::new(LoadError::doc(
                 file,
                 i + 1,
@@ -83,6 +89,7 @@ pub fn decode(file: &str, text: &str, json: bool) -> Result<Vec<Doc>, Box<LoadEr
             line: line.map(|l| first_content_line(&text_lines, l)),
             item_lines,
             value,
+            rule_lines,
         });
     }
     Ok(docs)
@@ -106,9 +113,11 @@ fn first_content_line(lines: &[&str], from: usize) -> usize {
         .unwrap_or(from)
 }
 
-/// The values of a JSON stream up to the first error, with the 1-based line
-/// where each one starts.
-fn json_stream(text: &str) -> (Vec<Result<Value, String>>, Vec<usize>) {
+/// The values of a JSON stream up to the first error, with the lines of
+/// their rules and peers and the 1-based line where each one starts.
+type JsonStream = (Vec<Result<(Value, DocLines), String>>, Vec<usize>);
+
+fn json_stream(text: &str) -> JsonStream {
     // Straight into YAML values: their mappings refuse a key given twice,
     // as a YAML mapping does (serde_json's own values keep the last one).
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
@@ -120,8 +129,12 @@ fn json_stream(text: &str) -> (Vec<Result<Value, String>>, Vec<usize>) {
         let rest = text.get(before..).unwrap_or("");
         let start = before + (rest.len() - rest.trim_start().len());
         let newlines = text.get(..start).unwrap_or("").matches('\n').count();
-        lines.push(newlines + 1);
-        let v = v.map_err(|e| e.to_string());
+        let line = newlines + 1;
+        lines.push(line);
+        let v = v.map_err(|e| e.to_string()).map(|v| {
+            let own = text.get(start..stream.byte_offset()).unwrap_or("");
+            (v, rule_lines::json(own, line))
+        });
         let stop = v.is_err();
         values.push(v);
         if stop {
@@ -230,20 +243,31 @@ pub fn expand(file: &str, doc: Doc) -> Vec<Result<Object, LoadError>> {
         doc: doc.number,
         item: None,
         line: doc.line,
+        rules: Some((&doc.rule_lines, None)),
     };
     expand_value(&at, &doc.item_lines, doc.value, &mut out);
     out
 }
 
-/// Where a value is: its document, list item and line.
+/// Where a value is: its document, list item and line; and the lines of
+/// its rules and peers: a table with the item to read there (`None`: the
+/// table's own object), `None` when unknown.
 pub(super) struct At<'a> {
     pub file: &'a str,
     pub doc: usize,
     pub item: Option<usize>,
     pub line: Option<usize>,
+    pub rules: Option<(&'a DocLines, Option<usize>)>,
 }
 
 impl At<'_> {
+    /// The lines of this object's rules and peers.
+    pub(super) fn rule_lines(&self) -> RuleLines {
+        self.rules
+            .map(|(t, item)| t.of_item(item))
+            .unwrap_or_default()
+    }
+
     pub(super) fn origin(&self) -> Origin {
         Origin {
             file: self.file.to_string(),
@@ -330,6 +354,11 @@ pub(super) fn expand_value(
                         doc: at.doc,
                         item: Some(i),
                         line: lines.and_then(|l| l.get(i).copied()).or(at.line),
+                        // The table's items are a top-level list's.
+                        rules: match at.rules {
+                            Some((t, None)) if at.item.is_none() => Some((t, Some(i))),
+                            _ => None,
+                        },
                     };
                     expand_item(&item_at, item_kind, &api, it, out);
                 }
@@ -358,6 +387,7 @@ pub(super) fn expand_value(
         api,
         name,
         body: Body::Value(Value::Mapping(map)),
+        lines: at.rule_lines(),
     }));
 }
 
@@ -528,5 +558,193 @@ mod tests {
         assert_eq!(e.doc, Some(2));
         assert!(matches!(e.problem, Problem::Syntax { format: "YAML", .. }));
         assert!(e.to_string().ends_with("; nothing from this file was used"));
+    }
+}
+
+/// Issue 16: rule and peer lines on every load path (YAML one tree, YAML
+/// documents and List items in parallel, JSON values, JSON List items).
+#[cfg(test)]
+mod rule_line_tests {
+    use crate::input::{load_text, LoadOptions};
+    use crate::model::{Cluster, Direction};
+
+    /// A NetworkPolicy whose rules sit far below its first line.
+    fn np(name: &str) -> String {
+        let mut y = format!("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {name}\n  namespace: a\n  annotations:\n");
+        for i in 0..20 {
+            y += &format!("    note{i}: \"x\"\n");
+        }
+        y += "spec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - from:\n        - podSelector: {matchLabels: {app: x}}\n        # a comment between peers\n        - namespaceSelector: {}\n      ports: [{port: 80}]\n    -\n      ports: [{port: 81}]\n  egress:\n    - to:\n        - ipBlock: {cidr: 10.0.0.0/8}\n";
+        y
+    }
+
+    fn pod(i: usize) -> String {
+        format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\n  namespace: a\nspec:\n  containers:\n    - name: c\n")
+    }
+
+    /// 1-based line of the first line containing `marker` at or after `from`.
+    fn line_of(text: &str, marker: &str, from: usize) -> usize {
+        text.lines()
+            .enumerate()
+            .skip(from - 1)
+            .find(|(_, l)| l.contains(marker))
+            .map(|(i, _)| i + 1)
+            .unwrap_or_else(|| panic!("{marker:?} after line {from}"))
+    }
+
+    /// (ingress[0], from[0], from[1], ingress[1], egress[0], to[0]) lines
+    /// of each policy.
+    fn lines(c: &Cluster) -> Vec<[Option<usize>; 6]> {
+        use Direction::{Egress, Ingress};
+        c.policies
+            .iter()
+            .map(|p| {
+                let l = &p.lines;
+                [
+                    l.rule(Ingress, 0),
+                    l.peer(Ingress, 0, 0),
+                    l.peer(Ingress, 0, 1),
+                    l.rule(Ingress, 1),
+                    l.rule(Egress, 0),
+                    l.peer(Egress, 0, 0),
+                ]
+            })
+            .collect()
+    }
+
+    /// What the YAML of [`np`] says, for the policy starting at `start`.
+    fn yaml_want(text: &str, start: usize) -> [Option<usize>; 6] {
+        let ing = line_of(text, "  ingress:", start);
+        [
+            Some(ing + 1),
+            Some(ing + 2),
+            Some(ing + 4),
+            // A dash alone on its line: the rule begins on the next.
+            Some(ing + 7),
+            Some(line_of(text, "    - to:", ing)),
+            Some(line_of(text, "ipBlock", ing)),
+        ]
+    }
+
+    fn load(text: &str, json: bool) -> Cluster {
+        load_text("t", text, json, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn yaml_documents_and_list_items_small_and_large() {
+        // One tree: a comment, two documents, the second policy third.
+        let text = format!(
+            "# head\n---\n{}---\n{}---\n{}",
+            pod(0),
+            np("one"),
+            np("two")
+        );
+        let c = load(&text, false);
+        let starts: Vec<usize> = c.policies.iter().filter_map(|p| p.origin.line).collect();
+        let want: Vec<_> = starts.iter().map(|&s| yaml_want(&text, s)).collect();
+        assert_eq!(lines(&c), want);
+        assert!(want.iter().all(|w| w[0] > Some(starts[0] + 20)));
+        // Many documents: parsed one by one on every core.
+        let mut many = String::new();
+        for i in 0..70 {
+            many += &format!("---\n{}", pod(i));
+        }
+        many += &format!("---\n{}", np("late"));
+        let c = load(&many, false);
+        let start = c.policies[0].origin.line.unwrap();
+        assert_eq!(lines(&c), vec![yaml_want(&many, start)]);
+        // A List, small (one tree) and large (items cut out in parallel).
+        for n in [1, 70] {
+            let mut list = String::from("apiVersion: v1\nkind: List\nitems:\n");
+            for i in 0..n {
+                for (k, l) in pod(i).lines().enumerate() {
+                    list += if k == 0 { "- " } else { "  " };
+                    list += l;
+                    list.push('\n');
+                }
+            }
+            for (k, l) in np("listed").lines().enumerate() {
+                list += if k == 0 { "- " } else { "  " };
+                list += l;
+                list.push('\n');
+            }
+            let c = load(&list, false);
+            let start = c.policies[0].origin.line.unwrap();
+            assert_eq!(lines(&c), vec![yaml_want(&list, start)], "{n} items");
+        }
+    }
+
+    /// What a pretty JSON policy says, from line `start`.
+    fn json_want(text: &str, start: usize) -> [Option<usize>; 6] {
+        let ing = line_of(text, "\"ingress\": [", start);
+        let from = line_of(text, "\"from\": [", ing);
+        let ns = line_of(text, "\"namespaceSelector\"", from);
+        let eg = line_of(text, "\"egress\": [", start);
+        let to = line_of(text, "\"to\": [", eg);
+        [
+            Some(ing + 1),
+            Some(from + 1),
+            Some(ns - 1),
+            // Pretty JSON: the peer's `}`, `],`, the first rule's five
+            // lines of ports and its `},`, then the second rule's `{`.
+            Some(ns + 9),
+            Some(eg + 1),
+            Some(to + 1),
+        ]
+    }
+
+    fn to_json(yaml: &str) -> serde_json::Value {
+        let v: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
+        serde_json::to_value(v).unwrap()
+    }
+
+    #[test]
+    fn json_values_and_list_items() {
+        // A stream of two values, the policy second.
+        let text = format!(
+            "{}\n{}\n",
+            serde_json::to_string_pretty(&to_json(&pod(0))).unwrap(),
+            serde_json::to_string_pretty(&to_json(&np("one"))).unwrap()
+        );
+        let c = load(&text, true);
+        let start = c.policies[0].origin.line.unwrap();
+        assert!(start > 10, "{start}");
+        assert_eq!(lines(&c), vec![json_want(&text, start)]);
+        // A List as kubectl prints it (the fast path), and a short one.
+        for n in [0, 70] {
+            let mut items: Vec<serde_json::Value> = (0..n).map(|i| to_json(&pod(i))).collect();
+            items.push(to_json(&np("listed")));
+            let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+            let text = serde_json::to_string_pretty(&list).unwrap();
+            let c = load(&text, true);
+            let start = c.policies[0].origin.line.unwrap();
+            // The item's own line, not the list's.
+            assert_eq!(
+                start,
+                line_of(&text, "\"networking.k8s.io/v1\"", 1) - 1,
+                "{n}"
+            );
+            assert_eq!(lines(&c), vec![json_want(&text, start)], "{n} items");
+            if n > 0 {
+                // Pods too are at their own lines.
+                let p = &c.pods[n - 1];
+                assert_eq!(
+                    p.origin.line,
+                    Some(line_of(&text, &format!("\"p{}\"", n - 1), 1) - 4)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cluster_policy_peers_by_model_index() {
+        // `networks` with two CIDRs is two model peers on one line.
+        let text = "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata:\n  name: x\nspec:\n  priority: 1\n  subject:\n    namespaces: {}\n  egress:\n    - name: nets\n      action: Deny\n      to:\n        - networks: [10.0.0.0/8, 192.168.0.0/16]\n        - namespaces: {}\n";
+        let c = load(text, false);
+        let l = &c.policies[0].lines;
+        assert_eq!(l.rule(Direction::Egress, 0), Some(10));
+        assert_eq!(l.peer(Direction::Egress, 0, 0), Some(13));
+        assert_eq!(l.peer(Direction::Egress, 0, 1), Some(13));
+        assert_eq!(l.peer(Direction::Egress, 0, 2), Some(14));
     }
 }

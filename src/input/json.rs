@@ -10,6 +10,7 @@
 use crate::input::decode::{self, At, Body, Object};
 use crate::input::error::{LoadError, Problem};
 use crate::input::kinds::lean;
+use crate::input::rule_lines;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -52,9 +53,10 @@ pub fn objects(file: &str, text: &str) -> Result<Vec<Result<Object, LoadError>>,
                 doc: 1,
                 item: None,
                 line: Some(text.get(..lead).unwrap_or("").matches('\n').count() + 1),
+                rules: None,
             };
             let mut out = Vec::new();
-            items(&at, list, &mut out);
+            items(&at, list, (text, 1), &mut out);
             return Ok(out);
         }
     }
@@ -92,6 +94,7 @@ pub fn objects(file: &str, text: &str) -> Result<Vec<Result<Object, LoadError>>,
             doc,
             item: None,
             line: Some(newlines + 1),
+            rules: None,
         };
         document(&at, raw, &mut out);
     }
@@ -110,13 +113,52 @@ fn document(at: &At, raw: &RawValue, out: &mut Vec<Result<Object, LoadError>>) {
         });
         return;
     };
-    items(at, list, out);
+    items(at, list, (raw.get(), at.line.unwrap_or(1)), out);
 }
 
-/// A List's items, parsed in parallel, in order.
-fn items(at: &At, list: ListShape, out: &mut Vec<Result<Object, LoadError>>) {
+/// Where `part` (a slice of `whole`) begins in it, in bytes.
+fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+/// The line of each item, `within` being the text they are slices of and
+/// the line it begins on: newlines counted between consecutive items on
+/// every core, then summed in order.
+fn item_lines(items: &[&RawValue], within: (&str, usize)) -> Vec<usize> {
+    let (text, first) = within;
+    let starts: Vec<usize> = items.iter().map(|r| offset_in(text, r.get())).collect();
+    let counts: Vec<usize> = (0..starts.len())
+        .into_par_iter()
+        .map(|k| {
+            let from = k
+                .checked_sub(1)
+                .and_then(|p| starts.get(p))
+                .copied()
+                .unwrap_or(0);
+            let to = starts.get(k).copied().unwrap_or(from);
+            text.get(from..to)
+                .map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count())
+        })
+        .collect();
+    counts
+        .iter()
+        .scan(first, |line, n| {
+            *line += n;
+            Some(*line)
+        })
+        .collect()
+}
+
+/// A List's items, parsed in parallel, in order, each at its own line.
+fn items(
+    at: &At,
+    list: ListShape,
+    within: (&str, usize),
+    out: &mut Vec<Result<Object, LoadError>>,
+) {
     let item_kind = list.kind.strip_suffix("List").filter(|k| !k.is_empty());
     let api = list.api_version.unwrap_or_default();
+    let lines = item_lines(&list.items, within);
     let parsed: Vec<Vec<Result<Object, LoadError>>> = list
         .items
         .par_iter()
@@ -126,7 +168,8 @@ fn items(at: &At, list: ListShape, out: &mut Vec<Result<Object, LoadError>>) {
                 file: at.file,
                 doc: at.doc,
                 item: Some(i),
-                line: at.line,
+                line: lines.get(i).copied().or(at.line),
+                rules: None,
             };
             let mut out = Vec::with_capacity(1);
             item(&at, item_kind, &api, raw, &mut out);
@@ -170,6 +213,7 @@ fn item(
         api,
         name,
         body,
+        lines: Default::default(),
     }));
 }
 
@@ -182,7 +226,18 @@ fn general(
 ) {
     // Straight into YAML values, whose mappings refuse a key given twice.
     match serde_json::from_str::<Value>(raw.get()) {
-        Ok(v) => expand(at, v, out),
+        Ok(v) => {
+            // Where its rules and peers are, if it may have some.
+            let rules = raw
+                .get()
+                .contains("gress\"")
+                .then(|| rule_lines::json(raw.get(), at.line.unwrap_or(1)));
+            let at = At {
+                rules: rules.as_ref().map(|t| (t, None)),
+                ..*at
+            };
+            expand(&at, v, out)
+        }
         Err(e) => {
             let mut err = LoadError::doc(
                 at.file,
@@ -300,7 +355,8 @@ mod tests {
         let p = &one.pods[0];
         assert_eq!(
             (p.name.as_str(), p.origin.doc, p.origin.item, p.origin.line),
-            ("a", 1, Some(0), Some(3))
+            // The item's own line (the list starts on line 3).
+            ("a", 1, Some(0), Some(4))
         );
         assert_eq!(p.ports[0].name.as_deref(), Some("http"));
         assert_eq!(p.ips.len(), 1);

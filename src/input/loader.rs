@@ -5,7 +5,7 @@ use crate::input::decode::{self, Object};
 use crate::input::error::{LoadError, LoadErrors, Problem, SourceError};
 use crate::input::owners::Owners;
 use crate::input::LoadOptions;
-use crate::model::{Cluster, Origin};
+use crate::model::{Cluster, Origin, RuleLines};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
@@ -32,11 +32,17 @@ pub(super) struct Ctx {
     origin: Origin,
     /// `kind name` (or `kind without a name`), as errors name the object.
     pub(super) object: String,
+    /// Lines of its rules and peers, by the input's indices.
+    pub(super) lines: RuleLines,
 }
 
 impl Ctx {
     pub(super) fn new(origin: Origin, object: String) -> Ctx {
-        Ctx { origin, object }
+        Ctx {
+            origin,
+            object,
+            lines: RuleLines::default(),
+        }
     }
 
     pub(super) fn origin(&self) -> Origin {

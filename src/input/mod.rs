@@ -9,6 +9,7 @@ mod json;
 mod kinds;
 mod loader;
 mod owners;
+mod rule_lines;
 mod sources;
 mod unknown_fields;
 mod validate;

@@ -11,6 +11,7 @@
 use crate::input::decode::{self, At, Body, Object};
 use crate::input::error::LoadError;
 use crate::input::kinds::lean;
+use crate::input::rule_lines::DocLines;
 use crate::input::yaml11;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -82,8 +83,9 @@ pub fn objects(file: &str, text: &str) -> Option<Vec<Result<Object, LoadError>>>
                 doc: 1,
                 item: Some(i),
                 line: Some(s),
+                rules: None,
             };
-            item(&at, item_kind, &api, &chunk)
+            item(&at, s - 1, item_kind, &api, &chunk)
         })
         .collect();
     let mut out = Vec::with_capacity(starts.len());
@@ -99,7 +101,7 @@ pub fn objects(file: &str, text: &str) -> Option<Vec<Result<Object, LoadError>>>
 /// `None` when the text is short, or has directives, document-end markers
 /// or separators with content, or a document does not parse (the caller
 /// then parses it whole, for the same values and errors).
-pub fn documents(text: &str, starts: &[usize]) -> Option<Vec<Value>> {
+pub fn documents(text: &str, starts: &[usize]) -> Option<Vec<(Value, DocLines)>> {
     if starts.len() < MIN_ITEMS {
         return None;
     }
@@ -124,11 +126,13 @@ pub fn documents(text: &str, starts: &[usize]) -> Option<Vec<Value>> {
         )
         .map(|(&s, e)| (s, e.max(s)))
         .collect();
-    let parsed: Vec<Option<Value>> = bounds
+    let parsed: Vec<Option<(Value, DocLines)>> = bounds
         .par_iter()
         .map(|&(s, e)| {
             let doc = lines.get(s - 1..e - 1).unwrap_or(&[]).join("\n");
-            yaml11::single(&doc)
+            let (v, mut rule_lines) = yaml11::single_lines(&doc)?;
+            rule_lines.shift(s - 1);
+            Some((v, rule_lines))
         })
         .collect();
     parsed.into_iter().collect()
@@ -137,14 +141,20 @@ pub fn documents(text: &str, starts: &[usize]) -> Option<Vec<Value>> {
 /// One item's text, read as kubectl reads YAML: a Pod into the lean
 /// types, anything else (or a Pod the lean types refuse) into a value
 /// expanded as the general path does. `None` when the text does not parse
-/// on its own.
+/// on its own. Its text starts `shift` lines down the file.
 fn item(
     at: &At,
+    shift: usize,
     item_kind: Option<&str>,
     api: &str,
     chunk: &str,
 ) -> Option<Vec<Result<Object, LoadError>>> {
-    let v = yaml11::single(chunk)?;
+    let (v, mut rule_lines) = yaml11::single_lines(chunk)?;
+    rule_lines.shift(shift);
+    let at = &At {
+        rules: Some((&rule_lines, None)),
+        ..*at
+    };
     let kind = v.get("kind").and_then(Value::as_str).or(item_kind);
     let item_api = v.get("apiVersion").and_then(Value::as_str).unwrap_or(api);
     if kind == Some("Pod") && item_api == "v1" {
@@ -156,6 +166,7 @@ fn item(
                 api: "v1".into(),
                 name,
                 body: Body::Pod(Box::new(pod)),
+                lines: Default::default(),
             })]);
         }
     }
@@ -273,6 +284,7 @@ mod tests {
         assert_eq!(v.len(), 80);
         assert_eq!(
             v[79]
+                .0
                 .get("metadata")
                 .and_then(|m| m.get("name"))
                 .and_then(Value::as_str),

@@ -33,6 +33,7 @@
 //! Nesting is bounded at 128 levels and alias expansion at 100 times the
 //! document's own size, with serde_yaml's words for both.
 
+use crate::input::rule_lines::{self, DocLines, Step};
 use libyaml_safer::{Event, EventData, Mark, Parser, ScalarStyle};
 use serde_yaml::mapping::Entry;
 use serde_yaml::{Mapping, Number, Value};
@@ -45,7 +46,18 @@ const TAG: &str = "tag:yaml.org,2002:";
 
 /// Every document of a YAML text, in order, up to and including the first
 /// error (a parser does not recover after one).
+#[cfg(test)]
 pub fn documents(text: &str) -> Vec<Result<Value, String>> {
+    documents_lines(text)
+        .into_iter()
+        .map(|d| d.map(|(v, _)| v))
+        .collect()
+}
+
+/// Every document of a YAML text, in order, up to and including the first
+/// error (a parser does not recover after one), each with the lines of its
+/// rules and peers (of the text).
+pub fn documents_lines(text: &str) -> Vec<Result<(Value, DocLines), String>> {
     // libyaml-safer 0.3 panics ("unexpected end of input", scanner.rs) on a
     // block scalar that ends the text without a line break, which libyaml
     // and go-yaml read; found by fuzzing on np-guard's nad_test_3. A final
@@ -63,7 +75,7 @@ pub fn documents(text: &str) -> Vec<Result<Value, String>> {
 /// [`parse_documents`], with any panic of the parser crate turned into a
 /// syntax error of the text (defence in depth: a panic is never the
 /// answer to an input), and not printed.
-fn guarded(text: &str) -> Vec<Result<Value, String>> {
+fn guarded(text: &str) -> Vec<Result<(Value, DocLines), String>> {
     quiet::catch(|| parse_documents(text)).unwrap_or_else(|msg| {
         vec![Err(format!(
             "the YAML parser gave up on this text ({msg}); check its syntax"
@@ -102,7 +114,7 @@ mod quiet {
     }
 }
 
-fn parse_documents(text: &str) -> Vec<Result<Value, String>> {
+fn parse_documents(text: &str) -> Vec<Result<(Value, DocLines), String>> {
     let mut bytes = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut bytes);
@@ -121,7 +133,13 @@ fn parse_documents(text: &str) -> Vec<Result<Value, String>> {
             EventData::StreamStart { .. } => {}
             EventData::DocumentStart { .. } => b = Builder::default(),
             EventData::DocumentEnd { .. } => {
-                out.push(b.root.take().ok_or_else(|| "empty document".to_string()));
+                let lines = std::mem::take(&mut b.lines);
+                out.push(
+                    b.root
+                        .take()
+                        .map(|v| (v, lines))
+                        .ok_or_else(|| "empty document".to_string()),
+                );
             }
             _ => {
                 if let Err(e) = b.event(event) {
@@ -136,9 +154,14 @@ fn parse_documents(text: &str) -> Vec<Result<Value, String>> {
 /// The one document of a text: `None` when there are several or it does
 /// not parse; `Null` when there is none.
 pub fn single(text: &str) -> Option<Value> {
-    let mut docs = documents(text).into_iter();
+    single_lines(text).map(|(v, _)| v)
+}
+
+/// [`single`], with the lines of its rules and peers (of the text).
+pub fn single_lines(text: &str) -> Option<(Value, DocLines)> {
+    let mut docs = documents_lines(text).into_iter();
     let first = match docs.next() {
-        None => Value::Null,
+        None => (Value::Null, DocLines::default()),
         Some(d) => d.ok()?,
     };
     docs.next().is_none().then_some(first)
@@ -196,11 +219,16 @@ struct Builder {
     /// Nodes read from the text, and nodes copied by aliases.
     nodes: usize,
     copied: usize,
+    /// Lines of the rules and peers read so far.
+    lines: DocLines,
 }
 
 impl Builder {
     fn event(&mut self, event: Event) -> Result<(), String> {
         let mark = event.start_mark;
+        if !matches!(event.data, EventData::SequenceEnd | EventData::MappingEnd) {
+            self.note_line(mark);
+        }
         match event.data {
             EventData::Scalar {
                 anchor,
@@ -272,6 +300,46 @@ impl Builder {
             }
             _ => Ok(()),
         }
+    }
+
+    /// A node begins at `mark`: record its line if it is a policy's rule
+    /// or peer (an item of `spec.ingress`, `spec.egress`, or of a rule's
+    /// `from`/`to`).
+    fn note_line(&mut self, mark: Mark) {
+        let Some(Frame::Seq { .. }) = self.stack.last() else {
+            return;
+        };
+        let parent = match self
+            .stack
+            .len()
+            .checked_sub(2)
+            .and_then(|d| self.stack.get(d))
+        {
+            Some(Frame::Map {
+                key: Some(Key::Plain(k, _)),
+                ..
+            }) => Some(k.as_str()),
+            _ => None,
+        };
+        if !rule_lines::may_place(self.stack.len(), parent) {
+            return;
+        }
+        let steps: Vec<Step> = self
+            .stack
+            .iter()
+            .map(|f| match f {
+                Frame::Seq { items, .. } => Step::Index(items.len()),
+                Frame::Map {
+                    key: Some(Key::Plain(k, _)),
+                    ..
+                } => Step::Key(k),
+                Frame::Map { .. } => Step::Key(""),
+            })
+            .collect();
+        let line = usize::try_from(mark.line)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        self.lines.record(&steps, line);
     }
 
     fn open(&mut self, mark: Mark) -> Result<(), String> {

@@ -9,6 +9,7 @@ use crate::model::cluster::{Origin, Pod};
 use crate::model::ip::IpBlock;
 use crate::model::ports::{ConnSet, Protocol};
 use crate::model::selector::Selector;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A port entry of a rule (SEM-29..37).
@@ -248,6 +249,38 @@ impl Tier {
     }
 }
 
+/// Where a policy's rules and peers are written: 1-based lines of its file,
+/// by direction, rule index and peer index (those of [`Policy::rules`] and
+/// [`Rule::peers`]: a cluster policy's `networks` peer of three CIDRs is
+/// three peers on one line). For messages and audit locations only: the
+/// evaluator never reads it. Empty when unknown (in-memory models, an
+/// anchor standing for the whole list).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleLines {
+    lines: BTreeMap<(Direction, usize, Option<usize>), usize>,
+}
+
+impl RuleLines {
+    /// The line of rule `i` of `dir`.
+    pub fn rule(&self, dir: Direction, i: usize) -> Option<usize> {
+        self.lines.get(&(dir, i, None)).copied()
+    }
+
+    /// The line of peer `j` of rule `i`.
+    pub fn peer(&self, dir: Direction, i: usize, j: usize) -> Option<usize> {
+        self.lines.get(&(dir, i, Some(j))).copied()
+    }
+
+    /// Record a rule's line (`peer: None`) or a peer's.
+    pub fn set(&mut self, dir: Direction, rule: usize, peer: Option<usize>, line: usize) {
+        self.lines.insert((dir, rule, peer), line);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub name: String,
@@ -261,6 +294,8 @@ pub struct Policy {
     /// `Some(rules)` iff `Egress` is in the effective policyTypes (SEM-5, SEM-6).
     pub egress: Option<Vec<Rule>>,
     pub origin: Origin,
+    /// Where its rules and peers are written in `origin.file`, when known.
+    pub lines: RuleLines,
     /// NetworkPolicy view of `scope` (empty when cluster-scoped), kept for
     /// readers written before the cluster kinds (review/audit, tests/naive).
     pub namespace: String,
@@ -291,6 +326,7 @@ impl Policy {
             ingress,
             egress,
             origin,
+            lines: RuleLines::default(),
             namespace,
             pod_selector,
         }

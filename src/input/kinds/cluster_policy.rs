@@ -13,7 +13,8 @@ use crate::model::ip::IpBlock;
 use crate::model::ports::Protocol;
 use crate::model::selector::Selector;
 use crate::model::{
-    Action, Direction, Peer, Policy, PolicyKind, PortRef, PortSpec, Rule, Scope, Subject, Tier,
+    Action, Direction, Peer, Policy, PolicyKind, PortRef, PortSpec, Rule, RuleLines, Scope,
+    Subject, Tier,
 };
 use crate::util::text::{quoted, ticked};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -207,6 +208,7 @@ impl Loader {
             Some(s) => self.subject(ctx, &ver, s, &mut errs),
         };
         let mut rules = [Vec::new(), Vec::new()];
+        let mut lines = RuleLines::default();
         for (slot, dir, list) in [
             (0, Direction::Ingress, &spec.ingress),
             (1, Direction::Egress, &spec.egress),
@@ -225,8 +227,17 @@ impl Loader {
             }
             for (i, r) in list.iter().enumerate() {
                 let path = format!("{field}[{i}]");
-                if let Some(rule) = self.cluster_rule(ctx, &ver, dir, &path, r, &mut errs) {
+                if let Some((rule, from)) = self.cluster_rule(ctx, &ver, dir, &path, r, &mut errs) {
                     if let Some(slot) = rules.get_mut(slot) {
+                        // Kept only without errors: model index i is rule i.
+                        if let Some(l) = ctx.lines.rule(dir, i) {
+                            lines.set(dir, i, None, l);
+                        }
+                        for (m, &j) in from.iter().enumerate() {
+                            if let Some(l) = ctx.lines.peer(dir, i, j) {
+                                lines.set(dir, i, Some(m), l);
+                            }
+                        }
                         slot.push(rule);
                     }
                 }
@@ -250,6 +261,7 @@ impl Loader {
             ingress: (!ingress.is_empty()).then_some(ingress),
             egress: (!egress.is_empty()).then_some(egress),
             origin: ctx.origin(),
+            lines,
             namespace: String::new(),
             pod_selector: pods,
         });
@@ -419,7 +431,7 @@ impl Loader {
         path: &str,
         r: &RuleIn,
         errs: &mut Vec<LoadError>,
-    ) -> Option<Rule> {
+    ) -> Option<(Rule, Vec<usize>)> {
         if let Some(n) = &r.name {
             if n.chars().count() > 100 {
                 errs.push(ctx.err(
@@ -492,11 +504,15 @@ impl Loader {
             ));
         }
         let mut peers = Vec::new();
+        // The input peer each model peer comes from (a `networks` peer is
+        // one model peer per CIDR).
+        let mut from = Vec::new();
         let mut address_peer = false;
         for (j, p) in peers_in.iter().enumerate() {
             let pp = format!("{path}.{field}[{j}]");
             address_peer |= p.nodes.is_some() || p.networks.is_some() || p.domain_names.is_some();
             self.cluster_peer(ctx, ver, dir, &pp, p, action, &mut peers, errs);
+            from.resize(peers.len(), j);
         }
         let ports = self.cluster_ports(ctx, ver, path, r, errs);
         if address_peer
@@ -512,12 +528,13 @@ impl Loader {
                 ctx.object
             ));
         }
-        Some(Rule {
+        let rule = Rule {
             peers: Some(peers),
             ports,
             action: action?,
             name: r.name.clone().filter(|n| !n.is_empty()),
-        })
+        };
+        Some((rule, from))
     }
 
     #[allow(clippy::too_many_arguments)]

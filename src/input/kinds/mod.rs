@@ -43,8 +43,9 @@ impl Loader {
             api,
             name,
             body,
+            lines,
         } = o;
-        let ctx = Ctx::new(
+        let mut ctx = Ctx::new(
             origin,
             if name.is_empty() {
                 format!("{kind} without a name")
@@ -52,6 +53,7 @@ impl Loader {
                 format!("{kind} {name}")
             },
         );
+        ctx.lines = lines;
         if api.is_empty() {
             return Err(vec![ctx.err(
                 "apiVersion",

@@ -114,14 +114,17 @@ impl Loader {
         ok_or(errs)?;
         self.claim(ctx, "NetworkPolicy", &ns, &name)?;
         // SEM-6: rules of a direction not in policyTypes are ignored.
-        self.cluster.policies.push(Policy::network_policy(
+        let mut policy = Policy::network_policy(
             ns,
             name,
             pod_selector,
             has_in.then_some(ingress),
             has_eg.then_some(egress),
             ctx.origin(),
-        ));
+        );
+        // One model rule per rule and one peer per peer, in input order.
+        policy.lines = ctx.lines.clone();
+        self.cluster.policies.push(policy);
         Ok(())
     }
 

@@ -26,6 +26,8 @@ struct LocationJson<'a> {
     file: &'a str,
     doc: usize,
     object: &'a str,
+    /// `spec.ingress[0].from[1]` when the location is one rule or peer.
+    field: Option<&'a str>,
     line: Option<usize>,
 }
 
@@ -34,6 +36,7 @@ fn location(o: &Location) -> LocationJson<'_> {
         file: &o.file,
         doc: o.doc,
         object: &o.object,
+        field: o.field.as_deref(),
         line: o.line,
     }
 }

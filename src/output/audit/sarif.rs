@@ -60,10 +60,16 @@ pub fn to_sarif(findings: &[Finding]) -> String {
                     if let Some(l) = o.line {
                         phys.insert("region".into(), json!({"startLine": l}));
                     }
+                    // The rule or peer meant, when it is one, is said in
+                    // the message; its line is the region's.
+                    let text = match &o.field {
+                        Some(f) => format!("{} {f}", o.object),
+                        None => o.object.clone(),
+                    };
                     json!({
                         "physicalLocation": serde_json::Value::Object(phys),
                         "logicalLocations": [{"fullyQualifiedName": o.object, "kind": "resource"}],
-                        "message": {"text": o.object},
+                        "message": {"text": text},
                     })
                 })
                 .collect();

@@ -24,13 +24,17 @@ pub fn to_text(findings: &[Finding]) -> String {
                 Some(l) => format!("{}:{l}", o.file),
                 None => o.file.clone(),
             };
+            let what = match &o.field {
+                Some(f) => format!("{} {f}", o.object),
+                None => o.object.clone(),
+            };
             if o.stand_in {
                 out.push_str(&format!(
-                    "    at {} (declared nowhere; named at {at}, document {})\n",
-                    o.object, o.doc
+                    "    at {what} (declared nowhere; named at {at}, document {})\n",
+                    o.doc
                 ));
             } else {
-                out.push_str(&format!("    at {} ({at}, document {})\n", o.object, o.doc));
+                out.push_str(&format!("    at {what} ({at}, document {})\n", o.doc));
             }
         }
         out.push_str(&wrap(&format!("why: {}", f.why), "  ", "       ", 100));

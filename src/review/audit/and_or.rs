@@ -178,7 +178,8 @@ impl Auditor<'_> {
             "BR009",
             severity,
             title,
-            vec![Self::policy_loc(pol)],
+            // The rule (its title names the two peers).
+            vec![Self::rule_loc(pol, dir, i)],
             why,
             fix,
         );

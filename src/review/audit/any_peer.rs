@@ -1,7 +1,7 @@
 //! BR005: rules whose peers admit every source or destination.
 
 use super::fixes::{dns_peer, join_lines, peer_lines, placeholder_peer_lines, rule_lines};
-use super::{list, Auditor, Severity};
+use super::{list, Auditor, Location, Severity};
 use crate::engine::explain::describe_peer;
 use crate::model::ports::Protocol;
 use crate::model::{Direction, Peer, Policy, PortRef, PortSpec, Rule};
@@ -19,37 +19,43 @@ impl Auditor<'_> {
 
     fn any_peer_rule(&mut self, pol: &Policy, dir: Direction, i: usize, rule: &Rule) {
         let field = dir.peers_field();
-        let (at, descs, notes): (String, Vec<String>, Vec<&str>) = match &rule.peers {
-            None => (
-                format!("{}[{i}]", dir.as_str()),
-                vec![format!(
-                    "`{field}` is absent, so every pod of every namespace and every IP address"
-                )],
-                vec![ANY_PEER_NOTE],
-            ),
-            Some(peers) => {
-                let wide: Vec<(usize, &Peer)> = peers
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| is_wide(p))
-                    .collect();
-                if wide.is_empty() {
-                    return;
+        let (at, descs, notes, locs): (String, Vec<String>, Vec<&str>, Vec<Location>) =
+            match &rule.peers {
+                None => (
+                    format!("{}[{i}]", dir.as_str()),
+                    vec![format!(
+                        "`{field}` is absent, so every pod of every namespace and every IP address"
+                    )],
+                    vec![ANY_PEER_NOTE],
+                    vec![Self::rule_loc(pol, dir, i)],
+                ),
+                Some(peers) => {
+                    let wide: Vec<(usize, &Peer)> = peers
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| is_wide(p))
+                        .collect();
+                    if wide.is_empty() {
+                        return;
+                    }
+                    let at = wide
+                        .iter()
+                        .map(|(j, _)| format!("{}[{i}].{field}[{j}]", dir.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let (descs, mut notes): (Vec<String>, Vec<&str>) = wide
+                        .iter()
+                        .map(|&(_, p)| wide_peer_desc(p, &pol.namespace))
+                        .unzip();
+                    notes.sort_unstable();
+                    notes.dedup();
+                    let locs = wide
+                        .iter()
+                        .map(|&(j, _)| Self::peer_loc(pol, dir, i, j))
+                        .collect();
+                    (at, descs, notes, locs)
                 }
-                let at = wide
-                    .iter()
-                    .map(|(j, _)| format!("{}[{i}].{field}[{j}]", dir.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let (descs, mut notes): (Vec<String>, Vec<&str>) = wide
-                    .iter()
-                    .map(|&(_, p)| wide_peer_desc(p, &pol.namespace))
-                    .unzip();
-                notes.sort_unstable();
-                notes.dedup();
-                (at, descs, notes)
-            }
-        };
+            };
         let dns_only = is_dns_only(rule);
         let severity = if dns_only {
             Severity::Low
@@ -97,14 +103,7 @@ impl Auditor<'_> {
             notes.join(" ")
         );
         let fix = self.any_peer_fix(pol, dir, i, rule, dns_only);
-        self.push(
-            "BR005",
-            severity,
-            title,
-            vec![Self::policy_loc(pol)],
-            why,
-            fix,
-        );
+        self.push("BR005", severity, title, locs, why, fix);
     }
 
     fn any_peer_fix(

@@ -134,7 +134,7 @@ impl Auditor<'_> {
     }
 
     fn cluster_loc(pol: &Policy) -> Location {
-        super::location(&pol.origin, format!("{} {}", pol.kind, pol.id()))
+        Self::policy_loc(pol)
     }
 
     pub(super) fn cluster_checks(&mut self) {
@@ -345,7 +345,14 @@ impl Auditor<'_> {
                             )
                         }
                     };
-                    found.push((title, vec![Self::cluster_loc(pol)], why, fix));
+                    // The rule, then the rules that take its traffic.
+                    let mut objects = vec![Self::rule_loc(pol, dir, i)];
+                    for &(q, k) in facts.map(|f| &f.takers).into_iter().flatten() {
+                        if let Some(other) = self.policy_at(q) {
+                            objects.push(Self::rule_loc(other, dir, k));
+                        }
+                    }
+                    found.push((title, objects, why, fix));
                 }
             }
         }
@@ -386,7 +393,7 @@ impl Auditor<'_> {
                 if names.len() == 1 { "it" } else { "them" }
             );
             let fix = "If the traffic should be refused, make the rule `Deny`; if the team should decide, have the team's namespace deny by default (a NetworkPolicy with `podSelector: {}`) or add a Baseline default deny (see BR013).".to_string();
-            let mut objects = vec![Self::cluster_loc(pol)];
+            let mut objects = vec![Self::rule_loc(pol, dir, i)];
             objects.extend(self.workload_locs(&pods));
             found.push((title, objects, why, fix));
         }
@@ -498,7 +505,7 @@ impl Auditor<'_> {
             let fix = format!(
                 "If the namespace's own policies should decide, use `Pass` instead of `{act}`; otherwise narrow the rule's peers and ports to what every selected namespace must accept, and tell its teams."
             );
-            let mut objects = vec![Self::cluster_loc(pol)];
+            let mut objects = vec![Self::rule_loc(pol, dir, i)];
             objects.extend(self.workload_locs(&pods));
             found.push((sev, title, objects, why, fix));
         }

@@ -175,7 +175,7 @@ impl Auditor<'_> {
             "BR006",
             severity,
             title,
-            vec![Self::policy_loc(pol)],
+            vec![Self::peer_loc(pol, dir, i, j)],
             why,
             fix,
         );

@@ -19,8 +19,12 @@
 //! - DNS (BR005 severity, BR008) means 53/UDP or 53/TCP. When no pod of
 //!   `kube-system` is among the inputs, BR008 checks against a standard
 //!   CoreDNS pod (`k8s-app=kube-dns` in `kube-system`, 53/UDP and 53/TCP).
-//! - Namespaces carry no origin in the model, so a namespace is located at
-//!   its first workload (where `metadata.namespace` names it).
+//! - A namespace declared nowhere is located at its first object (where
+//!   `metadata.namespace` names it), marked as a stand-in.
+//! - A finding about one rule or one peer of a policy is located at that
+//!   rule's or peer's line (`spec.ingress[i]`, `spec.ingress[i].from[j]`),
+//!   recorded by the parser; other rules or peers it names follow as
+//!   further locations.
 
 mod and_or;
 mod any_peer;
@@ -80,8 +84,11 @@ pub struct Location {
     pub doc: usize,
     /// `NetworkPolicy ns/name`, `Deployment ns/name`, `Namespace ns`.
     pub object: String,
+    /// The part of the object meant, when it is one rule or one peer of a
+    /// policy: `spec.ingress[0]`, `spec.egress[1].to[0]`.
+    pub field: Option<String>,
     /// 1-based line where the object's text starts (past the comments
-    /// that open its document), when known.
+    /// that open its document), or where `field` is written, when known.
     pub line: Option<usize>,
     /// A namespace declared nowhere: the place is that of an object in it
     /// (where `metadata.namespace` names it), not of a Namespace.
@@ -499,7 +506,29 @@ impl<'a> Auditor<'a> {
     }
 
     fn policy_loc(pol: &Policy) -> Location {
-        location(&pol.origin, format!("NetworkPolicy {}", pol.id()))
+        location(&pol.origin, format!("{} {}", pol.kind, pol.id()))
+    }
+
+    /// Rule `i` of `dir` of a policy: at its own line when known, else at
+    /// the policy's.
+    fn rule_loc(pol: &Policy, dir: Direction, i: usize) -> Location {
+        let mut l = Self::policy_loc(pol);
+        l.field = Some(format!("spec.{}[{i}]", dir.as_str()));
+        l.line = pol.lines.rule(dir, i).or(l.line);
+        l
+    }
+
+    /// Peer `j` of rule `i` of `dir` of a policy: at its own line when
+    /// known, else at its rule's, else at the policy's.
+    fn peer_loc(pol: &Policy, dir: Direction, i: usize, j: usize) -> Location {
+        let mut l = Self::rule_loc(pol, dir, i);
+        l.field = Some(format!(
+            "spec.{}[{i}].{}[{j}]",
+            dir.as_str(),
+            dir.peers_field()
+        ));
+        l.line = pol.lines.peer(dir, i, j).or(l.line);
+        l
     }
 
     /// Pods that policies can govern, grouped by namespace.
@@ -528,7 +557,15 @@ fn each_place_once(objects: &mut Vec<Location>) {
                 .any(|x| !x.stand_in && x.namespace().is_some() && x.namespace() == o.namespace())
     });
     let mut seen = std::collections::BTreeSet::new();
-    objects.retain(|o| seen.insert((o.file.clone(), o.doc, o.line, o.object.clone())));
+    objects.retain(|o| {
+        seen.insert((
+            o.file.clone(),
+            o.doc,
+            o.line,
+            o.object.clone(),
+            o.field.clone(),
+        ))
+    });
 }
 
 fn location(o: &Origin, object: String) -> Location {
@@ -536,6 +573,7 @@ fn location(o: &Origin, object: String) -> Location {
         file: o.file.clone(),
         doc: o.doc,
         object,
+        field: None,
         line: o.line,
         stand_in: false,
     }

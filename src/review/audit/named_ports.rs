@@ -160,7 +160,7 @@ impl Auditor<'_> {
             "BR007",
             Severity::Medium,
             title,
-            vec![Self::policy_loc(pol)],
+            vec![Self::rule_loc(pol, dir, i)],
             why,
             fix,
         );
