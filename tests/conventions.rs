@@ -140,6 +140,181 @@ fn namespace_flag_in_explain_simulate_and_audit() {
     }
 }
 
+/// `-n NS` restricts the starting points (the compromised workloads) of
+/// `chokepoints`, `report` and `simulate --all` to NS, and the output says
+/// so; `-A` (the default) starts from every namespace; a namespace not in
+/// the input is exit 2 with the closest names, also for `audit -n`, where
+/// it would otherwise pass any gate with "no findings".
+#[test]
+fn namespace_restricts_the_starts_of_chokepoints_report_and_ranking() {
+    // chokepoints: the measure sums over the 4 shop workloads only.
+    let all = stdout_of(&["chokepoints", "scenarios/shop", "--top", "3"]);
+    assert_eq!(
+        all,
+        stdout_of(&["chokepoints", "scenarios/shop", "--top", "3", "-A"])
+    );
+    assert!(!all.contains("Starting points:"), "{all}");
+    let shop = stdout_of(&["chokepoints", "scenarios/shop", "--top", "3", "-n", "shop"]);
+    let total = |s: &str| -> u64 {
+        let l = s.lines().find(|l| l.starts_with("Total now: ")).unwrap();
+        l["Total now: ".len()..]
+            .split(';')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        shop.contains("\nStarting points: 4 workloads of namespace shop only (-n shop; -A: every namespace)\n"),
+        "{shop}"
+    );
+    assert!(total(&shop) < total(&all), "{shop}\n{all}");
+    let data = stdout_of(&["chokepoints", "scenarios/shop", "-n", "data"]);
+    assert!(
+        data.contains("Starting points: 2 workloads of namespace data only"),
+        "{data}"
+    );
+    assert!(total(&data) < total(&shop), "{data}");
+    let j: serde_json::Value = serde_json::from_str(&stdout_of(&[
+        "chokepoints",
+        "scenarios/shop",
+        "-n",
+        "shop",
+        "-o",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(j["namespace"], "shop");
+    assert_eq!(j["chokepoints"]["total"], total(&shop));
+    let j: serde_json::Value =
+        serde_json::from_str(&stdout_of(&["chokepoints", "scenarios/shop", "-o", "json"])).unwrap();
+    assert!(j["namespace"].is_null());
+    // simulate --all -n: the ranking holds that namespace's workloads.
+    let rows = |s: &str| {
+        s.lines()
+            .skip_while(|l| !l.starts_with("RANK"))
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .count()
+    };
+    let ranked = stdout_of(&["simulate", "scenarios/shop", "--all"]);
+    let ranked_shop = stdout_of(&["simulate", "scenarios/shop", "--all", "-n", "shop"]);
+    assert_eq!((rows(&ranked), rows(&ranked_shop)), (9, 4));
+    assert!(
+        ranked_shop
+            .starts_with("Blast radius of every workload of namespace shop (4 workloads; top 4):"),
+        "{ranked_shop}"
+    );
+    // report: starts, ranking and choke points of `data`, said in every file.
+    let out = std::env::temp_dir().join(format!("blastradius-conv-ns-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let json = |dir: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
+    };
+    let (d_all, d_data) = (out.join("all"), out.join("data"));
+    bin()
+        .args(["report", "scenarios/shop", "--out"])
+        .arg(&d_all)
+        .assert()
+        .code(0);
+    bin()
+        .args(["report", "scenarios/shop", "-n", "data", "--out"])
+        .arg(&d_data)
+        .assert()
+        .code(0);
+    let (a, d) = (json(&d_all), json(&d_data));
+    assert!(a["namespace"].is_null());
+    assert_eq!(d["namespace"], "data");
+    assert_eq!(
+        (
+            a["ranking"].as_array().unwrap().len(),
+            d["ranking"].as_array().unwrap().len()
+        ),
+        (9, 2)
+    );
+    let starts: Vec<&str> = d["simulations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts, ["data/cache[Deployment]", "data/db[StatefulSet]"]);
+    assert!(a["simulations"].as_array().unwrap().len() > starts.len());
+    assert_eq!(d["chokepoints"]["total"], total(&data));
+    let said = "Starting points: 2 workloads of namespace data only (-n data)";
+    assert!(d["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l.as_str().unwrap().starts_with(said)));
+    let md = std::fs::read_to_string(d_data.join("summary.md")).unwrap();
+    assert!(md.contains(&format!("- {said}")), "{md}");
+    let html = std::fs::read_to_string(d_data.join("index.html")).unwrap();
+    assert!(
+        html.contains("Every workload of namespace <code>data</code> ranked"),
+        "{html}"
+    );
+    assert!(html.contains(said));
+    // report -n also names the namespace of a bare --from.
+    let d_from = out.join("from");
+    bin()
+        .args([
+            "report",
+            "scenarios/shop",
+            "-n",
+            "shop",
+            "--from",
+            "frontend",
+            "--out",
+        ])
+        .arg(&d_from)
+        .assert()
+        .code(0);
+    assert_eq!(
+        json(&d_from)["simulations"][0]["start"],
+        "shop/frontend[Deployment]"
+    );
+    // A namespace that is not there: exit 2, the closest name, nothing written.
+    let d_typo = out.join("typo");
+    for args in [
+        vec!["chokepoints", "scenarios/shop", "-n", "dta"],
+        vec!["simulate", "scenarios/shop", "--all", "-n", "dta"],
+        vec![
+            "audit",
+            "scenarios/shop",
+            "-n",
+            "dta",
+            "--fail-on-severity",
+            "high",
+        ],
+        vec![
+            "report",
+            "scenarios/shop",
+            "-n",
+            "dta",
+            "--out",
+            d_typo.to_str().unwrap(),
+        ],
+    ] {
+        bin()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(
+                "error: --namespace: no namespace `dta` in the input; did you mean data?",
+            ));
+    }
+    assert!(!d_typo.exists());
+    for cmd in ["chokepoints", "report"] {
+        bin()
+            .args([cmd, "scenarios/shop", "-n", "data", "-A"])
+            .assert()
+            .code(2);
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 const ESC: &str = "\x1b[";
 
 /// `--color always` colours the tool's own `error:`/`warning:` prefixes on

@@ -66,6 +66,19 @@ pub struct ChokeArgs {
     /// Output format.
     #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = ChokeFormat::Text)]
     pub output: ChokeFormat,
+    /// Start only from the workloads of namespace NS: the measure sums
+    /// their blast radius (the policies of every namespace still decide
+    /// where they reach).
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NS",
+        conflicts_with = "all_namespaces"
+    )]
+    pub namespace: Option<String>,
+    /// Start from the workloads of every namespace (the default).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -300,8 +313,9 @@ pub struct SimulateArgs {
     /// Starting point: every pod matching this label selector, held together.
     #[arg(long, value_name = "SELECTOR")]
     pub from_selector: Option<String>,
-    /// Namespace for --from-selector (default: `default`, like kubectl), and
-    /// of a --from given as a bare name (`web` is `NS/web`).
+    /// Namespace for --from-selector (default: `default`, like kubectl), of
+    /// a --from given as a bare name (`web` is `NS/web`), and of the
+    /// workloads --all ranks.
     #[arg(
         short = 'n',
         long,
@@ -309,7 +323,7 @@ pub struct SimulateArgs {
         conflicts_with = "all_namespaces"
     )]
     pub namespace: Option<String>,
-    /// --from-selector over all namespaces.
+    /// --from-selector over all namespaces (and --all: every workload, the default).
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
     /// Simulate from every workload and rank them by blast radius.
@@ -367,6 +381,20 @@ pub struct ReportArgs {
     /// Output folder (default: out/<input name>/).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Start only from the workloads of namespace NS: the default starting
+    /// points, the ranking and the choke points are theirs (the policies of
+    /// every namespace still decide where they reach); also the namespace
+    /// of a --from given as a bare name (`web` is `NS/web`).
+    #[arg(
+        short = 'n',
+        long,
+        value_name = "NS",
+        conflicts_with = "all_namespaces"
+    )]
+    pub namespace: Option<String>,
+    /// Start from the workloads of every namespace (the default).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@ use crate::cli::print::err_line;
 use crate::engine::budget::MemBudget;
 use crate::engine::explain::Endpoint;
 use crate::engine::reach::{ReachOptions, Reachability};
+use crate::engine::view::Entity;
 use crate::input::{load_paths, LoadOptions};
 use crate::model::error::PodLookupError;
 use crate::model::ports::parse_port_list;
@@ -331,6 +332,51 @@ pub fn endpoint(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<End
         ));
     }
     Ok(Endpoint::Pod(first, name))
+}
+
+/// `-n NS`: refused (exit 2) when NS is no namespace of the input, with the
+/// closest names that are (did-you-mean).
+pub fn check_namespace(cluster: &Cluster, ns: &str) -> Result<(), CliError> {
+    if cluster.pods.iter().any(|p| p.namespace == ns) || cluster.namespace(ns).is_some() {
+        return Ok(());
+    }
+    let mut names: Vec<&str> = cluster
+        .pods
+        .iter()
+        .map(|p| p.namespace.as_str())
+        .chain(cluster.namespaces.iter().map(|n| n.name.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let hint = did_you_mean(ns, names.iter().copied());
+    Err(CliError::flag(
+        "namespace",
+        format!("no namespace `{ns}` in the input{hint}"),
+    ))
+}
+
+/// The workloads an attack command starts from (`chokepoints`, `report`):
+/// every one, or with `-n NS` those of NS, which must hold a pod.
+pub fn start_entities(
+    cluster: &Cluster,
+    entities: Vec<Entity>,
+    ns: Option<&str>,
+) -> Result<Vec<Entity>, CliError> {
+    let Some(ns) = ns else {
+        return Ok(entities);
+    };
+    check_namespace(cluster, ns)?;
+    let kept: Vec<Entity> = entities
+        .into_iter()
+        .filter(|e| e.namespace == ns && e.replicas > 0)
+        .collect();
+    if kept.is_empty() {
+        return Err(CliError::flag(
+            "namespace",
+            format!("namespace `{ns}` holds no pod to start from (-A starts from every namespace)"),
+        ));
+    }
+    Ok(kept)
 }
 
 /// `-n NS`: a bare name (`web`) is `NS/web`; `ns/name`, `ns/name[Kind]`

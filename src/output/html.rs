@@ -43,6 +43,8 @@ pub struct Page<'a> {
     pub monte_carlo: Option<&'a McResult>,
     /// (file name, SVG) of every chart.
     pub svgs: &'a [(String, String)],
+    /// `-n NS`: the starting points' (and the ranking's) namespace.
+    pub namespace: Option<&'a str>,
 }
 
 /// What a chart shows, in a sentence.
@@ -177,7 +179,10 @@ fn ranking(s: &mut String, p: &Page<'_>) {
     }
     let _ = writeln!(
         s,
-        "<p class=\"why\">Every workload ranked by its blast radius (the pods reachable from one of its pods); the top {} of {}.</p>",
+        "<p class=\"why\">Every workload{} ranked by its blast radius (the pods reachable from one of its pods); the top {} of {}.</p>",
+        p.namespace
+            .map(|ns| format!(" of namespace <code>{}</code>", esc(ns)))
+            .unwrap_or_default(),
         p.ranked.len().min(10),
         p.ranked.len()
     );
@@ -437,6 +442,7 @@ mod tests {
             findings: &[],
             monte_carlo: None,
             svgs,
+            namespace: None,
         }
     }
 

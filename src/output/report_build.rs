@@ -97,7 +97,9 @@ pub fn start_reasons(
     entities: &[Entity],
     reach: &Reachability,
     ranked: &[Ranked],
+    namespace: Option<&str>,
 ) -> Vec<String> {
+    let among = namespace.map_or(String::new(), |ns| format!(" in namespace {ns}"));
     sims.iter()
         .map(|r| {
             let mut why = Vec::new();
@@ -115,7 +117,7 @@ pub fn start_reasons(
             if let Some(k) = ranked.iter().position(|x| x.workload == r.start) {
                 if k < TOP_STARTS {
                     why.push(format!(
-                        "number {} of {} by blast radius",
+                        "number {} of {}{among} by blast radius",
                         k + 1,
                         ranked.len()
                     ));
@@ -141,6 +143,9 @@ pub struct ReportInputs<'a> {
     pub ranking: &'a [Ranked],
     pub chokepoints: &'a ChokeReport,
     pub monte_carlo: Option<&'a McResult>,
+    /// `-n NS`: the starting points, the ranking and the choke points are
+    /// those of the workloads of NS (stated in every file).
+    pub namespace: Option<&'a str>,
 }
 
 /// The report's files, in the order they are listed and written.
@@ -148,7 +153,13 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
     let name = r.name;
     // Counted, never listed: the list is quadratic in workloads.
     let counts = ConnCounts::count(r.cluster, r.reach, Level::Workload);
-    let summary = summary_lines(r.cluster, r.reach, &counts, Level::Workload);
+    let mut summary = summary_lines(r.cluster, r.reach, &counts, Level::Workload);
+    if let Some(ns) = r.namespace {
+        summary.push(format!(
+            "Starting points: {} of namespace {ns} only (-n {ns}): the ranking, the hop tables and the choke points start there; the policies of every namespace still decide where they reach",
+            crate::util::text::count(r.ranking.len(), "workload", "workloads")
+        ));
+    }
     let mut files = run_charts::charts(name, r.cluster, r.reach, r.simulations, Some(r.ranking))?;
     if !r.chokepoints.top.is_empty() {
         let items: Vec<(String, u64)> = r
@@ -175,7 +186,7 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
         files.push(("spread.svg".into(), charts::spread_bands(name, mc)?));
     }
     let entities = entities(r.cluster, r.reach, Level::Workload);
-    let reasons = start_reasons(r.simulations, &entities, r.reach, r.ranking);
+    let reasons = start_reasons(r.simulations, &entities, r.reach, r.ranking, r.namespace);
     let findings = audit(r.cluster, r.reach);
     let html = html::html(&html::Page {
         input: name,
@@ -187,6 +198,7 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
         findings: &findings,
         monte_carlo: r.monte_carlo,
         svgs: &files,
+        namespace: r.namespace,
     });
     let md = text::report::summary_md(name, &summary, r.simulations, r.ranking);
     let doc = ReportDoc::from(&ReportParts {
@@ -200,6 +212,7 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
         chokepoints: r.chokepoints,
         monte_carlo: r.monte_carlo,
         assumptions: &ASSUMPTIONS,
+        namespace: r.namespace,
     });
     files.push(("index.html".into(), html));
     files.push(("summary.md".into(), md));

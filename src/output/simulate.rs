@@ -7,7 +7,7 @@ use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::format::{Format, Render};
 use crate::output::json::{montecarlo::MonteCarloDoc, pretty, simulate::SimulateDoc};
 use crate::output::text::montecarlo;
-use crate::output::text::simulate::{ranking_md, ranking_text, sim_md, sim_text};
+use crate::output::text::simulate::{ranking_md, ranking_text_in, sim_md, sim_text};
 
 /// Deterministic simulations from the starting points, and the `--all` ranking.
 pub struct SimulateOutput<'a> {
@@ -17,6 +17,8 @@ pub struct SimulateOutput<'a> {
     pub ranking: Option<&'a [Ranked]>,
     /// Rows of the ranking to print (text and Markdown).
     pub top: usize,
+    /// `--all -n NS`: the ranking holds the workloads of NS only.
+    pub namespace: Option<&'a str>,
 }
 
 impl Render for SimulateOutput<'_> {
@@ -34,7 +36,7 @@ impl Render for SimulateOutput<'_> {
                     if !s.is_empty() {
                         s.push('\n');
                     }
-                    s.push_str(&ranking_text(r, self.top));
+                    s.push_str(&ranking_text_in(r, self.top, self.namespace));
                 }
                 s
             }
@@ -45,12 +47,19 @@ impl Render for SimulateOutput<'_> {
                 }
                 s
             }
-            Format::Json => pretty(&SimulateDoc::new(
-                self.ipblock_pods,
-                self.options,
-                self.simulations,
-                self.ranking,
-            )),
+            Format::Json => {
+                let mut doc = SimulateDoc::new(
+                    self.ipblock_pods,
+                    self.options,
+                    self.simulations,
+                    self.ranking,
+                );
+                doc.ranking_namespace = self
+                    .namespace
+                    .filter(|_| self.ranking.is_some())
+                    .map(str::to_string);
+                pretty(&doc)
+            }
             _ => return None,
         })
     }

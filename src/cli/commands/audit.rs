@@ -2,7 +2,7 @@
 
 use crate::cli::args::{AuditArgs, AuditFormat};
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{compile_for_attack, load};
+use crate::cli::input::{check_namespace, compile_for_attack, load};
 use crate::cli::print::{err_line, paint_severities, stdout_color, write_out};
 use crate::output::audit::{AuditBrief, AuditOutput};
 use crate::output::format::render;
@@ -10,6 +10,10 @@ use crate::review::audit::Severity;
 
 pub fn run(a: AuditArgs) -> Result<Outcome, CliError> {
     let cluster = load(&a.input)?;
+    // A namespace that is not there would pass any gate with no findings.
+    if let Some(ns) = &a.namespace {
+        check_namespace(&cluster, ns)?;
+    }
     let reach = compile_for_attack(&cluster, &a.input)?;
     let mut findings = crate::review::audit::audit(&cluster, &reach);
     if let Some(min) = a.min_severity.map(Severity::from) {

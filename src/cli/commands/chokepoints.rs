@@ -5,10 +5,10 @@ use crate::attack::chokepoints::chokepoints;
 use crate::attack::graph::AttackGraph;
 use crate::cli::args::ChokeArgs;
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{check_attack_graph, compile_for_attack, load, timed};
+use crate::cli::input::{check_attack_graph, compile_for_attack, load, start_entities, timed};
 use crate::cli::print::write_out;
 use crate::engine::view::{entities, Level};
-use crate::output::chokepoints::ChokepointsOutput;
+use crate::output::chokepoints::{ChokepointsOutput, StartScope};
 use crate::output::format::render;
 use crate::output::report_build::workload_starts;
 
@@ -23,13 +23,24 @@ pub fn run(a: ChokeArgs) -> Result<Outcome, CliError> {
     }
     let targets = a.attack.targets()?;
     crate::cli::input::check_targets(&[&cluster], &targets)?;
+    // `-n NS`: only the workloads of NS are compromised (the starts the
+    // measure sums over); `-A`, the default, every namespace.
+    let ns = a.namespace.as_deref().filter(|_| !a.all_namespaces);
+    let ents = start_entities(&cluster, entities(&cluster, &reach, Level::Workload), ns)?;
     check_attack_graph(&reach)?;
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
     });
-    let starts = workload_starts(&entities(&cluster, &reach, Level::Workload));
+    let starts = workload_starts(&ents);
+    let scope = ns.map(|n| StartScope {
+        namespace: n.to_string(),
+        workloads: starts.len(),
+    });
     let r = timed(a.input.opts.verbose, "chokepoints", || {
         chokepoints(&graph, &starts, &targets, a.top)
     });
-    write_out(&render(&ChokepointsOutput(&r), a.output.into())?)
+    write_out(&render(
+        &ChokepointsOutput(&r, scope.as_ref()),
+        a.output.into(),
+    )?)
 }

@@ -2,7 +2,7 @@
 
 use crate::cli::args::ReachArgs;
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{compile, load, memory_budget};
+use crate::cli::input::{check_namespace, compile, load, memory_budget};
 use crate::cli::print::{err_line, write_out};
 use crate::engine::view::{ConnCounts, ConnView};
 use crate::output::render::render;
@@ -34,32 +34,11 @@ pub fn run(a: ReachArgs) -> Result<Outcome, CliError> {
         .map_err(CliError::TooLarge)?;
     let mut view = ConnView::build(&cluster, &reach, level);
     if let Some(ns) = &a.namespace {
-        if !cluster.pods.iter().any(|p| &p.namespace == ns) && cluster.namespace(ns).is_none() {
-            return Err(CliError::flag(
-                "namespace",
-                format!(
-                    "no namespace `{ns}` in the input{}",
-                    namespace_hint(&cluster, ns)
-                ),
-            ));
-        }
+        check_namespace(&cluster, ns)?;
         view.keep_namespace(ns);
     }
     for w in &view.warnings {
         err_line(format_args!("warning: {w}"));
     }
     write_out(&render(&cluster, &reach, &view, a.output.into())?)
-}
-
-/// `; did you mean …?` over the namespaces of the input.
-fn namespace_hint(cluster: &crate::model::Cluster, ns: &str) -> String {
-    let mut names: Vec<&str> = cluster.pods.iter().map(|p| p.namespace.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
-    let near = crate::util::text::closest(ns, names.iter().copied(), 3);
-    if near.is_empty() {
-        String::new()
-    } else {
-        format!("; did you mean {}?", near.join(", "))
-    }
 }

@@ -7,7 +7,8 @@ use crate::attack::simulate::SimResult;
 use crate::cli::args::ReportArgs;
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{
-    check_attack_graph, compile_for_attack, held_from, input_name, load, timed, Held,
+    check_attack_graph, compile_for_attack, held_from, in_namespace, input_name, load,
+    start_entities, timed, Held,
 };
 use crate::cli::print::err_line;
 use crate::engine::view::{entities, Level};
@@ -24,16 +25,19 @@ pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
     let opts = a.attack.sim_options()?;
     let targets = a.attack.targets()?;
     crate::cli::input::check_targets(&[&cluster], &targets)?;
+    // `-n NS`: the workloads of NS are the ones compromised (default
+    // starting points, ranking, choke points); `-A`, the default, all.
+    let ns = a.namespace.as_deref().filter(|_| !a.all_namespaces);
+    let entities = start_entities(&cluster, entities(&cluster, &reach, Level::Workload), ns)?;
     check_attack_graph(&reach)?;
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
     });
-    let entities = entities(&cluster, &reach, Level::Workload);
     let ranked = rank_all(&graph, &entities);
     let starts = if a.from.is_empty() {
         default_starts(&entities, &reach, &ranked)
     } else {
-        a.from.clone()
+        a.from.iter().map(|f| in_namespace(f, ns)).collect()
     };
     let held: Vec<Held> = starts
         .iter()
@@ -61,6 +65,7 @@ pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
         ranking: &ranked,
         chokepoints: &chokes,
         monte_carlo: mc.as_ref(),
+        namespace: ns,
     })
     .map_err(CliError::output)?;
     write_folder(&dir, chosen, &files).map_err(CliError::output)?;

@@ -8,7 +8,8 @@ use crate::attack::simulate::SimResult;
 use crate::cli::args::{SimModel, SimulateArgs};
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{
-    check_attack_graph, compile_for_attack, held_from, in_namespace, input_name, load, timed, Held,
+    check_attack_graph, compile_for_attack, held_from, in_namespace, input_name, load,
+    start_entities, timed, Held,
 };
 use crate::cli::print::write_out;
 use crate::engine::view::{entities, Level};
@@ -32,6 +33,10 @@ pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
                 .into(),
         ));
     }
+    let ns = a.namespace.as_deref().filter(|_| !a.all_namespaces);
+    if let Some(ns) = ns {
+        crate::cli::input::check_namespace(&cluster, ns)?;
+    }
     check_attack_graph(&reach)?;
     let graph = timed(a.input.opts.verbose, "attack graph", || {
         AttackGraph::build(&cluster, &reach, &opts)
@@ -53,18 +58,22 @@ pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
         .iter()
         .map(|(name, held)| graph.simulate(name, held, &targets))
         .collect();
-    let ranked = a.all.then(|| {
-        let ents = entities(&cluster, &reach, Level::Workload);
+    // `--all -n NS`: the workloads of NS ranked, as chokepoints and report.
+    let ranked = if a.all {
+        let ents = start_entities(&cluster, entities(&cluster, &reach, Level::Workload), ns)?;
         let mut ranked = rank_all(&graph, &ents);
         target_hops(&graph, &ents, &mut ranked, &targets, a.top);
-        ranked
-    });
+        Some(ranked)
+    } else {
+        None
+    };
     let out = SimulateOutput {
         ipblock_pods: reach.options.ipblock_pods,
         options: &opts,
         simulations: &sims,
         ranking: ranked.as_deref(),
         top: a.top,
+        namespace: ns,
     };
     // Asking for a format simulate cannot write fails before any file is written.
     let text = render(&out, a.output.into())?;

@@ -9,6 +9,9 @@ pub const SCHEMA: &str = "blastradius.chokepoints/v1";
 #[derive(Serialize)]
 pub struct ChokepointsDoc {
     pub chokepoints: ChokeReportJson,
+    /// The namespace the starting workloads were restricted to (`-n`);
+    /// `null`: every namespace.
+    pub namespace: Option<String>,
     pub schema: &'static str,
 }
 
@@ -71,6 +74,7 @@ impl From<&ChokeReport> for ChokepointsDoc {
     fn from(r: &ChokeReport) -> Self {
         ChokepointsDoc {
             chokepoints: ChokeReportJson::from(r),
+            namespace: None,
             schema: SCHEMA,
         }
     }

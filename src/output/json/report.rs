@@ -19,6 +19,9 @@ pub struct ReportDoc {
     pub chokepoints: ChokeReportJson,
     pub input: String,
     pub monte_carlo: Option<McResultJson>,
+    /// The namespace the starting points were restricted to (`-n`);
+    /// `null`: every namespace.
+    pub namespace: Option<String>,
     pub options: SimOptionsJson,
     pub ranking: Vec<RankedJson>,
     pub schema: &'static str,
@@ -38,6 +41,8 @@ pub struct ReportParts<'a> {
     pub chokepoints: &'a ChokeReport,
     pub monte_carlo: Option<&'a McResult>,
     pub assumptions: &'a [&'static str],
+    /// `-n NS`: the starting points' namespace.
+    pub namespace: Option<&'a str>,
 }
 
 impl From<&ReportParts<'_>> for ReportDoc {
@@ -48,6 +53,7 @@ impl From<&ReportParts<'_>> for ReportDoc {
             chokepoints: ChokeReportJson::from(p.chokepoints),
             input: p.input.to_string(),
             monte_carlo: p.monte_carlo.map(McResultJson::from),
+            namespace: p.namespace.map(str::to_string),
             options: SimOptionsJson::new(p.ipblock_pods, p.options),
             ranking: simulate::ranking(p.ranking),
             schema: SCHEMA,
@@ -85,6 +91,7 @@ mod tests {
             chokepoints: &chokes,
             monte_carlo: Some(&mc),
             assumptions: &["assume"],
+            namespace: None,
         };
         let doc = ReportDoc::from(&parts);
         assert_sorted(&doc);

@@ -12,6 +12,10 @@ pub const SCHEMA: &str = "blastradius.simulate/v1";
 pub struct SimulateDoc {
     pub options: SimOptionsJson,
     pub ranking: Option<Vec<RankedJson>>,
+    /// `--all -n NS`: the namespace whose workloads are ranked (absent:
+    /// every namespace).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranking_namespace: Option<String>,
     pub schema: &'static str,
     pub simulations: Vec<SimResultJson>,
 }
@@ -207,6 +211,7 @@ impl SimulateDoc {
         SimulateDoc {
             options: SimOptionsJson::new(ipblock_pods, o),
             ranking: ranked.map(ranking),
+            ranking_namespace: None,
             schema: SCHEMA,
             simulations: simulations(sims),
         }

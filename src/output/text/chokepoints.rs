@@ -1,12 +1,23 @@
 //! The text of `chokepoints`: the measure, the search's reach, the ranked edges.
 
 use crate::attack::chokepoints::{ChokeReport, MAX_SCC_FOR_INNER_EDGES};
+use crate::output::chokepoints::StartScope;
 
 /// The ranked edges with the rules to change for each.
 pub fn text(r: &ChokeReport) -> String {
-    let mut s = format!(
-        "Measure: {}\nTotal now: {}; {} edges, {} could matter; evaluated {} of {} candidate edges exactly (budget: {} evaluations){}\n",
-        r.measure,
+    text_in(r, None)
+}
+
+/// [`text`], saying under the measure which namespace the starting
+/// workloads were restricted to (`-n`).
+pub fn text_in(r: &ChokeReport, scope: Option<&StartScope>) -> String {
+    let mut s = format!("Measure: {}\n", r.measure);
+    if let Some(sc) = scope {
+        s.push_str(&sc.line());
+        s.push('\n');
+    }
+    s += &format!(
+        "Total now: {}; {} edges, {} could matter; evaluated {} of {} candidate edges exactly (budget: {} evaluations){}\n",
         r.total,
         r.edges,
         r.candidates,

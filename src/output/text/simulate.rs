@@ -165,9 +165,16 @@ pub fn sim_md(results: &[SimResult]) -> String {
 }
 
 pub fn ranking_text(r: &[Ranked], top: usize) -> String {
+    ranking_text_in(r, top, None)
+}
+
+/// [`ranking_text`] of the workloads of one namespace (`--all -n NS`), said
+/// in its heading.
+pub fn ranking_text_in(r: &[Ranked], top: usize, namespace: Option<&str>) -> String {
     let with_targets = r.iter().take(top).any(|x| !x.target_hops.is_empty());
     let mut s = format!(
-        "Blast radius of every workload ({}; top {}):\n\n{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}{}\n",
+        "Blast radius of every workload{} ({}; top {}):\n\n{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}{}\n",
+        namespace.map_or(String::new(), |ns| format!(" of namespace {ns}")),
         count(r.len(), "workload", "workloads"),
         top.min(r.len()),
         "RANK",
