@@ -617,3 +617,39 @@ fn readme_excerpts_are_real_output() {
     }
     assert!(checked >= 6, "{checked} excerpts checked");
 }
+
+/// Issue 16: `--help` describes every flag of every command (`synth`
+/// included), from the one clap definition.
+#[test]
+fn every_flag_of_every_command_has_help() {
+    use clap::CommandFactory;
+    let cli = blastradius::cli::args::Cli::command();
+    let mut checked = 0;
+    let mut missing = Vec::new();
+    let mut cmds = vec![cli.clone()];
+    cmds.extend(cli.get_subcommands().cloned());
+    for c in &cmds {
+        for a in c.get_arguments() {
+            if a.is_hide_set() || matches!(a.get_id().as_str(), "help" | "version") {
+                continue;
+            }
+            checked += 1;
+            if a.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
+                missing.push(format!("{} --{}", c.get_name(), a.get_id()));
+            }
+        }
+    }
+    assert!(checked > 50, "{checked}");
+    assert!(missing.is_empty(), "flags without help: {missing:?}");
+    let synth = stdout_of(&["synth", "--help"]);
+    for flag in [
+        "--pods",
+        "--namespaces",
+        "--policies",
+        "--out",
+        "--live",
+        "--shape",
+    ] {
+        assert!(synth.contains(flag), "{flag}: {synth}");
+    }
+}

@@ -170,6 +170,8 @@ pub struct DiffArgs {
     pub opts: InputOpts,
     #[command(flatten)]
     pub attack: AttackArgs,
+    /// Compare connections workload by workload (replicas as one entity),
+    /// pod by pod, or namespace by namespace.
     #[arg(long, value_enum, default_value_t = Level::Workload)]
     pub level: Level,
     /// Output format.
