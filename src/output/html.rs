@@ -12,6 +12,7 @@
 
 use crate::attack::montecarlo::McResult;
 use crate::attack::simulate::{Ranked, SimResult};
+use crate::output::matrix::MATRIX_TOP;
 use crate::output::text::words::{hops_words, newly_reached, range_words, ASSUMPTIONS};
 use crate::review::audit::Finding;
 use std::fmt::Write as _;
@@ -52,8 +53,8 @@ pub fn caption(name: &str, worst: &str) -> String {
         "ranking.svg" => "How many pods an attacker reaches from one pod of each workload (its blast radius), largest first.".into(),
         "reach-by-hop.svg" => "Pods compromised after each hop, one line per starting point (right axis: share of the cluster); triangles mark the hop a crown jewel falls.".into(),
         "hop-by-namespace.svg" => format!("Where the pods newly reached at each hop from {worst} live: the namespaces with the most pods by name, the rest as \"other\"."),
-        "namespace-matrix.svg" => "For each pair of namespaces, the share of (source pod, destination pod) pairs that may connect; a pod and itself are never a pair.".into(),
-        "pod-matrix.svg" => "The same share workload by workload: rows are the source workloads, columns the destinations; a single-pod workload has no pair with itself (a dash).".into(),
+        "namespace-matrix.svg" => format!("For each pair of namespaces, the share of (source pod, destination pod) pairs that may connect; a pod and itself are never a pair. Past {MATRIX_TOP} namespaces the {MATRIX_TOP} with the most pods are named and the rest share the last row and column, \"other\" (report.json has the whole matrix)."),
+        "pod-matrix.svg" => format!("The same share workload by workload: rows are the source workloads, columns the destinations; a single-pod workload has no pair with itself (a dash). Past {MATRIX_TOP} workloads the {MATRIX_TOP} with the largest blast radius are named and the rest are \"other\"."),
         "chokepoints.svg" => "The allowed connections whose removal cuts the most blast radius, summed over every starting workload: the first edges to close.".into(),
         "spread.svg" => format!("Pods compromised per step when each attempt only succeeds with a probability, from {worst}: the median and mean over the trials, and the band holding the middle 80% of them."),
         n => n.to_string(),
@@ -64,15 +65,39 @@ fn figure(s: &mut String, svgs: &[(String, String)], name: &str, worst: &str) {
     let Some((_, svg)) = svgs.iter().find(|(n, _)| n == name) else {
         return;
     };
-    // Charts keep their size (their text stays legible) and scroll sideways
-    // in their own box instead of widening the page.
+    // Charts shrink to the page's width, never below MIN_SCALE of their
+    // size (their smallest text, 10 px, stays at 7.5 px or more); a chart
+    // wider than that scrolls sideways in its own box instead of widening
+    // the page.
     let _ = writeln!(
         s,
         "<figure id=\"{}\" class=\"wide\">\n{}\n<figcaption>{}</figcaption>\n</figure>",
         esc(name),
-        svg,
+        scalable(svg),
         esc(&caption(name, worst))
     );
+}
+
+/// The smallest a chart is drawn on the page, as a share of its size.
+pub const MIN_SCALE: f64 = 0.75;
+
+/// The SVG with a minimum width of [`MIN_SCALE`] of its own (`width="…"`
+/// of its root element); the page's style shrinks it to the column.
+fn scalable(svg: &str) -> String {
+    let width = svg
+        .split_once("<svg ")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .and_then(|(attrs, _)| attrs.split_once("width=\""))
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .and_then(|(w, _)| w.parse::<f64>().ok());
+    match width {
+        Some(w) => svg.replacen(
+            "<svg ",
+            &format!("<svg style=\"min-width:{:.0}px\" ", (w * MIN_SCALE).ceil()),
+            1,
+        ),
+        None => svg.to_string(),
+    }
 }
 
 fn pct(f: f64) -> String {
@@ -85,12 +110,12 @@ pub fn html(p: &Page<'_>) -> String {
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>blastradius report: {}</title>\n<style>\n\
-body{{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}}\n\
+body{{font-family:sans-serif;max-width:1060px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}}\n\
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}}th{{background:#eee}}\n\
 .scroll{{overflow-x:auto;max-width:100%}}td code{{overflow-wrap:break-word}}\n\
 .headline{{background:#fff4e0;border-left:6px solid #D55E00;padding:1em;font-size:1.15em}}\n\
 .why{{color:#555}}.hint{{background:#eef6fb;border-left:6px solid #0072B2;padding:.6em 1em}}\n\
-figure{{margin:1.5em 0}}.wide{{overflow-x:auto;max-width:100%}}.wide svg{{max-width:none;height:auto}}figcaption{{color:#444;max-width:60em}}\n\
+figure{{margin:1.5em 0}}.wide{{overflow-x:auto;max-width:100%}}.wide svg{{max-width:100%;height:auto;display:block}}figcaption{{color:#444;max-width:60em}}\n\
 code{{background:#f3f3f3;padding:1px 3px}}pre{{background:#f6f6f6;padding:.6em;overflow-x:auto;max-width:100%}}\n\
 details{{margin:.4em 0}}summary{{cursor:pointer}}nav li{{display:inline;margin-right:1em}}\n\
 </style>\n</head>\n<body>\n<h1>Blast radius report: {}</h1>\n",
@@ -134,7 +159,7 @@ details{{margin:.4em 0}}summary{{cursor:pointer}}nav li{{display:inline;margin-r
     s.push_str("</ul>\n");
     // Records each chart's rendered size and what is wider than the page,
     // so a headless browser test can check the layout.
-    s.push_str("<script>\nwindow.addEventListener('load',function(){var b=[];document.querySelectorAll('figure svg').forEach(function(e){var r=e.getBoundingClientRect();b.push(Math.round(r.width)+'x'+Math.round(r.height));});document.body.setAttribute('data-chart-boxes',b.join(' '));var W=document.documentElement.clientWidth,w=[];document.querySelectorAll('body *').forEach(function(e){var o=e.parentElement&&e.parentElement.closest('.wide,.scroll,pre');if(o)return;var r=e.getBoundingClientRect();if(r.right>W+1)w.push(e.tagName.toLowerCase()+(e.id?'#'+e.id:''));});document.body.setAttribute('data-too-wide',w.join(' '));document.body.setAttribute('data-page-width',W+' '+document.documentElement.scrollWidth);document.body.setAttribute('data-page-height',document.documentElement.scrollHeight);});\n</script>\n</body>\n</html>\n");
+    s.push_str("<script>\nwindow.addEventListener('load',function(){var b=[];document.querySelectorAll('figure svg').forEach(function(e){var r=e.getBoundingClientRect();b.push(Math.round(r.width)+'x'+Math.round(r.height));});document.body.setAttribute('data-chart-boxes',b.join(' '));var k=[],q=[];document.querySelectorAll('figure').forEach(function(f){var e=f.querySelector('svg');if(!e)return;k.push((e.getBoundingClientRect().width/e.viewBox.baseVal.width).toFixed(3));if(f.scrollWidth>f.clientWidth+1)q.push(f.id);});document.body.setAttribute('data-chart-scales',k.join(' '));document.body.setAttribute('data-scrolling',q.join(' '));var W=document.documentElement.clientWidth,w=[];document.querySelectorAll('body *').forEach(function(e){var o=e.parentElement&&e.parentElement.closest('.wide,.scroll,pre');if(o)return;var r=e.getBoundingClientRect();if(r.right>W+1)w.push(e.tagName.toLowerCase()+(e.id?'#'+e.id:''));});document.body.setAttribute('data-too-wide',w.join(' '));document.body.setAttribute('data-page-width',W+' '+document.documentElement.scrollWidth);document.body.setAttribute('data-page-height',document.documentElement.scrollHeight);});\n</script>\n</body>\n</html>\n");
     s
 }
 

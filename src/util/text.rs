@@ -13,6 +13,33 @@ pub fn count<N: fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str
     format!("{n} {noun}")
 }
 
+/// `150000` → `150,000`: a whole number for people to read.
+pub fn thousands(n: u64) -> String {
+    group_digits(&n.to_string())
+}
+
+/// Commas every three digits in the leading run of digits of `s` (after a
+/// sign): `-1234567` → `-1,234,567`, `12345.6` → `12,345.6`; text without
+/// leading digits is returned as is.
+pub fn group_digits(s: &str) -> String {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s),
+    };
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    let (int, tail) = rest.split_at(digits);
+    let mut out = String::with_capacity(s.len() + digits / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (digits - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(tail);
+    out
+}
+
 /// The longest value printed whole, in characters: every valid label value
 /// and name segment (at most 63) fits.
 pub const QUOTE_MAX: usize = 64;
@@ -215,6 +242,18 @@ pub fn is_typo_of(want: &str, candidate: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn digits_group_in_threes() {
+        use super::{group_digits, thousands};
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(150000), "150,000");
+        assert_eq!(thousands(500000000), "500,000,000");
+        assert_eq!(group_digits("-1234567"), "-1,234,567");
+        assert_eq!(group_digits("12345.67"), "12,345.67");
+        assert_eq!(group_digits("n/a"), "n/a");
+    }
     use super::*;
 
     #[test]

@@ -14,6 +14,7 @@
 
 mod draw;
 
+use crate::util::text::count;
 use draw::*;
 pub use draw::{line_style, ChartError, LineStyle, PALETTE};
 use plotters::coord::ranged1d::SegmentValue;
@@ -378,24 +379,45 @@ pub fn reach_by_hop(
     total_pods: u64,
     jewels: &[JewelMark],
 ) -> Res<String> {
-    // Lines: groups of starting points with identical curves.
-    let mut groups: Vec<(Vec<usize>, &[u64])> = Vec::new();
+    // Lines: groups of starting points whose curves are the same, or so
+    // close that two lines could not be told apart (every hop within
+    // `near_pods` of the group's first curve: 0.5% of the cluster, 2.5 px
+    // of the plot); the legend says which, and by how much.
+    let near_pods = total_pods / 200;
+    let mut groups: Vec<Line<'_>> = Vec::new();
     for (i, s) in series.iter().enumerate() {
-        match groups.iter_mut().find(|g| g.1 == s.pods.as_slice()) {
-            Some(g) => g.0.push(i),
-            None => groups.push((vec![i], &s.pods)),
+        let gap = |g: &[u64]| -> Option<u64> {
+            (g.len() == s.pods.len()).then(|| {
+                g.iter()
+                    .zip(&s.pods)
+                    .map(|(a, b)| a.abs_diff(*b))
+                    .max()
+                    .unwrap_or(0)
+            })
+        };
+        match groups
+            .iter_mut()
+            .find(|g| gap(g.1).is_some_and(|d| d <= near_pods))
+        {
+            Some(g) => {
+                let d = gap(g.1).unwrap_or(0);
+                g.0.push((i, d));
+            }
+            None => groups.push((vec![(i, 0)], &s.pods)),
         }
     }
     let mut entries: Vec<Entry> = Vec::new();
     for (gi, (members, _)) in groups.iter().enumerate() {
-        for (k, &i) in members.iter().enumerate() {
+        for (k, &(i, d)) in members.iter().enumerate() {
             let name = series.get(i).map(|s| s.name.as_str()).unwrap_or_default();
             entries.push(Entry {
                 swatch: Swatch::Line(line_style(gi)),
                 label: if k == 0 {
                     name.to_string()
-                } else {
+                } else if d == 0 {
                     format!("{name} (same curve)")
+                } else {
+                    format!("{name} (same line, within {})", count(d, "pod", "pods"))
                 },
             });
         }
@@ -456,11 +478,15 @@ pub fn reach_by_hop(
 
 type Marks = [((usize, u64), Vec<String>, String)];
 
+/// One line of reach-by-hop: its starting points (series index, and how far
+/// its curve is from the line's, in pods) and the curve drawn.
+type Line<'a> = (Vec<(usize, u64)>, &'a [u64]);
+
 /// The reach-by-hop SVG with these legend entries, and the jewel labels
 /// that found no free spot (as legend lines).
 fn reach_svg(
     title: &str,
-    groups: &[(Vec<usize>, &[u64])],
+    groups: &[Line<'_>],
     total_pods: u64,
     marks: &Marks,
     entries: &[Entry],
@@ -965,6 +991,27 @@ mod tests {
         assert!(svg.contains(": hop 1 from s"), "{svg}");
         // The same input, the same bytes.
         assert_eq!(svg, reach_by_hop("t", &series, 100, &jewels).unwrap());
+    }
+
+    /// At 10,000 pods, curves 43 pods apart (0.4% of the cluster, 2 px)
+    /// share a line and the legend says by how much; 132 apart get their own.
+    #[test]
+    fn near_identical_curves_share_a_line_and_say_how_near() {
+        let curve = |name: &str, h1: u64| HopSeries {
+            name: name.into(),
+            pods: vec![1, h1, 6071],
+        };
+        let series = [
+            curve("a", 2323),
+            curve("b", 2366),
+            curve("c", 2191),
+            curve("d", 2323),
+        ];
+        let svg = reach_by_hop("t", &series, 10_000, &[]).unwrap();
+        assert!(svg.contains("b (same line, within 43 pods)"), "{svg}");
+        assert!(svg.contains("d (same curve)"));
+        assert!(!svg.contains("c (same"), "132 pods apart: its own line");
+        assert!(svg.contains(">\na\n<") || svg.contains(">a<"), "{svg}");
     }
 
     #[test]
