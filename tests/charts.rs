@@ -510,3 +510,47 @@ fn the_layout_check_catches_text_outside_the_canvas() {
 </svg>"#;
     check_layout("legend off the canvas", svg);
 }
+
+/// Human-facing text groups thousands (summary.md, index.html, chart
+/// labels, the text header); machine formats never do (report.json's
+/// numbers, `reach -o json|csv|connlist`), and port ranges are not numbers
+/// to group (`TCP 8000-9100`).
+#[test]
+fn thousands_are_grouped_for_people_only() {
+    let dir = big();
+    let md = read(dir, "summary.md");
+    assert!(md.contains("10,000 pods"), "{}", &md[..300]);
+    let html = read(dir, "index.html");
+    assert!(html.contains("10,000 pods"));
+    assert!(read(dir, "ranking.svg").contains("of 10,000 pods"));
+    let json = report_json(dir);
+    assert_eq!(json["simulations"][0]["total_pods"], 10000);
+    let input = dir.parent().unwrap().join("synth.yaml");
+    let run = |args: &[&str]| {
+        let out = bin().arg("reach").arg(&input).args(args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(&["--level", "namespace"]);
+    assert!(
+        text.starts_with("50 namespaces, 10,000 pods"),
+        "{}",
+        &text[..200]
+    );
+    assert!(text.contains("TCP 8000-9100"), "port ranges as they are");
+    let csv = run(&["--level", "namespace", "-o", "csv"]);
+    let connlist = run(&["--level", "namespace", "-o", "connlist"]);
+    for (name, out) in [("csv", &csv), ("connlist", &connlist)] {
+        assert!(out.contains("8000-9100"), "{name}");
+        assert!(
+            !out.contains("10,000") && !out.contains("8,000"),
+            "{name} grouped a number"
+        );
+    }
+    let json = run(&["--level", "namespace", "-o", "json"]);
+    assert!(
+        json.contains("\"pods\":10000") || json.contains("\"pods\": 10000"),
+        "{}",
+        &json[..400]
+    );
+}

@@ -829,14 +829,14 @@ fn the_report_page_reads_in_a_reviewers_order() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     assert_eq!(json["monte_carlo"]["start"], "shop/frontend[Deployment]");
     assert_eq!(json["monte_carlo"]["trials"], 1000);
-    assert!(html.contains("From <code>shop/frontend[Deployment]</code>, the starting point with the largest blast radius: 1000 trials"));
+    assert!(html.contains("From <code>shop/frontend[Deployment]</code>, the starting point with the largest blast radius: 1,000 trials"));
     assert!(
         html.contains("<tr><td><code>tier=data</code></td><td>100.0% within 20 steps</td>"),
         "{html}"
     );
     assert!(html.contains("The steps-to-compromise quantiles cover the compromised trials only"));
     let spread = svg(&dir.join("spread.svg"));
-    assert!(spread.contains("probabilistic spread from shop/frontend[Deployment] (1000 trials)"));
+    assert!(spread.contains("probabilistic spread from shop/frontend[Deployment] (1,000 trials)"));
     // Findings with their fixes: the shop's 13, high first, each with a fix.
     assert_eq!(html.matches("<details><summary><b>BR").count(), 13);
     assert!(at("<b>BR001</b> [high]") < at("<b>BR009</b> [low]"));

@@ -414,7 +414,7 @@ pub fn attack_graph_svg(d: &AgData) -> String {
         if !rest.is_empty() {
             col.push(Slot::More {
                 count: rest.iter().map(|r| r.1).sum(),
-                what: format!("in {} other ns", rest.len()),
+                what: format!("in {} other ns", thousands(rest.len())),
             });
         }
         columns.push(col);
@@ -724,7 +724,7 @@ pub fn attack_graph_svg(d: &AgData) -> String {
     if ns_rank.len() > colours {
         items.push((
             "#999999".into(),
-            format!("{} other namespaces", ns_rank.len() - colours),
+            format!("{} other namespaces", thousands(ns_rank.len() - colours)),
             "box",
         ));
     }
@@ -785,11 +785,16 @@ pub fn attack_graph_svg(d: &AgData) -> String {
     ly += 22.0;
     let note = if hidden_total > 0 {
         format!(
-            "{} workloads in {} hops; each hop shows its top {TOP_PER_HOP} (crown-jewel paths, exits, most reached beyond them); {hidden_total} more are collapsed into \"+N more\" boxes.",
-            n, max_hop
+            "{} in {} hops; each hop shows its top {TOP_PER_HOP} (crown-jewel paths, exits, most reached beyond them); {} more are collapsed into \"+N more\" boxes.",
+            count(n, "workload", "workloads"),
+            max_hop,
+            thousands(hidden_total)
         )
     } else {
-        format!("{n} workloads in {max_hop} hops, all shown.")
+        format!(
+            "{} in {max_hop} hops, all shown.",
+            count(n, "workload", "workloads")
+        )
     };
     let note = fit(&note, width - 2.0 * MARGIN, LEGEND_SIZE);
     let _ = writeln!(

@@ -15,6 +15,7 @@ use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::matrix::MATRIX_TOP;
 use crate::output::text::words::{hops_words, newly_reached, range_words, ASSUMPTIONS};
 use crate::review::audit::Finding;
+use crate::util::text::{self as words, thousands};
 use std::fmt::Write as _;
 
 fn esc(s: &str) -> String {
@@ -169,7 +170,7 @@ fn headline(s: &mut String, p: &Page<'_>, worst: Option<&SimResult>) {
             s,
             "<p class=\"headline\">Worst case: compromising <code>{}</code> lets an attacker reach <b>{} more pods ({} of the cluster)</b> in {}.",
             esc(&w.workload),
-            w.blast_radius,
+            thousands(w.blast_radius),
             pct(w.fraction),
             hops_words(w.max_hop)
         );
@@ -204,7 +205,7 @@ fn ranking(s: &mut String, p: &Page<'_>) {
         s,
         "<p class=\"why\">Every workload ranked by its blast radius (the pods reachable from one of its pods); the top {} of {}.</p>",
         p.ranked.len().min(10),
-        p.ranked.len()
+        thousands(p.ranked.len())
     );
     s.push_str("<div class=\"scroll\"><table><tr><th>rank</th><th>workload</th><th>pods</th><th>blast radius</th><th>% cluster</th><th>max hop</th></tr>\n");
     for (i, x) in p.ranked.iter().take(10).enumerate() {
@@ -213,8 +214,8 @@ fn ranking(s: &mut String, p: &Page<'_>) {
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             i + 1,
             esc(&x.workload),
-            x.replicas,
-            x.blast_radius,
+            thousands(x.replicas),
+            thousands(x.blast_radius),
             pct(x.fraction),
             x.max_hop.map_or("not counted".into(), |h| h.to_string())
         );
@@ -263,11 +264,11 @@ fn findings(s: &mut String, p: &Page<'_>) {
     };
     let _ = writeln!(
         s,
-        "<p class=\"why\">{} findings ({} high, {} medium, {} low), most severe first; open one for why it matters and the fix.{}</p>",
-        p.findings.len(),
-        count("high"),
-        count("medium"),
-        count("low"),
+        "<p class=\"why\">{} ({} high, {} medium, {} low), most severe first; open one for why it matters and the fix.{}</p>",
+        words::count(p.findings.len(), "finding", "findings"),
+        thousands(count("high")),
+        thousands(count("medium")),
+        thousands(count("low")),
         if p.findings.len() > PAGE_FINDINGS {
             format!(
                 " The first {PAGE_FINDINGS} are listed; <code>blastradius audit {}</code> lists all.",
@@ -339,7 +340,7 @@ fn hop_tables(s: &mut String, p: &Page<'_>) {
             "<details{}><summary><b>From <code>{}</code></b>: blast radius {} pods ({}) in {}</summary>\n<p class=\"why\">Shown because it is {}.</p>",
             if p.worst == Some(i) { " open" } else { "" },
             esc(&r.start),
-            r.blast_radius,
+            thousands(r.blast_radius),
             pct(r.blast_fraction),
             hops_words(r.hops.last().map(|h| h.hop)),
             esc(p.reasons.get(i).map_or("a starting point asked for", |x| x.as_str())),
@@ -350,11 +351,11 @@ fn hop_tables(s: &mut String, p: &Page<'_>) {
                 s,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 h.hop,
-                h.new_pods,
-                h.pods,
+                thousands(h.new_pods),
+                thousands(h.pods),
                 pct(h.fraction),
-                h.workloads,
-                h.namespaces,
+                thousands(h.workloads),
+                thousands(h.namespaces),
                 cut_list(&newly_reached(h, ""), 12)
             );
         }
@@ -364,7 +365,7 @@ fn hop_tables(s: &mut String, p: &Page<'_>) {
                 s,
                 "<details><summary>Shortest attack paths ({} of {})</summary>\n<ol>",
                 r.reached.len().min(PAGE_PATHS),
-                r.reached.len()
+                thousands(r.reached.len())
             );
             for w in r.reached.iter().take(PAGE_PATHS) {
                 let _ = writeln!(s, "<li>hop {}: <code>{}</code></li>", w.hop, esc(&w.path));
@@ -389,7 +390,7 @@ fn cut_list(list: &str, max: usize) -> String {
             .copied()
             .collect::<Vec<_>>()
             .join(", ")),
-        items.len() - max
+        thousands(items.len() - max)
     )
 }
 
@@ -402,10 +403,12 @@ fn monte_carlo(s: &mut String, p: &Page<'_>) {
     let trials = if mc.trials < mc.trials_requested {
         format!(
             "{} of {} trials (the work budget of {} edge visits ran out)",
-            mc.trials, mc.trials_requested, mc.edge_visit_budget
+            thousands(mc.trials),
+            thousands(mc.trials_requested),
+            thousands(mc.edge_visit_budget)
         )
     } else {
-        format!("{} trials", mc.trials)
+        format!("{} trials", thousands(mc.trials))
     };
     let _ = writeln!(
         s,
@@ -418,7 +421,12 @@ fn monte_carlo(s: &mut String, p: &Page<'_>) {
         let _ = writeln!(
             s,
             "<p>After {} steps: median {} pods compromised (p10 {}, p90 {}, mean {:.1}) of {}.</p>",
-            mc.steps, last.p50, last.p10, last.p90, last.mean, mc.total_pods
+            mc.steps,
+            thousands(last.p50),
+            thousands(last.p10),
+            thousands(last.p90),
+            last.mean,
+            thousands(mc.total_pods)
         );
     }
     if mc.targets.is_empty() {

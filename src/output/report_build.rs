@@ -118,7 +118,7 @@ pub fn start_reasons(
                     why.push(format!(
                         "number {} of {} by blast radius",
                         k + 1,
-                        ranked.len()
+                        crate::util::text::thousands(ranked.len())
                     ));
                 }
             }

@@ -95,7 +95,10 @@ pub fn charts(
         out.push((
             "ranking.svg".to_string(),
             charts::ranking(
-                &format!("{input}: top {} workloads by blast radius", items.len()),
+                &format!(
+                    "{input}: top {} workloads by blast radius",
+                    thousands(items.len())
+                ),
                 &items,
                 cluster.pod_count(),
             )?,

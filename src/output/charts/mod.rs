@@ -14,7 +14,7 @@
 
 mod draw;
 
-use crate::util::text::count;
+use crate::util::text::{count, group_digits, thousands};
 use draw::*;
 pub use draw::{line_style, ChartError, LineStyle, PALETTE};
 use plotters::coord::ranged1d::SegmentValue;
@@ -57,7 +57,7 @@ fn hbar_frame<'a, 'b>(
     let n = labels.len().max(1) as u32;
     let (labels, label_area) = row_labels(labels);
     // Room right of the longest bar for its value.
-    let value_room = tw(&format!(" {xmax}"), LABEL).ceil() as u32 + 6;
+    let value_room = tw(&format!(" {}", thousands(xmax)), LABEL).ceil() as u32 + 6;
     let width = root.dim_in_pixel().0;
     draw_title(root, title)?;
     let mut chart = ChartBuilder::on(root)
@@ -87,6 +87,7 @@ fn hbar_frame<'a, 'b>(
         .y_labels(n as usize)
         .x_labels(6)
         .y_label_formatter(&label_of)
+        .x_label_formatter(&|v: &u64| thousands(*v))
         .x_desc(fit(
             x_desc,
             f64::from(width) - f64::from(label_area) - 40.0,
@@ -111,7 +112,10 @@ pub fn ranking(title: &str, items: &[(String, u64)], total_pods: u64) -> Res<Str
         title,
         items,
         total_pods,
-        &format!("pods compromised (blast radius, of {total_pods} pods)"),
+        &format!(
+            "pods compromised (blast radius, of {} pods)",
+            thousands(total_pods)
+        ),
         "compromised workload",
     )
 }
@@ -152,7 +156,7 @@ pub fn ranking_with(
             .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
                 let y = n - 1 - i as u32;
                 Text::new(
-                    format!(" {v}"),
+                    format!(" {}", thousands(*v)),
                     (*v, SegmentValue::CenterOf(y)),
                     (FONT, LABEL)
                         .into_font()
@@ -197,7 +201,10 @@ pub fn paired_bars(title: &str, items: &[(String, u64, u64)], total_pods: u64) -
             title,
             &labels,
             xmax,
-            &format!("pods compromised (blast radius, of {total_pods} pods)"),
+            &format!(
+                "pods compromised (blast radius, of {} pods)",
+                thousands(total_pods)
+            ),
             "compromised workload",
         )?;
         for (k, (_, color)) in sides.into_iter().enumerate() {
@@ -249,7 +256,7 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
     for (i, &k) in order.iter().take(named).enumerate() {
         let name = namespaces.get(k).cloned().unwrap_or_default();
         series.push((
-            format!("{name} ({} pods)", total(k)),
+            format!("{name} ({} pods)", thousands(total(k))),
             palette(i),
             rows.iter()
                 .map(|r| r.get(k).copied().unwrap_or(0))
@@ -265,8 +272,8 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
         series.push((
             format!(
                 "other: {} namespaces ({} pods)",
-                rest.len(),
-                values.iter().sum::<u64>()
+                thousands(rest.len()),
+                thousands(values.iter().sum::<u64>())
             ),
             GREY,
             values,
@@ -309,6 +316,7 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
             .disable_x_mesh()
             .x_labels(hops as usize)
             .y_labels(8)
+            .y_label_formatter(&|v: &u64| thousands(*v))
             .x_desc("hop (lateral-movement steps from the start)")
             .y_desc("pods newly compromised at this hop")
             .label_style((FONT, LABEL))
@@ -522,6 +530,7 @@ fn reach_svg(
             .y_desc("pods compromised (cumulative)")
             .x_labels(max_hop as usize + 1)
             .y_labels(8)
+            .y_label_formatter(&|v: &u64| thousands(*v))
             .label_style((FONT, LABEL))
             .axis_desc_style((FONT, DESC))
             .draw()
@@ -878,7 +887,8 @@ pub fn spread_bands(input: &str, r: &crate::attack::montecarlo::McResult) -> Res
             &root,
             &format!(
                 "{input}: probabilistic spread from {} ({} trials)",
-                r.start, r.trials
+                r.start,
+                thousands(r.trials)
             ),
         )?;
         let mut chart = ChartBuilder::on(&upper)
@@ -893,6 +903,13 @@ pub fn spread_bands(input: &str, r: &crate::attack::montecarlo::McResult) -> Res
             .x_desc("step (each compromised pod tries every allowed edge once)")
             .y_desc("pods compromised")
             .y_labels(8)
+            .y_label_formatter(&|v: &f64| {
+                if v.fract() == 0.0 {
+                    thousands(*v as i64)
+                } else {
+                    group_digits(&format!("{v:.1}"))
+                }
+            })
             .label_style((FONT, LABEL))
             .axis_desc_style((FONT, DESC))
             .draw()

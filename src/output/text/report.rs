@@ -4,7 +4,7 @@ use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::text::simulate::{ranking_md, sim_md};
 use crate::output::text::words::{hops_words, ASSUMPTIONS};
 use crate::review::audit::{Finding, Severity};
-use crate::util::text::count;
+use crate::util::text::{count, thousands};
 
 /// Findings summary.md lists, one line each; `blastradius audit` lists all.
 pub const MD_FINDINGS: usize = 10;
@@ -54,9 +54,9 @@ fn audit_md(name: &str, findings: &[Finding]) -> String {
     let mut md = format!(
         "{}: {} high, {} medium, {} low{}. Each fix's YAML is in index.html and `blastradius audit {name}`.\n\n",
         count(findings.len(), "finding", "findings"),
-        n(Severity::High),
-        n(Severity::Medium),
-        n(Severity::Low),
+        thousands(n(Severity::High)),
+        thousands(n(Severity::Medium)),
+        thousands(n(Severity::Low)),
         if findings.len() > MD_FINDINGS {
             format!("; the {MD_FINDINGS} most severe below")
         } else {

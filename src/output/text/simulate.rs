@@ -2,7 +2,7 @@
 
 use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::text::words::{hops_words, newly_reached, range_words};
-use crate::util::text::count;
+use crate::util::text::{count, thousands};
 use std::fmt::Write as _;
 
 fn pct(f: f64) -> String {
@@ -20,9 +20,9 @@ pub fn sim_text(results: &[SimResult]) -> String {
             s,
             "Compromised: {} ({} pod{} held of {} in the cluster)",
             r.start,
-            r.start_pods,
+            thousands(r.start_pods),
             if r.start_pods == 1 { "" } else { "s" },
-            r.total_pods
+            thousands(r.total_pods)
         );
         let _ = writeln!(
             s,
@@ -46,11 +46,11 @@ pub fn sim_text(results: &[SimResult]) -> String {
                 s,
                 "{:<4} {:>8} {:>6} {:>9} {:>9} {:>10}  {}",
                 h.hop,
-                h.new_pods,
-                h.pods,
+                thousands(h.new_pods),
+                thousands(h.pods),
                 pct(h.fraction),
-                h.workloads,
-                h.namespaces,
+                thousands(h.workloads),
+                thousands(h.namespaces),
                 newly_reached(h, "")
             );
         }
@@ -108,7 +108,7 @@ pub fn sim_md(results: &[SimResult]) -> String {
             r.start,
             count(r.blast_radius, "pod", "pods"),
             pct(r.blast_fraction),
-            r.total_pods,
+            thousands(r.total_pods),
             hops_words(r.hops.last().map(|h| h.hop))
         );
         s.push_str("| hop | new pods | pods | % cluster | workloads | namespaces | newly reached |\n|---|---|---|---|---|---|---|\n");
@@ -117,11 +117,11 @@ pub fn sim_md(results: &[SimResult]) -> String {
                 s,
                 "| {} | {} | {} | {} | {} | {} | {} |",
                 h.hop,
-                h.new_pods,
-                h.pods,
+                thousands(h.new_pods),
+                thousands(h.pods),
                 pct(h.fraction),
-                h.workloads,
-                h.namespaces,
+                thousands(h.workloads),
+                thousands(h.namespaces),
                 newly_reached(h, "`")
             );
         }
@@ -184,8 +184,8 @@ pub fn ranking_text(r: &[Ranked], top: usize) -> String {
             "{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}{}",
             i + 1,
             x.workload,
-            x.replicas,
-            x.blast_radius,
+            thousands(x.replicas),
+            thousands(x.blast_radius),
             pct(x.fraction),
             x.max_hop.map_or("-".into(), |h| h.to_string()),
             if with_targets {
@@ -224,8 +224,8 @@ pub fn ranking_md(r: &[Ranked], top: usize) -> String {
             "| {} | `{}` | {} | {} | {} | {} |{}",
             i + 1,
             x.workload,
-            x.replicas,
-            x.blast_radius,
+            thousands(x.replicas),
+            thousands(x.blast_radius),
             pct(x.fraction),
             x.max_hop.map_or("-".into(), |h| h.to_string()),
             if with_targets {
