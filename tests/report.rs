@@ -945,3 +945,52 @@ fn summary_and_report_json_list_the_audit_findings() {
         .all(|f| f["fix"].as_str().is_some_and(|x| !x.is_empty())));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// summary.md lists at most 12 newly reached workloads a hop, as the page
+/// does ("and N more"): at 500 namespaces and 5,000 pods it stays small.
+#[test]
+fn summary_lists_cut_long_hops() {
+    let dir = tmpdir("summary-cut");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = bin()
+        .args([
+            "synth",
+            "--pods",
+            "2000",
+            "--namespaces",
+            "200",
+            "--policies",
+            "200",
+            "--seed",
+            "3",
+            "--out",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let input = dir.join("synth.yaml");
+    std::fs::write(&input, &out.stdout).unwrap();
+    let report = dir.join("report");
+    bin()
+        .arg("report")
+        .arg(&input)
+        .arg("--out")
+        .arg(&report)
+        .arg("-q")
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(report.join("summary.md")).unwrap();
+    let mut cut = 0;
+    for row in md
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.ends_with(" more |"))
+    {
+        let last = row.trim_end_matches(" |").rsplit(" | ").next().unwrap();
+        assert!(last.matches('`').count() <= 2 * 12 + 2, "{row}");
+        cut += 1;
+    }
+    assert!(cut > 0, "a long hop is cut");
+    assert!(md.len() < 200_000, "{} bytes", md.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}

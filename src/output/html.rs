@@ -378,20 +378,7 @@ fn hop_tables(s: &mut String, p: &Page<'_>) {
 
 /// A comma-separated list cut after `max` items ("and N more"), escaped.
 fn cut_list(list: &str, max: usize) -> String {
-    let items: Vec<&str> = list.split(", ").collect();
-    if items.len() <= max {
-        return esc(list);
-    }
-    format!(
-        "{} and {} more",
-        esc(&items
-            .iter()
-            .take(max)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ")),
-        thousands(items.len() - max)
-    )
+    esc(&crate::output::text::simulate::cut_list(list, Some(max)))
 }
 
 fn monte_carlo(s: &mut String, p: &Page<'_>) {

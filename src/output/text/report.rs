@@ -36,7 +36,7 @@ pub fn summary_md(
     md.push_str("\n## Audit findings\n\n");
     md.push_str(&audit_md(name, findings));
     md.push_str("\n## Starting points\n\n");
-    md.push_str(&sim_md(sims));
+    md.push_str(&sim_md(sims, Some(12)));
     md.push_str("## Assumptions\n\n");
     for a in ASSUMPTIONS {
         md.push_str(&format!("- {a}\n"));

@@ -99,7 +99,14 @@ pub fn sim_text(results: &[SimResult]) -> String {
     s
 }
 
-pub fn sim_md(results: &[SimResult]) -> String {
+/// Attack paths listed per start when the lists are cut (the page's 15).
+const MD_PATHS: usize = 15;
+
+/// Each start's spread in Markdown; `max_listed` cuts each hop's "newly
+/// reached" list after that many workloads ("and N more"; summary.md: 12,
+/// as the page) and lists [`MD_PATHS`] attack paths, so a 10,000-pod
+/// summary stays a page, not megabytes.
+pub fn sim_md(results: &[SimResult], max_listed: Option<usize>) -> String {
     let mut s = String::new();
     for r in results {
         let _ = writeln!(
@@ -122,7 +129,7 @@ pub fn sim_md(results: &[SimResult]) -> String {
                 pct(h.fraction),
                 thousands(h.workloads),
                 thousands(h.namespaces),
-                newly_reached(h, "`")
+                cut_list(&newly_reached(h, "`"), max_listed)
             );
         }
         if !r.targets.is_empty() {
@@ -141,8 +148,17 @@ pub fn sim_md(results: &[SimResult]) -> String {
         }
         if !r.reached.is_empty() {
             s.push_str("\n<details><summary>Shortest attack paths</summary>\n\n");
-            for w in &r.reached {
+            // As many paths as the page lists when the lists are cut.
+            let shown = max_listed.map_or(r.reached.len(), |_| MD_PATHS);
+            for w in r.reached.iter().take(shown) {
                 let _ = writeln!(s, "- hop {}: `{}`", w.hop, w.path);
+            }
+            if r.reached.len() > shown {
+                let _ = writeln!(
+                    s,
+                    "- and {} more (`blastradius simulate` lists them all)",
+                    thousands(r.reached.len() - shown)
+                );
             }
             s.push_str("\n</details>\n");
         }
@@ -162,6 +178,27 @@ pub fn sim_md(results: &[SimResult]) -> String {
         s.push('\n');
     }
     s
+}
+
+/// A comma-separated list cut after `max` items (`a, b and 3 more`).
+pub fn cut_list(list: &str, max: Option<usize>) -> String {
+    let Some(max) = max else {
+        return list.to_string();
+    };
+    let items: Vec<&str> = list.split(", ").collect();
+    if items.len() <= max {
+        return list.to_string();
+    }
+    format!(
+        "{} and {} more",
+        items
+            .iter()
+            .take(max)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
+        thousands(items.len() - max)
+    )
 }
 
 pub fn ranking_text(r: &[Ranked], top: usize) -> String {
