@@ -77,7 +77,7 @@ fn monte_carlo_states_its_edge_visit_budget_and_cuts_trials_to_it() {
     assert_eq!(a.stdout, run(&args, &open).stdout);
     let text = String::from_utf8(a.stdout).unwrap();
     assert!(
-        text.contains(" of 1000 trials (the budget of 100000 edge visits ran out; --max-edge-visits raises it)"),
+        text.contains(" of 1,000 trials (the budget of 100,000 edge visits ran out; --max-edge-visits raises it)"),
         "{text}"
     );
     let json: serde_json::Value =

@@ -1,9 +1,11 @@
 //! SVG structure of every chart (issue 15), read back with roxmltree: no
 //! two text boxes overlap, every text is inside the canvas, every visible
 //! series has a legend entry, heatmaps have a colour scale, stacked charts
-//! never repeat a colour. At the 9-workload shop and at a 10,000-pod /
+//! never repeat a colour. At the 9-workload shop, at a 10,000-pod /
 //! 50-namespace synthetic cluster (`synth --pods 10000 --namespaces 50
-//! --policies 500 --seed 1`).
+//! --policies 500 --seed 1`) and at 500 namespaces (`synth --pods 5000
+//! --namespaces 500 --policies 500 --seed 3`: half the pods of 10,000 keep
+//! the debug run near 30 s; the namespaces are what the charts must fold).
 //!
 //! Text boxes come from the charts' one font metric
 //! (`attack_graph::text_width`: 0.6 em a character) at each text's
@@ -61,6 +63,42 @@ fn big() -> &'static Path {
                 "500",
                 "--seed",
                 "1",
+                "--out",
+                "-",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let input = d.join("synth.yaml");
+        std::fs::write(&input, &out.stdout).unwrap();
+        bin()
+            .arg("report")
+            .arg(&input)
+            .args(["--target", "app=app-3", "--out"])
+            .arg(d.join("report"))
+            .assert()
+            .success();
+        d.join("report")
+    })
+}
+
+/// The report of a 5,000-pod, 500-namespace synthetic cluster.
+fn wide() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = tmp("500ns");
+        std::fs::create_dir_all(&d).unwrap();
+        let out = bin()
+            .args([
+                "synth",
+                "--pods",
+                "5000",
+                "--namespaces",
+                "500",
+                "--policies",
+                "500",
+                "--seed",
+                "3",
                 "--out",
                 "-",
             ])
@@ -211,7 +249,8 @@ fn every_shop_chart_has_no_overlapping_text_and_stays_in_its_canvas() {
 #[test]
 fn every_10k_chart_has_no_overlapping_text_and_stays_in_its_canvas() {
     let all = svgs(big());
-    // No pod matrix beyond 60 pods; no choke point toward `app=app-3`.
+    // The workload matrix of the top 25 by blast radius; no choke point
+    // toward `app=app-3`.
     let names: Vec<&str> = all.iter().map(|a| a.0.as_str()).collect();
     assert_eq!(
         names,
@@ -219,6 +258,7 @@ fn every_10k_chart_has_no_overlapping_text_and_stays_in_its_canvas() {
             "attack-graph.svg",
             "hop-by-namespace.svg",
             "namespace-matrix.svg",
+            "pod-matrix.svg",
             "ranking.svg",
             "reach-by-hop.svg",
             "spread.svg"
@@ -234,7 +274,7 @@ fn every_10k_chart_has_no_overlapping_text_and_stays_in_its_canvas() {
 /// jewel's selector is either beside its mark or in the legend.
 #[test]
 fn reach_by_hop_has_a_legend_entry_per_start_and_jewels_are_labelled() {
-    for dir in [shop(), big()] {
+    for dir in [shop(), big(), wide()] {
         let svg = read(dir, "reach-by-hop.svg");
         let t = check_layout("reach-by-hop.svg", &svg);
         let json = report_json(dir);
@@ -243,8 +283,9 @@ fn reach_by_hop_has_a_legend_entry_per_start_and_jewels_are_labelled() {
         for sim in sims {
             let start = sim["start"].as_str().unwrap();
             assert!(
-                t.iter()
-                    .any(|x| x == start || *x == format!("{start} (same curve)")),
+                t.iter().any(|x| x == start
+                    || *x == format!("{start} (same curve)")
+                    || x.starts_with(&format!("{start} (same line, within "))),
                 "legend entry for {start}: {t:?}"
             );
             let pods: Vec<u64> = sim["hops"]
@@ -255,8 +296,15 @@ fn reach_by_hop_has_a_legend_entry_per_start_and_jewels_are_labelled() {
                 .collect();
             curves.insert(pods);
         }
+        // Identical curves share a line, and so do curves within 0.5% of
+        // the cluster at every hop (they would be drawn 2 px apart).
         let same = t.iter().filter(|x| x.ends_with(" (same curve)")).count();
-        assert_eq!(same, sims.len() - curves.len(), "{t:?}");
+        let near = t
+            .iter()
+            .filter(|x| x.contains(" (same line, within "))
+            .count();
+        assert_eq!(same + near + lines(&t, sims), sims.len(), "{t:?}");
+        assert!(lines(&t, sims) <= curves.len());
         let jewels = t
             .iter()
             .filter(|x| x.split(": hop ").next().is_some_and(|l| l.contains('=')))
@@ -264,6 +312,13 @@ fn reach_by_hop_has_a_legend_entry_per_start_and_jewels_are_labelled() {
         assert!(jewels >= 1, "a crown-jewel label: {t:?}");
         assert!(t.iter().any(|x| x.starts_with("crown jewel reached")));
     }
+}
+
+/// Legend entries that start a line of their own: a start's bare name.
+fn lines(t: &[String], sims: &[serde_json::Value]) -> usize {
+    sims.iter()
+        .filter(|s| t.contains(&s["start"].as_str().unwrap().to_string()))
+        .count()
 }
 
 /// The shop's crown jewel `tier=data` falls at several points: each label
@@ -345,15 +400,82 @@ fn heatmaps_have_a_colour_scale_and_values_at_50_namespaces() {
         .iter()
         .filter(|x| x.parse::<u32>().is_ok_and(|v| v <= 100) || *x == "–")
         .count();
-    // 2,500 cells and the 50 column numbers.
-    assert_eq!(cells, 50 * 50 + 50, "{}", t.len());
+    // The top 25 namespaces by pods and "other": 26 x 26 cells and the 26
+    // column numbers.
+    assert_eq!(cells, 26 * 26 + 26, "{}", t.len());
+    assert!(
+        t.contains(&"other: 25 namespaces [26]".to_string()),
+        "{t:?}"
+    );
+}
+
+/// At 500 namespaces every chart stays readable and as wide as the
+/// report's page holds it (1,060 px at 0.75 of its size, see
+/// `html::MIN_SCALE`): the matrices name the top 25 (namespaces by pods,
+/// workloads by blast radius) and fold the rest into "other", and say so
+/// in their titles; report.json keeps the whole namespace matrix.
+#[test]
+fn every_500_namespace_chart_is_readable_and_fits_the_page() {
+    let dir = wide();
+    let json = report_json(dir);
+    let nss = json["namespace_matrix"]["namespaces"].as_array().unwrap();
+    let share = json["namespace_matrix"]["share"].as_array().unwrap();
+    assert!(nss.len() > 400, "{}", nss.len());
+    assert_eq!(share.len(), nss.len());
+    assert!(share
+        .iter()
+        .all(|r| r.as_array().unwrap().len() == nss.len()));
+    let pods: u64 = json["namespace_matrix"]["pods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_u64().unwrap())
+        .sum();
+    assert_eq!(pods, 5000);
+    for (name, svg) in svgs(dir) {
+        check_layout(&name, &svg);
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let w = num(&doc.root_element(), "width");
+        assert!(w * 0.75 <= 1060.0, "{name} is {w} px wide: it would scroll");
+    }
+    let t = check_layout("namespace-matrix.svg", &read(dir, "namespace-matrix.svg"));
+    let title = format!(
+        "synth: share of pod pairs allowed, by namespace, top 25 of {} namespaces by pods",
+        nss.len()
+    );
+    assert!(t.contains(&title), "{t:?}");
+    let other = format!("other: {} namespaces [26]", nss.len() - 25);
+    assert!(t.contains(&other), "{t:?}");
+    let rows = t.iter().filter(|x| x.ends_with(']')).count();
+    assert_eq!(rows, 26, "{t:?}");
+    let t = check_layout("pod-matrix.svg", &read(dir, "pod-matrix.svg"));
+    assert!(
+        t.iter()
+            .any(|x| x.contains("by workload, top 25 of ")
+                && x.ends_with(" workloads by blast radius")),
+        "{t:?}"
+    );
+    // The top workload by blast radius is a row.
+    let top = json["ranking"][0]["workload"].as_str().unwrap();
+    let plain = top.split('[').next().unwrap();
+    assert!(
+        t.iter().any(|x| x.starts_with(&format!("{plain} ["))),
+        "{plain}: {t:?}"
+    );
+    // hop-by-namespace: the top 7 and other.
+    let t = check_layout("hop-by-namespace.svg", &read(dir, "hop-by-namespace.svg"));
+    assert_eq!(
+        t.iter().filter(|x| x.ends_with(" pods)")).count(),
+        8,
+        "{t:?}"
+    );
 }
 
 /// spread.svg, ranking.svg, chokepoints.svg: their legend entries and one
 /// label per bar.
 #[test]
 fn bar_and_band_charts_label_every_series() {
-    for dir in [shop(), big()] {
+    for dir in [shop(), big(), wide()] {
         let json = report_json(dir);
         let t = check_layout("spread.svg", &read(dir, "spread.svg"));
         for l in ["p10 to p90", "median", "mean"] {
@@ -387,4 +509,48 @@ fn the_layout_check_catches_text_outside_the_canvas() {
 <text x="700" y="20" dy="0.76em" text-anchor="start" font-size="12.1">ns-00021 and a long legend entry</text>
 </svg>"#;
     check_layout("legend off the canvas", svg);
+}
+
+/// Human-facing text groups thousands (summary.md, index.html, chart
+/// labels, the text header); machine formats never do (report.json's
+/// numbers, `reach -o json|csv|connlist`), and port ranges are not numbers
+/// to group (`TCP 8000-9100`).
+#[test]
+fn thousands_are_grouped_for_people_only() {
+    let dir = big();
+    let md = read(dir, "summary.md");
+    assert!(md.contains("10,000 pods"), "{}", &md[..300]);
+    let html = read(dir, "index.html");
+    assert!(html.contains("10,000 pods"));
+    assert!(read(dir, "ranking.svg").contains("of 10,000 pods"));
+    let json = report_json(dir);
+    assert_eq!(json["simulations"][0]["total_pods"], 10000);
+    let input = dir.parent().unwrap().join("synth.yaml");
+    let run = |args: &[&str]| {
+        let out = bin().arg("reach").arg(&input).args(args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(&["--level", "namespace"]);
+    assert!(
+        text.starts_with("50 namespaces, 10,000 pods"),
+        "{}",
+        &text[..200]
+    );
+    assert!(text.contains("TCP 8000-9100"), "port ranges as they are");
+    let csv = run(&["--level", "namespace", "-o", "csv"]);
+    let connlist = run(&["--level", "namespace", "-o", "connlist"]);
+    for (name, out) in [("csv", &csv), ("connlist", &connlist)] {
+        assert!(out.contains("8000-9100"), "{name}");
+        assert!(
+            !out.contains("10,000") && !out.contains("8,000"),
+            "{name} grouped a number"
+        );
+    }
+    let json = run(&["--level", "namespace", "-o", "json"]);
+    assert!(
+        json.contains("\"pods\":10000") || json.contains("\"pods\": 10000"),
+        "{}",
+        &json[..400]
+    );
 }

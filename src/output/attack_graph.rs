@@ -17,6 +17,7 @@
 
 use crate::attack::simulate::SimResult;
 use crate::output::charts::PALETTE;
+use crate::util::text::{count, thousands};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -42,10 +43,36 @@ const ROW_H: f64 = 32.0;
 /// Gap between columns: the widest port label, within these.
 const MIN_GAP: f64 = 80.0;
 const GAP: f64 = 170.0;
+/// The widest gap that holds a port label on one line; wider labels take two.
+const ONE_LINE_GAP: f64 = 130.0;
 const MARGIN: f64 = 20.0;
 const TOP: f64 = 80.0;
 const JEWEL: &str = "#D55E00";
 const EXIT: &str = "#E69F00";
+
+/// A port label (`TCP 8000-9100,UDP 53`) in one line when it fits `px` at
+/// the port size, else in two split at a comma (the first as long as fits,
+/// the rest second); the second is empty for one line.
+fn port_lines(ports: &str, px: f64) -> (String, String) {
+    if text_width(ports, PORT_SIZE) <= px || !ports.contains(',') {
+        return (ports.to_string(), String::new());
+    }
+    let mut first = String::new();
+    let mut rest: Vec<&str> = Vec::new();
+    for piece in ports.split(',') {
+        let more = format!("{first}{piece},");
+        if rest.is_empty() && (first.is_empty() || text_width(&more, PORT_SIZE) <= px) {
+            first = more;
+        } else {
+            rest.push(piece);
+        }
+    }
+    if rest.is_empty() {
+        // Every piece fitted but the whole did not (the last comma): two lines still.
+        return (ports.to_string(), String::new());
+    }
+    (first, rest.join(","))
+}
 
 /// The width of `s` at `size` px in the charts' font metrics.
 pub fn text_width(s: &str, size: f64) -> f64 {
@@ -387,7 +414,7 @@ pub fn attack_graph_svg(d: &AgData) -> String {
         if !rest.is_empty() {
             col.push(Slot::More {
                 count: rest.iter().map(|r| r.1).sum(),
-                what: format!("in {} other ns", rest.len()),
+                what: format!("in {} other ns", thousands(rest.len())),
             });
         }
         columns.push(col);
@@ -450,21 +477,26 @@ pub fn attack_graph_svg(d: &AgData) -> String {
         .collect();
     barycenter_order(&mut layers, &edges, &group, 4);
     // Column heads; box and gap widths from the widest text they hold.
-    let heads: Vec<String> = layers
+    // A head is the hop in bold and, below it, how many of its workloads are shown.
+    let heads: Vec<(String, String)> = layers
         .iter()
         .enumerate()
         .map(|(c, layer)| {
             let shown = layer.len();
             let total = d.nodes.iter().filter(|x| x.hop == c).count();
             if c == 0 {
-                "start".to_string()
+                ("start".to_string(), String::new())
             } else if shown < total {
-                format!("hop {c}: {shown} of {total} workloads")
-            } else {
-                format!(
-                    "hop {c}: {total} workload{}",
-                    if total == 1 { "" } else { "s" }
+                (
+                    format!("hop {c}"),
+                    format!(
+                        "{} of {}",
+                        thousands(shown as u64),
+                        count(total, "workload", "workloads")
+                    ),
                 )
+            } else {
+                (format!("hop {c}"), count(total, "workload", "workloads"))
             }
         })
         .collect();
@@ -482,28 +514,50 @@ pub fn attack_graph_svg(d: &AgData) -> String {
                 }
         })
         .chain(columns.iter().flatten().map(|s| match s {
-            Slot::More { count, what } => text_width(&format!("+{count} more {what}"), NAME_SIZE),
+            Slot::More { count, what } => text_width(
+                &format!("+{} more {what}", thousands(*count as u64)),
+                PORT_SIZE,
+            ),
             Slot::Node(_) => 0.0,
         }))
         .fold(0.0f64, f64::max);
     let widest_head = heads
         .iter()
-        .map(|h| text_width(h, HEAD_SIZE))
+        .map(|h| text_width(&h.0, HEAD_SIZE).max(text_width(&h.1, HEAD_SIZE)))
         .fold(0.0f64, f64::max);
     let node_w = (widest_name + 18.0)
         .max(widest_head + 2.0)
         .clamp(MIN_NODE_W, NODE_W);
-    let widest_port = edges
-        .iter()
-        .filter_map(|&(_, b)| d.nodes.get(b))
-        .map(|x| text_width(&x.ports, PORT_SIZE))
+    // A port label on one line when the widest fits in a gap of
+    // ONE_LINE_GAP, else split at its commas onto two lines (see port_lines).
+    let ports_of = || {
+        edges
+            .iter()
+            .filter_map(|&(_, b)| d.nodes.get(b))
+            .map(|x| x.ports.as_str())
+    };
+    let widest_port = ports_of()
+        .map(|p| text_width(p, PORT_SIZE))
         .fold(0.0f64, f64::max);
-    let gap = (widest_port + 24.0).clamp(MIN_GAP, GAP);
+    let gap = if widest_port + 24.0 <= ONE_LINE_GAP {
+        (widest_port + 24.0).max(MIN_GAP)
+    } else {
+        let widest_piece = ports_of()
+            .flat_map(|p| p.split(','))
+            .map(|piece| text_width(piece, PORT_SIZE) + text_width(",", PORT_SIZE))
+            .fold(0.0f64, f64::max);
+        (widest_piece + 24.0).clamp(MIN_GAP, GAP)
+    };
     // Positions.
     let ncols = columns.len() + usize::from(d.exit_ranges > 0);
     let rows = columns.iter().map(|c| c.len()).max().unwrap_or(1).max(1);
     let mut xy: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
     let col_x = |c: usize| MARGIN + c as f64 * (node_w + gap);
+    // The internet column is as wide as its box's text.
+    let inet_label = count(d.exit_ranges, "external range", "external ranges");
+    let inet_w = (text_width(&inet_label, NAME_SIZE) + 14.0)
+        .max(text_width("internet", HEAD_SIZE) + 2.0)
+        .min(node_w);
     let mut body = String::new();
     let mut more_boxes: Vec<(f64, f64, String)> = Vec::new();
     for (c, (col, layer)) in columns.iter().zip(&layers).enumerate() {
@@ -514,18 +568,31 @@ pub fn attack_graph_svg(d: &AgData) -> String {
         let mut r = layer.len();
         for s in col {
             if let Slot::More { count, what } = s {
-                more_boxes.push((x, TOP + r as f64 * ROW_H, format!("+{count} more {what}")));
+                more_boxes.push((
+                    x,
+                    TOP + r as f64 * ROW_H,
+                    format!("+{} more {what}", thousands(*count as u64)),
+                ));
                 r += 1;
             }
         }
-        let head = heads.get(c).cloned().unwrap_or_default();
+        let (hop, shown) = heads.get(c).cloned().unwrap_or_default();
         let _ = writeln!(
             body,
             r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{HEAD_SIZE}" font-weight="bold">{}</text>"#,
             x,
-            TOP - 14.0,
-            esc(&fit(&head, node_w, HEAD_SIZE))
+            TOP - 31.0,
+            esc(&fit(&hop, node_w, HEAD_SIZE))
         );
+        if !shown.is_empty() {
+            let _ = writeln!(
+                body,
+                r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{HEAD_SIZE}">{}</text>"#,
+                x,
+                TOP - 14.0,
+                esc(&fit(&shown, node_w, HEAD_SIZE))
+            );
+        }
     }
     let graph_h = TOP + rows as f64 * ROW_H;
     // Internet column.
@@ -544,15 +611,24 @@ pub fn attack_graph_svg(d: &AgData) -> String {
             r#"<path d="M{x1:.1},{y1:.1} C{mx:.1},{y1:.1} {mx:.1},{y2:.1} {x2:.1},{y2:.1}" fill="none" stroke="{stroke}" stroke-width="{width}"/>"#
         );
         let ports = d.nodes.get(b).map_or("", |x| x.ports.as_str());
-        let label = fit(ports, gap - 16.0, PORT_SIZE);
-        let _ = writeln!(
-            body,
-            r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{PORT_SIZE}" text-anchor="end" fill="{}">{}</text>"#,
-            x2 - 4.0,
-            y2 - 4.0,
-            if hot { JEWEL } else { "#333333" },
-            esc(&label)
-        );
+        let (first, second) = port_lines(ports, gap - 16.0);
+        // The second line sits on the edge's end, the first above it.
+        for (line, dy) in [
+            (first, if second.is_empty() { 4.0 } else { 18.0 }),
+            (second, 4.0),
+        ] {
+            if line.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                body,
+                r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{PORT_SIZE}" text-anchor="end" fill="{}">{}</text>"#,
+                x2 - 4.0,
+                y2 - dy,
+                if hot { JEWEL } else { "#333333" },
+                esc(&fit(&line, gap - 16.0, PORT_SIZE))
+            );
+        }
     }
     if let Some((ix, iy)) = inet {
         for (i, x) in d.nodes.iter().enumerate() {
@@ -573,23 +649,19 @@ pub fn attack_graph_svg(d: &AgData) -> String {
             body,
             r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{HEAD_SIZE}" font-weight="bold">internet</text>"#,
             ix,
-            TOP - 14.0
+            TOP - 31.0
         );
-        let label = format!(
-            "{} external range{}",
-            d.exit_ranges,
-            if d.exit_ranges == 1 { "" } else { "s" }
-        );
+        let label = inet_label.clone();
         let _ = writeln!(
             body,
-            r##"<rect x="{ix:.1}" y="{iy:.1}" width="{node_w:.1}" height="{NODE_H:.1}" rx="4" fill="#FFF4E0" stroke="{EXIT}" stroke-width="2"/>"##
+            r##"<rect x="{ix:.1}" y="{iy:.1}" width="{inet_w:.1}" height="{NODE_H:.1}" rx="4" fill="#FFF4E0" stroke="{EXIT}" stroke-width="2"/>"##
         );
         let _ = writeln!(
             body,
             r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{NAME_SIZE}">{}</text>"#,
             ix + 6.0,
             iy + 15.0,
-            esc(&fit(&label, node_w - 12.0, NAME_SIZE))
+            esc(&fit(&label, inet_w - 12.0, NAME_SIZE))
         );
     }
     // Boxes.
@@ -632,15 +704,18 @@ pub fn attack_graph_svg(d: &AgData) -> String {
         );
         let _ = writeln!(
             body,
-            r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{NAME_SIZE}" font-style="italic">{}</text>"#,
+            r#"<text x="{:.1}" y="{:.1}" font-family="{FONT}" font-size="{PORT_SIZE}" font-style="italic">{}</text>"#,
             x + 10.0,
             y + 15.0,
-            esc(&fit(label, node_w - 16.0, NAME_SIZE))
+            esc(&fit(label, node_w - 16.0, PORT_SIZE))
         );
     }
     // Legend: namespaces, then the marks, wrapped to the width.
-    let width =
-        (MARGIN * 2.0 + ncols as f64 * node_w + ncols.saturating_sub(1) as f64 * gap).max(800.0);
+    let width = (MARGIN * 2.0
+        + columns.len() as f64 * node_w
+        + ncols.saturating_sub(1) as f64 * gap
+        + if d.exit_ranges > 0 { inet_w } else { 0.0 })
+    .max(800.0);
     let mut items: Vec<(String, String, &str)> = ns_rank
         .iter()
         .take(colours)
@@ -649,7 +724,7 @@ pub fn attack_graph_svg(d: &AgData) -> String {
     if ns_rank.len() > colours {
         items.push((
             "#999999".into(),
-            format!("{} other namespaces", ns_rank.len() - colours),
+            format!("{} other namespaces", thousands(ns_rank.len() - colours)),
             "box",
         ));
     }
@@ -710,11 +785,16 @@ pub fn attack_graph_svg(d: &AgData) -> String {
     ly += 22.0;
     let note = if hidden_total > 0 {
         format!(
-            "{} workloads in {} hops; each hop shows its top {TOP_PER_HOP} (crown-jewel paths, exits, most reached beyond them); {hidden_total} more are collapsed into \"+N more\" boxes.",
-            n, max_hop
+            "{} in {} hops; each hop shows its top {TOP_PER_HOP} (crown-jewel paths, exits, most reached beyond them); {} more are collapsed into \"+N more\" boxes.",
+            count(n, "workload", "workloads"),
+            max_hop,
+            thousands(hidden_total)
         )
     } else {
-        format!("{n} workloads in {max_hop} hops, all shown.")
+        format!(
+            "{} in {max_hop} hops, all shown.",
+            count(n, "workload", "workloads")
+        )
     };
     let note = fit(&note, width - 2.0 * MARGIN, LEGEND_SIZE);
     let _ = writeln!(

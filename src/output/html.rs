@@ -12,8 +12,10 @@
 
 use crate::attack::montecarlo::McResult;
 use crate::attack::simulate::{Ranked, SimResult};
+use crate::output::matrix::MATRIX_TOP;
 use crate::output::text::words::{hops_words, newly_reached, range_words, ASSUMPTIONS};
 use crate::review::audit::Finding;
+use crate::util::text::{self as words, thousands};
 use std::fmt::Write as _;
 
 fn esc(s: &str) -> String {
@@ -54,8 +56,8 @@ pub fn caption(name: &str, worst: &str) -> String {
         "ranking.svg" => "How many pods an attacker reaches from one pod of each workload (its blast radius), largest first.".into(),
         "reach-by-hop.svg" => "Pods compromised after each hop, one line per starting point (right axis: share of the cluster); triangles mark the hop a crown jewel falls.".into(),
         "hop-by-namespace.svg" => format!("Where the pods newly reached at each hop from {worst} live: the namespaces with the most pods by name, the rest as \"other\"."),
-        "namespace-matrix.svg" => "For each pair of namespaces, the share of (source pod, destination pod) pairs that may connect; a pod and itself are never a pair.".into(),
-        "pod-matrix.svg" => "The same share workload by workload: rows are the source workloads, columns the destinations; a single-pod workload has no pair with itself (a dash).".into(),
+        "namespace-matrix.svg" => format!("For each pair of namespaces, the share of (source pod, destination pod) pairs that may connect; a pod and itself are never a pair. Past {MATRIX_TOP} namespaces the {MATRIX_TOP} with the most pods are named and the rest share the last row and column, \"other\" (report.json has the whole matrix)."),
+        "pod-matrix.svg" => format!("The same share workload by workload: rows are the source workloads, columns the destinations; a single-pod workload has no pair with itself (a dash). Past {MATRIX_TOP} workloads the {MATRIX_TOP} with the largest blast radius are named and the rest are \"other\"."),
         "chokepoints.svg" => "The allowed connections whose removal cuts the most blast radius, summed over every starting workload: the first edges to close.".into(),
         "spread.svg" => format!("Pods compromised per step when each attempt only succeeds with a probability, from {worst}: the median and mean over the trials, and the band holding the middle 80% of them."),
         n => n.to_string(),
@@ -66,15 +68,39 @@ fn figure(s: &mut String, svgs: &[(String, String)], name: &str, worst: &str) {
     let Some((_, svg)) = svgs.iter().find(|(n, _)| n == name) else {
         return;
     };
-    // Charts keep their size (their text stays legible) and scroll sideways
-    // in their own box instead of widening the page.
+    // Charts shrink to the page's width, never below MIN_SCALE of their
+    // size (their smallest text, 10 px, stays at 7.5 px or more); a chart
+    // wider than that scrolls sideways in its own box instead of widening
+    // the page.
     let _ = writeln!(
         s,
         "<figure id=\"{}\" class=\"wide\">\n{}\n<figcaption>{}</figcaption>\n</figure>",
         esc(name),
-        svg,
+        scalable(svg),
         esc(&caption(name, worst))
     );
+}
+
+/// The smallest a chart is drawn on the page, as a share of its size.
+pub const MIN_SCALE: f64 = 0.75;
+
+/// The SVG with a minimum width of [`MIN_SCALE`] of its own (`width="…"`
+/// of its root element); the page's style shrinks it to the column.
+fn scalable(svg: &str) -> String {
+    let width = svg
+        .split_once("<svg ")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .and_then(|(attrs, _)| attrs.split_once("width=\""))
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .and_then(|(w, _)| w.parse::<f64>().ok());
+    match width {
+        Some(w) => svg.replacen(
+            "<svg ",
+            &format!("<svg style=\"min-width:{:.0}px\" ", (w * MIN_SCALE).ceil()),
+            1,
+        ),
+        None => svg.to_string(),
+    }
 }
 
 fn pct(f: f64) -> String {
@@ -87,12 +113,12 @@ pub fn html(p: &Page<'_>) -> String {
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>blastradius report: {}</title>\n<style>\n\
-body{{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}}\n\
+body{{font-family:sans-serif;max-width:1060px;margin:2em auto;padding:0 1em;color:#222;line-height:1.4}}\n\
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top}}th{{background:#eee}}\n\
 .scroll{{overflow-x:auto;max-width:100%}}td code{{overflow-wrap:break-word}}\n\
 .headline{{background:#fff4e0;border-left:6px solid #D55E00;padding:1em;font-size:1.15em}}\n\
 .why{{color:#555}}.hint{{background:#eef6fb;border-left:6px solid #0072B2;padding:.6em 1em}}\n\
-figure{{margin:1.5em 0}}.wide{{overflow-x:auto;max-width:100%}}.wide svg{{max-width:none;height:auto}}figcaption{{color:#444;max-width:60em}}\n\
+figure{{margin:1.5em 0}}.wide{{overflow-x:auto;max-width:100%}}.wide svg{{max-width:100%;height:auto;display:block}}figcaption{{color:#444;max-width:60em}}\n\
 code{{background:#f3f3f3;padding:1px 3px}}pre{{background:#f6f6f6;padding:.6em;overflow-x:auto;max-width:100%}}\n\
 details{{margin:.4em 0}}summary{{cursor:pointer}}nav li{{display:inline;margin-right:1em}}\n\
 </style>\n</head>\n<body>\n<h1>Blast radius report: {}</h1>\n",
@@ -136,7 +162,7 @@ details{{margin:.4em 0}}summary{{cursor:pointer}}nav li{{display:inline;margin-r
     s.push_str("</ul>\n");
     // Records each chart's rendered size and what is wider than the page,
     // so a headless browser test can check the layout.
-    s.push_str("<script>\nwindow.addEventListener('load',function(){var b=[];document.querySelectorAll('figure svg').forEach(function(e){var r=e.getBoundingClientRect();b.push(Math.round(r.width)+'x'+Math.round(r.height));});document.body.setAttribute('data-chart-boxes',b.join(' '));var W=document.documentElement.clientWidth,w=[];document.querySelectorAll('body *').forEach(function(e){var o=e.parentElement&&e.parentElement.closest('.wide,.scroll,pre');if(o)return;var r=e.getBoundingClientRect();if(r.right>W+1)w.push(e.tagName.toLowerCase()+(e.id?'#'+e.id:''));});document.body.setAttribute('data-too-wide',w.join(' '));document.body.setAttribute('data-page-width',W+' '+document.documentElement.scrollWidth);document.body.setAttribute('data-page-height',document.documentElement.scrollHeight);});\n</script>\n</body>\n</html>\n");
+    s.push_str("<script>\nwindow.addEventListener('load',function(){var b=[];document.querySelectorAll('figure svg').forEach(function(e){var r=e.getBoundingClientRect();b.push(Math.round(r.width)+'x'+Math.round(r.height));});document.body.setAttribute('data-chart-boxes',b.join(' '));var k=[],q=[];document.querySelectorAll('figure').forEach(function(f){var e=f.querySelector('svg');if(!e)return;k.push((e.getBoundingClientRect().width/e.viewBox.baseVal.width).toFixed(3));if(f.scrollWidth>f.clientWidth+1)q.push(f.id);});document.body.setAttribute('data-chart-scales',k.join(' '));document.body.setAttribute('data-scrolling',q.join(' '));var W=document.documentElement.clientWidth,w=[];document.querySelectorAll('body *').forEach(function(e){var o=e.parentElement&&e.parentElement.closest('.wide,.scroll,pre');if(o)return;var r=e.getBoundingClientRect();if(r.right>W+1)w.push(e.tagName.toLowerCase()+(e.id?'#'+e.id:''));});document.body.setAttribute('data-too-wide',w.join(' '));document.body.setAttribute('data-page-width',W+' '+document.documentElement.scrollWidth);document.body.setAttribute('data-page-height',document.documentElement.scrollHeight);});\n</script>\n</body>\n</html>\n");
     s
 }
 
@@ -146,7 +172,7 @@ fn headline(s: &mut String, p: &Page<'_>, worst: Option<&SimResult>) {
             s,
             "<p class=\"headline\">Worst case: compromising <code>{}</code> lets an attacker reach <b>{} more pods ({} of the cluster)</b> in {}.",
             esc(&w.workload),
-            w.blast_radius,
+            thousands(w.blast_radius),
             pct(w.fraction),
             hops_words(w.max_hop)
         );
@@ -184,7 +210,7 @@ fn ranking(s: &mut String, p: &Page<'_>) {
             .map(|ns| format!(" of namespace <code>{}</code>", esc(ns)))
             .unwrap_or_default(),
         p.ranked.len().min(10),
-        p.ranked.len()
+        thousands(p.ranked.len())
     );
     s.push_str("<div class=\"scroll\"><table><tr><th>rank</th><th>workload</th><th>pods</th><th>blast radius</th><th>% cluster</th><th>max hop</th></tr>\n");
     for (i, x) in p.ranked.iter().take(10).enumerate() {
@@ -193,8 +219,8 @@ fn ranking(s: &mut String, p: &Page<'_>) {
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             i + 1,
             esc(&x.workload),
-            x.replicas,
-            x.blast_radius,
+            thousands(x.replicas),
+            thousands(x.blast_radius),
             pct(x.fraction),
             x.max_hop.map_or("not counted".into(), |h| h.to_string())
         );
@@ -243,11 +269,11 @@ fn findings(s: &mut String, p: &Page<'_>) {
     };
     let _ = writeln!(
         s,
-        "<p class=\"why\">{} findings ({} high, {} medium, {} low), most severe first; open one for why it matters and the fix.{}</p>",
-        p.findings.len(),
-        count("high"),
-        count("medium"),
-        count("low"),
+        "<p class=\"why\">{} ({} high, {} medium, {} low), most severe first; open one for why it matters and the fix.{}</p>",
+        words::count(p.findings.len(), "finding", "findings"),
+        thousands(count("high")),
+        thousands(count("medium")),
+        thousands(count("low")),
         if p.findings.len() > PAGE_FINDINGS {
             format!(
                 " The first {PAGE_FINDINGS} are listed; <code>blastradius audit {}</code> lists all.",
@@ -319,7 +345,7 @@ fn hop_tables(s: &mut String, p: &Page<'_>) {
             "<details{}><summary><b>From <code>{}</code></b>: blast radius {} pods ({}) in {}</summary>\n<p class=\"why\">Shown because it is {}.</p>",
             if p.worst == Some(i) { " open" } else { "" },
             esc(&r.start),
-            r.blast_radius,
+            thousands(r.blast_radius),
             pct(r.blast_fraction),
             hops_words(r.hops.last().map(|h| h.hop)),
             esc(p.reasons.get(i).map_or("a starting point asked for", |x| x.as_str())),
@@ -330,11 +356,11 @@ fn hop_tables(s: &mut String, p: &Page<'_>) {
                 s,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 h.hop,
-                h.new_pods,
-                h.pods,
+                thousands(h.new_pods),
+                thousands(h.pods),
                 pct(h.fraction),
-                h.workloads,
-                h.namespaces,
+                thousands(h.workloads),
+                thousands(h.namespaces),
                 cut_list(&newly_reached(h, ""), 12)
             );
         }
@@ -344,7 +370,7 @@ fn hop_tables(s: &mut String, p: &Page<'_>) {
                 s,
                 "<details><summary>Shortest attack paths ({} of {})</summary>\n<ol>",
                 r.reached.len().min(PAGE_PATHS),
-                r.reached.len()
+                thousands(r.reached.len())
             );
             for w in r.reached.iter().take(PAGE_PATHS) {
                 let _ = writeln!(s, "<li>hop {}: <code>{}</code></li>", w.hop, esc(&w.path));
@@ -357,20 +383,7 @@ fn hop_tables(s: &mut String, p: &Page<'_>) {
 
 /// A comma-separated list cut after `max` items ("and N more"), escaped.
 fn cut_list(list: &str, max: usize) -> String {
-    let items: Vec<&str> = list.split(", ").collect();
-    if items.len() <= max {
-        return esc(list);
-    }
-    format!(
-        "{} and {} more",
-        esc(&items
-            .iter()
-            .take(max)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ")),
-        items.len() - max
-    )
+    esc(&crate::output::text::simulate::cut_list(list, Some(max)))
 }
 
 fn monte_carlo(s: &mut String, p: &Page<'_>) {
@@ -382,10 +395,12 @@ fn monte_carlo(s: &mut String, p: &Page<'_>) {
     let trials = if mc.trials < mc.trials_requested {
         format!(
             "{} of {} trials (the work budget of {} edge visits ran out)",
-            mc.trials, mc.trials_requested, mc.edge_visit_budget
+            thousands(mc.trials),
+            thousands(mc.trials_requested),
+            thousands(mc.edge_visit_budget)
         )
     } else {
-        format!("{} trials", mc.trials)
+        format!("{} trials", thousands(mc.trials))
     };
     let _ = writeln!(
         s,
@@ -398,7 +413,12 @@ fn monte_carlo(s: &mut String, p: &Page<'_>) {
         let _ = writeln!(
             s,
             "<p>After {} steps: median {} pods compromised (p10 {}, p90 {}, mean {:.1}) of {}.</p>",
-            mc.steps, last.p50, last.p10, last.p90, last.mean, mc.total_pods
+            mc.steps,
+            thousands(last.p50),
+            thousands(last.p10),
+            thousands(last.p90),
+            last.mean,
+            thousands(mc.total_pods)
         );
     }
     if mc.targets.is_empty() {

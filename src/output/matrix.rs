@@ -1,16 +1,181 @@
-//! Reachability matrices for the matrix charts: namespace × namespace and pod × pod.
+//! Reachability matrices for the matrix charts: namespace × namespace and
+//! workload × workload, as shares of (source pod, destination pod) pairs.
+//! Past [`MATRIX_TOP`] rows the charts show the top ones and fold the rest
+//! into one "other" row and column ([`Heat::fold`]); report.json keeps the
+//! full namespace matrix.
 
+use crate::attack::simulate::Ranked;
 use crate::engine::reach::{Reachability, EMPTY};
-use crate::model::{Cluster, Pod};
+use crate::engine::view::{entities, Level};
+use crate::model::Cluster;
 use std::collections::BTreeMap;
 
 /// A matrix for the heatmap: row and column labels, the share of pod pairs
 /// allowed per cell, None where the cell has no pair (one pod and itself).
 pub type Matrix = (Vec<String>, Vec<Vec<Option<f64>>>);
 
-/// Namespace × namespace share of (source pod, destination pod) pairs with
-/// any allowed connection; a pod and itself are not a pair.
-pub fn namespace_matrix(cluster: &Cluster, reach: &Reachability) -> Matrix {
+/// Rows (and columns) a matrix chart shows by name; beyond, the top
+/// `MATRIX_TOP` and one "other" row. 26 rows of 22-px cells keep the chart
+/// within the report's 1,000-px column, its 10-px cell values legible.
+pub const MATRIX_TOP: usize = 25;
+
+/// Groups of pods (namespaces or workloads) and their pair counts.
+pub struct Heat {
+    /// Group names, in display order.
+    pub labels: Vec<String>,
+    /// Pods per group (replicas counted).
+    pub pods: Vec<u64>,
+    /// (source group, destination group) pod pairs, and those allowed.
+    pairs: Vec<Vec<u128>>,
+    allowed: Vec<Vec<u128>>,
+}
+
+/// A chart's matrix: the rows shown, and how many groups there were
+/// (`of` > shown rows: the rest are folded into the last, "other").
+pub struct Shown {
+    pub matrix: Matrix,
+    /// Groups before folding.
+    pub of: usize,
+    /// Groups named (the top ones); `of - named` are in "other".
+    pub named: usize,
+}
+
+impl Heat {
+    /// No group at all.
+    pub fn empty() -> Heat {
+        Heat {
+            labels: Vec::new(),
+            pods: Vec::new(),
+            pairs: Vec::new(),
+            allowed: Vec::new(),
+        }
+    }
+
+    /// Pair counts over `members`: (group, class, pods) of every pod entry.
+    /// A pod and itself are never a pair; pods of one class share every verdict.
+    fn count(reach: &Reachability, labels: Vec<String>, members: &[(usize, usize, u64)]) -> Heat {
+        let n = labels.len();
+        // pods per (group, class)
+        let mut per: BTreeMap<(usize, usize), u64> = BTreeMap::new();
+        let mut pods = vec![0u64; n];
+        for &(g, class, p) in members {
+            *per.entry((g, class)).or_default() += p;
+            if let Some(x) = pods.get_mut(g) {
+                *x += p;
+            }
+        }
+        // Pair counts in u128: a class can hold more than 2^32 pods (replicas
+        // are i32), and their pairs overflow u64.
+        let mut allowed = vec![vec![0u128; n]; n];
+        let mut pairs = vec![vec![0u128; n]; n];
+        fn at(m: &mut [Vec<u128>], a: usize, b: usize) -> Option<&mut u128> {
+            m.get_mut(a).and_then(|row| row.get_mut(b))
+        }
+        for (&(ga, ca), &pa) in &per {
+            for (&(gb, cb), &pb) in &per {
+                let (pa, pb) = (u128::from(pa), u128::from(pb));
+                let count = if (ga, ca) == (gb, cb) {
+                    pa * pb - pa
+                } else {
+                    pa * pb
+                };
+                if let Some(t) = at(&mut pairs, ga, gb) {
+                    *t += count;
+                }
+                if reach.class_id(ca, cb) != EMPTY {
+                    if let Some(a) = at(&mut allowed, ga, gb) {
+                        *a += count;
+                    }
+                }
+            }
+        }
+        Heat {
+            labels,
+            pods,
+            pairs,
+            allowed,
+        }
+    }
+
+    /// Shares of pairs allowed; None where a cell has no pair.
+    pub fn matrix(&self) -> Matrix {
+        let values = self
+            .pairs
+            .iter()
+            .zip(&self.allowed)
+            .map(|(t_row, a_row)| {
+                t_row
+                    .iter()
+                    .zip(a_row)
+                    .map(|(&t, &a)| (t > 0).then(|| a as f64 / t as f64))
+                    .collect()
+            })
+            .collect();
+        (self.labels.clone(), values)
+    }
+
+    /// The chart's rows: every group while there are at most `top`, else
+    /// the `top` first of `rank` (group indices, most important first) in
+    /// this matrix's order and one last row and column, `other: N <what>`,
+    /// holding the rest (its cells count their pairs, so the shares stay
+    /// exact).
+    pub fn fold(&self, rank: &[usize], top: usize, what: &str) -> Shown {
+        let n = self.labels.len();
+        if n <= top {
+            return Shown {
+                matrix: self.matrix(),
+                of: n,
+                named: n,
+            };
+        }
+        let mut keep: Vec<usize> = rank.iter().copied().filter(|&g| g < n).take(top).collect();
+        keep.sort_unstable();
+        keep.dedup();
+        let named = keep.len();
+        // Group -> shown row; the rest to the last row.
+        let mut row = vec![named; n];
+        for (r, &g) in keep.iter().enumerate() {
+            if let Some(x) = row.get_mut(g) {
+                *x = r;
+            }
+        }
+        let m = named + 1;
+        let mut pairs = vec![vec![0u128; m]; m];
+        let mut allowed = vec![vec![0u128; m]; m];
+        for (a, (t_row, a_row)) in self.pairs.iter().zip(&self.allowed).enumerate() {
+            for (b, (&t, &al)) in t_row.iter().zip(a_row).enumerate() {
+                let (Some(&ra), Some(&rb)) = (row.get(a), row.get(b)) else {
+                    continue;
+                };
+                if let Some(x) = pairs.get_mut(ra).and_then(|r| r.get_mut(rb)) {
+                    *x += t;
+                }
+                if let Some(x) = allowed.get_mut(ra).and_then(|r| r.get_mut(rb)) {
+                    *x += al;
+                }
+            }
+        }
+        let mut labels: Vec<String> = keep
+            .iter()
+            .filter_map(|&g| self.labels.get(g).cloned())
+            .collect();
+        labels.push(format!("other: {} {what}", n - named));
+        let folded = Heat {
+            labels,
+            pods: Vec::new(),
+            pairs,
+            allowed,
+        };
+        Shown {
+            matrix: folded.matrix(),
+            of: n,
+            named,
+        }
+    }
+}
+
+/// Namespace × namespace pair counts, namespaces by name.
+pub fn namespace_heat(cluster: &Cluster, reach: &Reachability) -> Heat {
     let names: Vec<String> = {
         let mut v: Vec<String> = cluster.pods.iter().map(|p| p.namespace.clone()).collect();
         v.sort();
@@ -22,90 +187,121 @@ pub fn namespace_matrix(cluster: &Cluster, reach: &Reachability) -> Matrix {
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
-    // pods per (namespace, class)
-    let mut per: BTreeMap<(usize, usize), u64> = BTreeMap::new();
     // `reach` is compiled from `cluster`: one class per pod.
-    for (p, &class) in cluster.pods.iter().zip(&reach.pod_class) {
-        if let Some(&ns) = idx.get(p.namespace.as_str()) {
-            *per.entry((ns, class)).or_default() += u64::from(p.replicas);
-        }
-    }
-    let n = names.len();
-    // Pair counts in u128: a class can hold more than 2^32 pods (replicas
-    // are i32), and their pairs overflow u64.
-    let mut allowed = vec![vec![0u128; n]; n];
-    let mut total = vec![vec![0u128; n]; n];
-    fn at(m: &mut [Vec<u128>], a: usize, b: usize) -> Option<&mut u128> {
-        m.get_mut(a).and_then(|row| row.get_mut(b))
-    }
-    for (&(na, ca), &pa) in &per {
-        for (&(nb, cb), &pb) in &per {
-            let (pa, pb) = (u128::from(pa), u128::from(pb));
-            let pairs = if ca == cb { pa * pb - pa } else { pa * pb };
-            if let Some(t) = at(&mut total, na, nb) {
-                *t += pairs;
-            }
-            if reach.class_id(ca, cb) != EMPTY {
-                if let Some(a) = at(&mut allowed, na, nb) {
-                    *a += pairs;
-                }
-            }
-        }
-    }
-    let values = total
+    let members: Vec<(usize, usize, u64)> = cluster
+        .pods
         .iter()
-        .zip(&allowed)
-        .map(|(total_row, allowed_row)| {
-            total_row
-                .iter()
-                .zip(allowed_row)
-                .map(|(&t, &a)| (t > 0).then(|| a as f64 / t as f64))
-                .collect()
+        .zip(&reach.pod_class)
+        .filter_map(|(p, &class)| {
+            idx.get(p.namespace.as_str())
+                .map(|&g| (g, class, u64::from(p.replicas)))
         })
         .collect();
-    (names, values)
+    Heat::count(reach, names, &members)
 }
 
-/// Workload × workload matrix (pod entries: a workload template or a bare
-/// pod, counting its replicas), for small clusters. The same rule as the
-/// namespace matrix: the share of (source pod, destination pod) pairs
-/// allowed, a pod and itself never a pair; so a single pod's diagonal cell
-/// has no pair (None), and a workload's diagonal is whether its replicas
-/// reach each other.
-pub fn pod_matrix(cluster: &Cluster, reach: &Reachability) -> Matrix {
-    let mut order: Vec<(usize, &Pod)> = cluster.pods.iter().enumerate().collect();
-    order.sort_by_key(|(_, p)| p.id());
-    let labels = order.iter().map(|(_, p)| p.id()).collect();
-    let values = order
+/// Namespace × namespace share of (source pod, destination pod) pairs with
+/// any allowed connection; a pod and itself are not a pair.
+pub fn namespace_matrix(cluster: &Cluster, reach: &Reachability) -> Matrix {
+    namespace_heat(cluster, reach).matrix()
+}
+
+/// The namespace chart's rows: the [`MATRIX_TOP`] namespaces with the most
+/// pods (ties by name) and "other".
+pub fn namespace_shown(heat: &Heat) -> Shown {
+    let mut rank: Vec<usize> = (0..heat.labels.len()).collect();
+    rank.sort_by(|&a, &b| heat.pods.get(b).cmp(&heat.pods.get(a)).then(a.cmp(&b)));
+    heat.fold(&rank, MATRIX_TOP, "namespaces")
+}
+
+/// Workload × workload pair counts (a workload or a bare pod, its replicas
+/// counted), labelled `ns/name`, by name. The same rule as the namespace
+/// matrix: a single pod's diagonal cell has no pair (None), a workload's
+/// diagonal is whether its replicas reach each other.
+pub fn workload_heat(cluster: &Cluster, reach: &Reachability) -> (Heat, Vec<String>) {
+    let ents = entities(cluster, reach, Level::Workload);
+    let mut members = Vec::new();
+    for (g, e) in ents.iter().enumerate() {
+        for &i in &e.pods {
+            if let (Some(p), Some(&class)) = (cluster.pods.get(i), reach.pod_class.get(i)) {
+                members.push((g, class, u64::from(p.replicas)));
+            }
+        }
+    }
+    let full: Vec<String> = ents.iter().map(|e| e.name.clone()).collect();
+    let labels = full
         .iter()
-        .map(|&(a, pod_a)| {
-            order
-                .iter()
-                .map(|&(b, _)| {
-                    let ok = match (reach.pod_class.get(a), reach.pod_class.get(b)) {
-                        (Some(&ca), Some(&cb)) => reach.class_id(ca, cb) != EMPTY,
-                        _ => false,
-                    };
-                    if a == b && pod_a.replicas <= 1 {
-                        None
-                    } else if ok {
-                        // Replicas of one entry share a class: every pair
-                        // of the cell has the same verdict.
-                        Some(1.0)
-                    } else {
-                        Some(0.0)
-                    }
-                })
-                .collect()
-        })
+        .map(|n| n.split('[').next().unwrap_or(n).to_string())
         .collect();
-    (labels, values)
+    (Heat::count(reach, labels, &members), full)
+}
+
+/// Workload × workload shares (see [`workload_heat`]).
+pub fn pod_matrix(cluster: &Cluster, reach: &Reachability) -> Matrix {
+    workload_heat(cluster, reach).0.matrix()
+}
+
+/// The workload chart's rows: the [`MATRIX_TOP`] workloads with the
+/// largest blast radius (the ranking's order, `names` the entities'
+/// `ns/name[Kind]`), else with the most pods; and "other".
+pub fn workload_shown(heat: &Heat, names: &[String], ranked: Option<&[Ranked]>) -> Shown {
+    let mut rank: Vec<usize> = Vec::new();
+    if let Some(r) = ranked {
+        let idx: BTreeMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        rank = r
+            .iter()
+            .filter_map(|x| idx.get(x.workload.as_str()).copied())
+            .collect();
+    }
+    if rank.is_empty() {
+        rank = (0..heat.labels.len()).collect();
+        rank.sort_by(|&a, &b| heat.pods.get(b).cmp(&heat.pods.get(a)).then(a.cmp(&b)));
+    }
+    heat.fold(&rank, MATRIX_TOP, "workloads")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attack::fixtures::{deny_ingress, deployment, pod, World};
+    use crate::attack::fixtures::{allow, deny_ingress, deployment, pod, World};
+
+    /// Folded rows and columns count the pairs of what they hold, so their
+    /// shares are exact (not an average of shares): from {c, d} (2 pods) to
+    /// a (3 replicas) 6 pairs, c's 3 allowed.
+    #[test]
+    fn folding_keeps_the_top_groups_and_counts_the_rest_as_other() {
+        let w = World::new(&[
+            deployment("a", 3, &[80]),
+            deployment("b", 2, &[80]),
+            pod("c", &[80]),
+            pod("d", &[80]),
+            deny_ingress(),
+            allow("a", "c", 80),
+        ]);
+        let (heat, names) = workload_heat(&w.c, &w.r);
+        assert_eq!(heat.labels, ["x/a", "x/b", "x/c", "x/d"]);
+        assert_eq!(names[0], "x/a[Deployment]");
+        assert_eq!(heat.pods, [3, 2, 1, 1]);
+        // Under the top: nothing folded.
+        let all = heat.fold(&[0, 1, 2, 3], 4, "workloads");
+        assert_eq!((all.of, all.named, all.matrix.0.len()), (4, 4, 4));
+        // Top 2 (a, then b) of 4 and "other".
+        let shown = heat.fold(&[1, 0, 2, 3], 2, "workloads");
+        assert_eq!((shown.of, shown.named), (4, 2));
+        assert_eq!(shown.matrix.0, ["x/a", "x/b", "other: 2 workloads"]);
+        let v = &shown.matrix.1;
+        assert_eq!(v[2][0], Some(0.5), "c reaches a, d does not");
+        assert_eq!(v[2][2], Some(0.0), "c and d: 2 pairs, none allowed");
+        assert_eq!(v[0][0], Some(0.0));
+        assert_eq!(v[0][2], Some(0.0));
+        // By pods without a ranking: a (3), b (2), then c by name.
+        let by_pods = workload_shown(&heat, &names, None);
+        assert_eq!(by_pods.named, 4, "4 workloads fit under the top 25");
+    }
 
     /// Both matrices count (source pod, destination pod) pairs and never a
     /// pod with itself (SEM-47: same-pod traffic is always allowed, policies

@@ -74,7 +74,7 @@ pub fn summary_lines(
                 "allowed connection",
                 "allowed connections"
             ),
-            counts.external,
+            crate::util::text::thousands(counts.external),
             if reach.options.ipblock_pods {
                 "yes"
             } else {

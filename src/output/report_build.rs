@@ -12,6 +12,7 @@ use crate::model::Cluster;
 use crate::output::error::OutputError;
 use crate::output::files::OutFile;
 use crate::output::json::report::{ReportDoc, ReportParts};
+use crate::output::matrix::namespace_heat;
 use crate::output::render::summary_lines;
 use crate::output::text::words::ASSUMPTIONS;
 use crate::output::{charts, html, json, run_charts, text};
@@ -119,7 +120,7 @@ pub fn start_reasons(
                     why.push(format!(
                         "number {} of {}{among} by blast radius",
                         k + 1,
-                        ranked.len()
+                        crate::util::text::thousands(ranked.len())
                     ));
                 }
             }
@@ -200,7 +201,8 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
         svgs: &files,
         namespace: r.namespace,
     });
-    let md = text::report::summary_md(name, &summary, r.simulations, r.ranking);
+    let md = text::report::summary_md(name, &summary, r.simulations, r.ranking, &findings);
+    let namespaces = namespace_heat(r.cluster, r.reach);
     let doc = ReportDoc::from(&ReportParts {
         input: name,
         ipblock_pods: r.reach.options.ipblock_pods,
@@ -213,6 +215,8 @@ pub fn report_files(r: &ReportInputs<'_>) -> Result<Vec<OutFile>, OutputError> {
         monte_carlo: r.monte_carlo,
         assumptions: &ASSUMPTIONS,
         namespace: r.namespace,
+        findings: &findings,
+        namespaces: &namespaces,
     });
     files.push(("index.html".into(), html));
     files.push(("summary.md".into(), md));

@@ -5,8 +5,11 @@ use crate::engine::reach::Reachability;
 use crate::model::Cluster;
 use crate::output::attack_graph::{attack_graph_svg, AgData};
 use crate::output::charts::{self, HopSeries, JewelMark};
-use crate::output::matrix::{namespace_matrix, pod_matrix};
+use crate::output::matrix::{
+    namespace_heat, namespace_shown, workload_heat, workload_shown, Shown,
+};
 use crate::output::report_build::worst_sim;
+use crate::util::text::thousands;
 
 /// Every chart for a run, as (file name, SVG).
 pub fn charts(
@@ -92,33 +95,62 @@ pub fn charts(
         out.push((
             "ranking.svg".to_string(),
             charts::ranking(
-                &format!("{input}: top {} workloads by blast radius", items.len()),
+                &format!(
+                    "{input}: top {} workloads by blast radius",
+                    thousands(items.len())
+                ),
                 &items,
                 cluster.pod_count(),
             )?,
         ));
     }
-    let (labels, values) = namespace_matrix(cluster, reach);
+    let heat = namespace_heat(cluster, reach);
+    let shown = namespace_shown(&heat);
     out.push((
         "namespace-matrix.svg".to_string(),
         charts::matrix(
-            &format!("{input}: share of pod pairs allowed, by namespace"),
-            &labels,
-            &values,
+            &format!(
+                "{input}: share of pod pairs allowed, by namespace{}",
+                fold_words(&shown, "namespaces", "pods")
+            ),
+            &shown.matrix.0,
+            &shown.matrix.1,
             "namespace",
         )?,
     ));
-    if cluster.pod_count() <= 60 && !cluster.pods.is_empty() {
-        let (labels, values) = pod_matrix(cluster, reach);
+    if !cluster.pods.is_empty() {
+        let (heat, names) = workload_heat(cluster, reach);
+        let by = if ranked.is_some_and(|r| !r.is_empty()) {
+            "blast radius"
+        } else {
+            "pods"
+        };
+        let shown = workload_shown(&heat, &names, ranked);
         out.push((
             "pod-matrix.svg".to_string(),
             charts::matrix(
-                &format!("{input}: share of pod pairs allowed, by workload"),
-                &labels,
-                &values,
+                &format!(
+                    "{input}: share of pod pairs allowed, by workload{}",
+                    fold_words(&shown, "workloads", by)
+                ),
+                &shown.matrix.0,
+                &shown.matrix.1,
                 "workload",
             )?,
         ));
     }
     Ok(out)
+}
+
+/// `, top 25 of 500 namespaces by pods` when rows were folded, else nothing.
+pub fn fold_words(shown: &Shown, what: &str, by: &str) -> String {
+    if shown.named < shown.of {
+        format!(
+            ", top {} of {} {what} by {by}",
+            thousands(shown.named as u64),
+            thousands(shown.of as u64)
+        )
+    } else {
+        String::new()
+    }
 }

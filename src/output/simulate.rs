@@ -41,7 +41,7 @@ impl Render for SimulateOutput<'_> {
                 s
             }
             Format::Md => {
-                let mut s = sim_md(self.simulations);
+                let mut s = sim_md(self.simulations, None);
                 if let Some(r) = self.ranking {
                     s.push_str(&ranking_md(r, self.top));
                 }

@@ -6,11 +6,40 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// `1 namespace`, `2 namespaces`: a count with its noun in the number it
-/// takes (`many` is the plural, e.g. "policies").
+/// `1 namespace`, `2 namespaces`, `150,000 pods`: a count with its noun in
+/// the number it takes (`many` is the plural, e.g. "policies"), the number
+/// in thousands separators as all human-facing text writes them (JSON, CSV
+/// and connlist never).
 pub fn count<N: fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
     let noun = if n == N::from(1) { one } else { many };
-    format!("{n} {noun}")
+    format!("{} {noun}", group_digits(&n.to_string()))
+}
+
+/// `150000` → `150,000`: a whole number for people to read.
+pub fn thousands<N: fmt::Display>(n: N) -> String {
+    group_digits(&n.to_string())
+}
+
+/// Commas every three digits in the leading run of digits of `s` (after a
+/// `-` or `+` sign): `-1234567` → `-1,234,567`, `12345.6` → `12,345.6`; text without
+/// leading digits is returned as is.
+pub fn group_digits(s: &str) -> String {
+    let (sign, rest) = match s.strip_prefix(['-', '+']) {
+        Some(r) => (s.get(..1).unwrap_or(""), r),
+        None => ("", s),
+    };
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    let (int, tail) = rest.split_at(digits);
+    let mut out = String::with_capacity(s.len() + digits / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (digits - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(tail);
+    out
 }
 
 /// The longest value printed whole, in characters: every valid label value
@@ -215,6 +244,19 @@ pub fn is_typo_of(want: &str, candidate: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn digits_group_in_threes() {
+        use super::{group_digits, thousands};
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(150000), "150,000");
+        assert_eq!(thousands(500000000), "500,000,000");
+        assert_eq!(group_digits("-1234567"), "-1,234,567");
+        assert_eq!(group_digits("+1234"), "+1,234");
+        assert_eq!(group_digits("12345.67"), "12,345.67");
+        assert_eq!(group_digits("n/a"), "n/a");
+    }
     use super::*;
 
     #[test]

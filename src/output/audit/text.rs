@@ -1,6 +1,7 @@
 //! Audit findings as human-readable text, wrapped at 100 columns.
 
 use crate::review::audit::{Finding, Severity};
+use crate::util::text::thousands;
 
 /// `BR001 [high] no-default-deny-ingress: <title>`: a finding's first line.
 fn head(f: &Finding) -> String {
@@ -65,12 +66,11 @@ fn summary(findings: &[Finding]) -> String {
         out.push_str("no findings\n");
     } else {
         out.push_str(&format!(
-            "{} finding{}: {} high, {} medium, {} low\n",
-            findings.len(),
-            if findings.len() == 1 { "" } else { "s" },
-            count(Severity::High),
-            count(Severity::Medium),
-            count(Severity::Low)
+            "{}: {} high, {} medium, {} low\n",
+            crate::util::text::count(findings.len(), "finding", "findings"),
+            thousands(count(Severity::High)),
+            thousands(count(Severity::Medium)),
+            thousands(count(Severity::Low))
         ));
     }
     out

@@ -14,6 +14,7 @@
 
 mod draw;
 
+use crate::util::text::{count, group_digits, thousands};
 use draw::*;
 pub use draw::{line_style, ChartError, LineStyle, PALETTE};
 use plotters::coord::ranged1d::SegmentValue;
@@ -56,7 +57,7 @@ fn hbar_frame<'a, 'b>(
     let n = labels.len().max(1) as u32;
     let (labels, label_area) = row_labels(labels);
     // Room right of the longest bar for its value.
-    let value_room = tw(&format!(" {xmax}"), LABEL).ceil() as u32 + 6;
+    let value_room = tw(&format!(" {}", thousands(xmax)), LABEL).ceil() as u32 + 6;
     let width = root.dim_in_pixel().0;
     draw_title(root, title)?;
     let mut chart = ChartBuilder::on(root)
@@ -86,6 +87,7 @@ fn hbar_frame<'a, 'b>(
         .y_labels(n as usize)
         .x_labels(6)
         .y_label_formatter(&label_of)
+        .x_label_formatter(&|v: &u64| thousands(*v))
         .x_desc(fit(
             x_desc,
             f64::from(width) - f64::from(label_area) - 40.0,
@@ -110,7 +112,10 @@ pub fn ranking(title: &str, items: &[(String, u64)], total_pods: u64) -> Res<Str
         title,
         items,
         total_pods,
-        &format!("pods compromised (blast radius, of {total_pods} pods)"),
+        &format!(
+            "pods compromised (blast radius, of {} pods)",
+            thousands(total_pods)
+        ),
         "compromised workload",
     )
 }
@@ -151,7 +156,7 @@ pub fn ranking_with(
             .draw_series(items.iter().enumerate().map(|(i, (_, v))| {
                 let y = n - 1 - i as u32;
                 Text::new(
-                    format!(" {v}"),
+                    format!(" {}", thousands(*v)),
                     (*v, SegmentValue::CenterOf(y)),
                     (FONT, LABEL)
                         .into_font()
@@ -196,7 +201,10 @@ pub fn paired_bars(title: &str, items: &[(String, u64, u64)], total_pods: u64) -
             title,
             &labels,
             xmax,
-            &format!("pods compromised (blast radius, of {total_pods} pods)"),
+            &format!(
+                "pods compromised (blast radius, of {} pods)",
+                thousands(total_pods)
+            ),
             "compromised workload",
         )?;
         for (k, (_, color)) in sides.into_iter().enumerate() {
@@ -248,7 +256,7 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
     for (i, &k) in order.iter().take(named).enumerate() {
         let name = namespaces.get(k).cloned().unwrap_or_default();
         series.push((
-            format!("{name} ({} pods)", total(k)),
+            format!("{name} ({} pods)", thousands(total(k))),
             palette(i),
             rows.iter()
                 .map(|r| r.get(k).copied().unwrap_or(0))
@@ -264,8 +272,8 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
         series.push((
             format!(
                 "other: {} namespaces ({} pods)",
-                rest.len(),
-                values.iter().sum::<u64>()
+                thousands(rest.len()),
+                thousands(values.iter().sum::<u64>())
             ),
             GREY,
             values,
@@ -308,6 +316,7 @@ pub fn hop_by_namespace(title: &str, namespaces: &[String], rows: &[Vec<u64>]) -
             .disable_x_mesh()
             .x_labels(hops as usize)
             .y_labels(8)
+            .y_label_formatter(&|v: &u64| thousands(*v))
             .x_desc("hop (lateral-movement steps from the start)")
             .y_desc("pods newly compromised at this hop")
             .label_style((FONT, LABEL))
@@ -378,24 +387,45 @@ pub fn reach_by_hop(
     total_pods: u64,
     jewels: &[JewelMark],
 ) -> Res<String> {
-    // Lines: groups of starting points with identical curves.
-    let mut groups: Vec<(Vec<usize>, &[u64])> = Vec::new();
+    // Lines: groups of starting points whose curves are the same, or so
+    // close that two lines could not be told apart (every hop within
+    // `near_pods` of the group's first curve: 0.5% of the cluster, 2.5 px
+    // of the plot); the legend says which, and by how much.
+    let near_pods = total_pods / 200;
+    let mut groups: Vec<Line<'_>> = Vec::new();
     for (i, s) in series.iter().enumerate() {
-        match groups.iter_mut().find(|g| g.1 == s.pods.as_slice()) {
-            Some(g) => g.0.push(i),
-            None => groups.push((vec![i], &s.pods)),
+        let gap = |g: &[u64]| -> Option<u64> {
+            (g.len() == s.pods.len()).then(|| {
+                g.iter()
+                    .zip(&s.pods)
+                    .map(|(a, b)| a.abs_diff(*b))
+                    .max()
+                    .unwrap_or(0)
+            })
+        };
+        match groups
+            .iter_mut()
+            .find(|g| gap(g.1).is_some_and(|d| d <= near_pods))
+        {
+            Some(g) => {
+                let d = gap(g.1).unwrap_or(0);
+                g.0.push((i, d));
+            }
+            None => groups.push((vec![(i, 0)], &s.pods)),
         }
     }
     let mut entries: Vec<Entry> = Vec::new();
     for (gi, (members, _)) in groups.iter().enumerate() {
-        for (k, &i) in members.iter().enumerate() {
+        for (k, &(i, d)) in members.iter().enumerate() {
             let name = series.get(i).map(|s| s.name.as_str()).unwrap_or_default();
             entries.push(Entry {
                 swatch: Swatch::Line(line_style(gi)),
                 label: if k == 0 {
                     name.to_string()
-                } else {
+                } else if d == 0 {
                     format!("{name} (same curve)")
+                } else {
+                    format!("{name} (same line, within {})", count(d, "pod", "pods"))
                 },
             });
         }
@@ -456,11 +486,15 @@ pub fn reach_by_hop(
 
 type Marks = [((usize, u64), Vec<String>, String)];
 
+/// One line of reach-by-hop: its starting points (series index, and how far
+/// its curve is from the line's, in pods) and the curve drawn.
+type Line<'a> = (Vec<(usize, u64)>, &'a [u64]);
+
 /// The reach-by-hop SVG with these legend entries, and the jewel labels
 /// that found no free spot (as legend lines).
 fn reach_svg(
     title: &str,
-    groups: &[(Vec<usize>, &[u64])],
+    groups: &[Line<'_>],
     total_pods: u64,
     marks: &Marks,
     entries: &[Entry],
@@ -496,6 +530,7 @@ fn reach_svg(
             .y_desc("pods compromised (cumulative)")
             .x_labels(max_hop as usize + 1)
             .y_labels(8)
+            .y_label_formatter(&|v: &u64| thousands(*v))
             .label_style((FONT, LABEL))
             .axis_desc_style((FONT, DESC))
             .draw()
@@ -852,7 +887,8 @@ pub fn spread_bands(input: &str, r: &crate::attack::montecarlo::McResult) -> Res
             &root,
             &format!(
                 "{input}: probabilistic spread from {} ({} trials)",
-                r.start, r.trials
+                r.start,
+                thousands(r.trials)
             ),
         )?;
         let mut chart = ChartBuilder::on(&upper)
@@ -867,6 +903,13 @@ pub fn spread_bands(input: &str, r: &crate::attack::montecarlo::McResult) -> Res
             .x_desc("step (each compromised pod tries every allowed edge once)")
             .y_desc("pods compromised")
             .y_labels(8)
+            .y_label_formatter(&|v: &f64| {
+                if v.fract() == 0.0 {
+                    thousands(*v as i64)
+                } else {
+                    group_digits(&format!("{v:.1}"))
+                }
+            })
             .label_style((FONT, LABEL))
             .axis_desc_style((FONT, DESC))
             .draw()
@@ -965,6 +1008,27 @@ mod tests {
         assert!(svg.contains(": hop 1 from s"), "{svg}");
         // The same input, the same bytes.
         assert_eq!(svg, reach_by_hop("t", &series, 100, &jewels).unwrap());
+    }
+
+    /// At 10,000 pods, curves 43 pods apart (0.4% of the cluster, 2 px)
+    /// share a line and the legend says by how much; 132 apart get their own.
+    #[test]
+    fn near_identical_curves_share_a_line_and_say_how_near() {
+        let curve = |name: &str, h1: u64| HopSeries {
+            name: name.into(),
+            pods: vec![1, h1, 6071],
+        };
+        let series = [
+            curve("a", 2323),
+            curve("b", 2366),
+            curve("c", 2191),
+            curve("d", 2323),
+        ];
+        let svg = reach_by_hop("t", &series, 10_000, &[]).unwrap();
+        assert!(svg.contains("b (same line, within 43 pods)"), "{svg}");
+        assert!(svg.contains("d (same curve)"));
+        assert!(!svg.contains("c (same"), "132 pods apart: its own line");
+        assert!(svg.contains(">\na\n<") || svg.contains(">a<"), "{svg}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::attack::chokepoints::{ChokeReport, MAX_SCC_FOR_INNER_EDGES};
 use crate::output::chokepoints::StartScope;
+use crate::util::text::thousands;
 
 /// The ranked edges with the rules to change for each.
 pub fn text(r: &ChokeReport) -> String {
@@ -18,12 +19,12 @@ pub fn text_in(r: &ChokeReport, scope: Option<&StartScope>) -> String {
     }
     s += &format!(
         "Total now: {}; {} edges, {} could matter; evaluated {} of {} candidate edges exactly (budget: {} evaluations){}\n",
-        r.total,
-        r.edges,
-        r.candidates,
-        r.evaluated,
-        r.candidates,
-        r.budget,
+        thousands(r.total),
+        thousands(r.edges),
+        thousands(r.candidates),
+        thousands(r.evaluated),
+        thousands(r.candidates),
+        thousands(r.budget),
         if r.exact {
             ": the ranking is exact"
         } else {
@@ -33,7 +34,8 @@ pub fn text_in(r: &ChokeReport, scope: Option<&StartScope>) -> String {
     if r.skipped_inner > 0 {
         s.push_str(&format!(
             "{} edges inside strongly connected groups of more than {} pod classes were not evaluated one by one\n",
-            r.skipped_inner, MAX_SCC_FOR_INNER_EDGES
+            thousands(r.skipped_inner),
+            MAX_SCC_FOR_INNER_EDGES
         ));
     }
     s.push('\n');
@@ -52,7 +54,7 @@ pub fn text_in(r: &ChokeReport, scope: Option<&StartScope>) -> String {
             c.from,
             c.to,
             c.conns,
-            c.drop
+            thousands(c.drop)
         ));
         if !c.also.is_empty() {
             s.push_str(&format!("    same pod classes as: {}\n", c.also.join(", ")));

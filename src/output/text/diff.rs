@@ -2,7 +2,7 @@
 
 use crate::output::text::words::hops_words;
 use crate::review::diff::{BlastChange, ConnChange, Diff};
-use crate::util::text::count;
+use crate::util::text::{count, group_digits, thousands};
 
 fn gains(c: &ConnChange) -> String {
     let mut parts = Vec::new();
@@ -21,9 +21,9 @@ pub fn headline(d: &Diff) -> String {
     let down = d.blast_radius.iter().filter(|b| b.delta < 0).count();
     let mut s = format!(
         "{} added, {} removed, {} changed connections; blast radius up for {up} workload{}, down for {down}",
-        d.added.len(),
-        d.removed.len(),
-        d.changed.len(),
+        thousands(d.added.len()),
+        thousands(d.removed.len()),
+        thousands(d.changed.len()),
         if up == 1 { "" } else { "s" }
     );
     if let Some(b) = d.blast_radius.first().filter(|b| b.delta > 0) {
@@ -116,11 +116,11 @@ pub fn text(d: &Diff) -> String {
         s.push_str("\nBlast radius (pods reached; before -> after):\n");
         for b in moved {
             s.push_str(&format!(
-                "  {:<50} {:>6} -> {:<6} {:+}\n",
+                "  {:<50} {:>6} -> {:<6} {}\n",
                 b.workload,
-                b.before.map_or("-".into(), |x| x.to_string()),
-                b.after.map_or("-".into(), |x| x.to_string()),
-                b.delta
+                b.before.map_or("-".into(), thousands),
+                b.after.map_or("-".into(), thousands),
+                group_digits(&format!("{:+}", b.delta))
             ));
         }
     }
@@ -176,11 +176,11 @@ pub fn md(d: &Diff) -> String {
         s.push_str("| workload | blast radius before | after | change |\n|---|---|---|---|\n");
         for b in moved.iter().take(10) {
             s.push_str(&format!(
-                "| `{}` | {} | {} | {:+} |\n",
+                "| `{}` | {} | {} | {} |\n",
                 b.workload,
-                b.before.map_or("-".into(), |x| x.to_string()),
-                b.after.map_or("-".into(), |x| x.to_string()),
-                b.delta
+                b.before.map_or("-".into(), thousands),
+                b.after.map_or("-".into(), thousands),
+                group_digits(&format!("{:+}", b.delta))
             ));
         }
         s.push('\n');

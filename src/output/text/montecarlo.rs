@@ -1,19 +1,23 @@
 //! The text of `simulate --model monte-carlo`: per-step bands and crown-jewel odds.
 
 use crate::attack::montecarlo::McResult;
-use crate::util::text::count;
+use crate::util::text::{count, group_digits, thousands};
 
 /// One starting point's result.
 pub fn text(r: &McResult) -> String {
     let trials = if r.trials < r.trials_requested {
         format!(
             "{} of {} trials (the budget of {} edge visits ran out; --max-edge-visits raises it)",
-            r.trials, r.trials_requested, r.edge_visit_budget
+            thousands(r.trials),
+            thousands(r.trials_requested),
+            thousands(r.edge_visit_budget)
         )
     } else {
         format!(
             "{} trials ({} edge visits, budget {})",
-            r.trials, r.edge_visits, r.edge_visit_budget
+            thousands(r.trials),
+            thousands(r.edge_visits),
+            thousands(r.edge_visit_budget)
         )
     };
     let mut s = format!(
@@ -26,8 +30,12 @@ pub fn text(r: &McResult) -> String {
     );
     for (t, b) in r.compromised.iter().enumerate() {
         s.push_str(&format!(
-            "{:<5} {:>9.2} {:>7} {:>7} {:>7}\n",
-            t, b.mean, b.p10, b.p50, b.p90
+            "{:<5} {:>9} {:>7} {:>7} {:>7}\n",
+            t,
+            group_digits(&format!("{:.2}", b.mean)),
+            thousands(b.p10),
+            thousands(b.p50),
+            thousands(b.p90)
         ));
     }
     for t in &r.targets {
@@ -68,7 +76,7 @@ mod tests {
         let t = [Target::parse("app=d").unwrap()];
         let s = text(&monte_carlo(&g, "x/a", &[(w.pod("x/a"), 1)], &t, &o));
         assert!(s.starts_with(
-            "Monte Carlo from x/a: 10 trials (30 edge visits, budget 500000000), seed 1, 2 steps, 5 pods in the cluster\n\nSTEP       MEAN     P10     P50     P90\n0          1.00       1       1       1\n"
+            "Monte Carlo from x/a: 10 trials (30 edge visits, budget 500,000,000), seed 1, 2 steps, 5 pods in the cluster\n\nSTEP       MEAN     P10     P50     P90\n0          1.00       1       1       1\n"
         ), "{s}");
         assert!(
             s.ends_with("\nCrown jewel app=d: compromised within 2 steps with probability 0.000\n"),

@@ -2,7 +2,7 @@
 
 use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::text::words::{hops_words, newly_reached, range_words};
-use crate::util::text::count;
+use crate::util::text::{count, thousands};
 use std::fmt::Write as _;
 
 fn pct(f: f64) -> String {
@@ -20,9 +20,9 @@ pub fn sim_text(results: &[SimResult]) -> String {
             s,
             "Compromised: {} ({} pod{} held of {} in the cluster)",
             r.start,
-            r.start_pods,
+            thousands(r.start_pods),
             if r.start_pods == 1 { "" } else { "s" },
-            r.total_pods
+            thousands(r.total_pods)
         );
         let _ = writeln!(
             s,
@@ -46,11 +46,11 @@ pub fn sim_text(results: &[SimResult]) -> String {
                 s,
                 "{:<4} {:>8} {:>6} {:>9} {:>9} {:>10}  {}",
                 h.hop,
-                h.new_pods,
-                h.pods,
+                thousands(h.new_pods),
+                thousands(h.pods),
                 pct(h.fraction),
-                h.workloads,
-                h.namespaces,
+                thousands(h.workloads),
+                thousands(h.namespaces),
                 newly_reached(h, "")
             );
         }
@@ -99,7 +99,14 @@ pub fn sim_text(results: &[SimResult]) -> String {
     s
 }
 
-pub fn sim_md(results: &[SimResult]) -> String {
+/// Attack paths listed per start when the lists are cut (the page's 15).
+const MD_PATHS: usize = 15;
+
+/// Each start's spread in Markdown; `max_listed` cuts each hop's "newly
+/// reached" list after that many workloads ("and N more"; summary.md: 12,
+/// as the page) and lists [`MD_PATHS`] attack paths, so a 10,000-pod
+/// summary stays a page, not megabytes.
+pub fn sim_md(results: &[SimResult], max_listed: Option<usize>) -> String {
     let mut s = String::new();
     for r in results {
         let _ = writeln!(
@@ -108,7 +115,7 @@ pub fn sim_md(results: &[SimResult]) -> String {
             r.start,
             count(r.blast_radius, "pod", "pods"),
             pct(r.blast_fraction),
-            r.total_pods,
+            thousands(r.total_pods),
             hops_words(r.hops.last().map(|h| h.hop))
         );
         s.push_str("| hop | new pods | pods | % cluster | workloads | namespaces | newly reached |\n|---|---|---|---|---|---|---|\n");
@@ -117,12 +124,12 @@ pub fn sim_md(results: &[SimResult]) -> String {
                 s,
                 "| {} | {} | {} | {} | {} | {} | {} |",
                 h.hop,
-                h.new_pods,
-                h.pods,
+                thousands(h.new_pods),
+                thousands(h.pods),
                 pct(h.fraction),
-                h.workloads,
-                h.namespaces,
-                newly_reached(h, "`")
+                thousands(h.workloads),
+                thousands(h.namespaces),
+                cut_list(&newly_reached(h, "`"), max_listed)
             );
         }
         if !r.targets.is_empty() {
@@ -141,8 +148,17 @@ pub fn sim_md(results: &[SimResult]) -> String {
         }
         if !r.reached.is_empty() {
             s.push_str("\n<details><summary>Shortest attack paths</summary>\n\n");
-            for w in &r.reached {
+            // As many paths as the page lists when the lists are cut.
+            let shown = max_listed.map_or(r.reached.len(), |_| MD_PATHS);
+            for w in r.reached.iter().take(shown) {
                 let _ = writeln!(s, "- hop {}: `{}`", w.hop, w.path);
+            }
+            if r.reached.len() > shown {
+                let _ = writeln!(
+                    s,
+                    "- and {} more (`blastradius simulate` lists them all)",
+                    thousands(r.reached.len() - shown)
+                );
             }
             s.push_str("\n</details>\n");
         }
@@ -162,6 +178,27 @@ pub fn sim_md(results: &[SimResult]) -> String {
         s.push('\n');
     }
     s
+}
+
+/// A comma-separated list cut after `max` items (`a, b and 3 more`).
+pub fn cut_list(list: &str, max: Option<usize>) -> String {
+    let Some(max) = max else {
+        return list.to_string();
+    };
+    let items: Vec<&str> = list.split(", ").collect();
+    if items.len() <= max {
+        return list.to_string();
+    }
+    format!(
+        "{} and {} more",
+        items
+            .iter()
+            .take(max)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
+        thousands(items.len() - max)
+    )
 }
 
 pub fn ranking_text(r: &[Ranked], top: usize) -> String {
@@ -191,8 +228,8 @@ pub fn ranking_text_in(r: &[Ranked], top: usize, namespace: Option<&str>) -> Str
             "{:<5} {:<50} {:>6} {:>12} {:>9} {:>7}{}",
             i + 1,
             x.workload,
-            x.replicas,
-            x.blast_radius,
+            thousands(x.replicas),
+            thousands(x.blast_radius),
             pct(x.fraction),
             x.max_hop.map_or("-".into(), |h| h.to_string()),
             if with_targets {
@@ -231,8 +268,8 @@ pub fn ranking_md(r: &[Ranked], top: usize) -> String {
             "| {} | `{}` | {} | {} | {} | {} |{}",
             i + 1,
             x.workload,
-            x.replicas,
-            x.blast_radius,
+            thousands(x.replicas),
+            thousands(x.blast_radius),
             pct(x.fraction),
             x.max_hop.map_or("-".into(), |h| h.to_string()),
             if with_targets {
