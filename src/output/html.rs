@@ -13,7 +13,7 @@
 use crate::attack::montecarlo::McResult;
 use crate::attack::simulate::{Ranked, SimResult};
 use crate::output::matrix::MATRIX_TOP;
-use crate::output::text::words::{hops_words, newly_reached, range_words, ASSUMPTIONS};
+use crate::output::text::words::{hop_cells, hops_words, newly_reached, range_words, ASSUMPTIONS};
 use crate::review::audit::Finding;
 use crate::util::text::{self as words, thousands};
 use std::fmt::Write as _;
@@ -352,17 +352,8 @@ fn hop_tables(s: &mut String, p: &Page<'_>) {
         );
         s.push_str("<div class=\"scroll\"><table><tr><th>hop</th><th>new pods</th><th>pods</th><th>% cluster</th><th>workloads</th><th>namespaces</th><th>newly reached</th></tr>\n");
         for h in &r.hops {
-            let _ = writeln!(
-                s,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                h.hop,
-                thousands(h.new_pods),
-                thousands(h.pods),
-                pct(h.fraction),
-                thousands(h.workloads),
-                thousands(h.namespaces),
-                cut_list(&newly_reached(h, ""), 12)
-            );
+            let cells = hop_cells(h, cut_list(&newly_reached(h, ""), 12));
+            let _ = writeln!(s, "<tr><td>{}</td></tr>", cells.join("</td><td>"));
         }
         s.push_str("</table></div>\n");
         if !r.reached.is_empty() {

@@ -1,7 +1,7 @@
 //! The text and Markdown of `simulate`: each starting point's spread and the `--all` ranking.
 
 use crate::attack::simulate::{Ranked, SimResult};
-use crate::output::text::words::{hops_words, newly_reached, range_words};
+use crate::output::text::words::{hop_cells, hops_words, newly_reached, range_words};
 use crate::util::text::{count, thousands};
 use std::fmt::Write as _;
 
@@ -120,17 +120,8 @@ pub fn sim_md(results: &[SimResult], max_listed: Option<usize>) -> String {
         );
         s.push_str("| hop | new pods | pods | % cluster | workloads | namespaces | newly reached |\n|---|---|---|---|---|---|---|\n");
         for h in &r.hops {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                h.hop,
-                thousands(h.new_pods),
-                thousands(h.pods),
-                pct(h.fraction),
-                thousands(h.workloads),
-                thousands(h.namespaces),
-                cut_list(&newly_reached(h, "`"), max_listed)
-            );
+            let cells = hop_cells(h, cut_list(&newly_reached(h, "`"), max_listed));
+            let _ = writeln!(s, "| {} |", cells.join(" | "));
         }
         if !r.targets.is_empty() {
             s.push_str("\n| crown jewel | hop | path |\n|---|---|---|\n");

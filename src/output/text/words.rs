@@ -44,3 +44,19 @@ pub fn newly_reached(h: &crate::attack::simulate::HopStat, quote: &str) -> Strin
     }
     parts.join(", ")
 }
+
+/// The cells of one hop-table row, in the tables' column order (hop, new
+/// pods, pods, % cluster, workloads, namespaces, newly reached): the one
+/// row builder of the Markdown table and the HTML page. `newly` is the
+/// last cell, already quoted and cut for its format.
+pub fn hop_cells(h: &crate::attack::simulate::HopStat, newly: String) -> [String; 7] {
+    [
+        h.hop.to_string(),
+        crate::util::text::thousands(h.new_pods),
+        crate::util::text::thousands(h.pods),
+        format!("{:.1}%", h.fraction * 100.0),
+        crate::util::text::thousands(h.workloads),
+        crate::util::text::thousands(h.namespaces),
+        newly,
+    ]
+}
