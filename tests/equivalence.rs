@@ -462,6 +462,48 @@ proptest! {
         let g = AttackGraph::build(&c, &reach, &SimOptions::default());
         let ents = entities(&c, &reach, Level::Workload);
         let ranked = rank_all(&g, &ents);
+        // The factored edges are the matrix's class-to-class cells, pair by
+        // pair (the matrix is checked against the naive evaluator above).
+        let n = g.groups.len();
+        let cell = |a: usize, b: usize| reach.class_to_class(g.groups[a].class, g.groups[b].class);
+        let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (a, out_a) in out.iter_mut().enumerate() {
+            for b in 0..n {
+                let want = cell(a, b);
+                let got = g.edges.weight(a, b).map(|w| g.conns.get(w).clone());
+                prop_assert_eq!(got.as_ref(), (!want.is_empty()).then_some(want), "edge {} -> {}", a, b);
+                if !want.is_empty() {
+                    out_a.push(b);
+                }
+            }
+        }
+        // Hops of the (row- and bucket-skipping) spread equal a plain
+        // breadth-first search over those cells.
+        for e in &ents {
+            let start = g.pod_group[e.pods[0]];
+            let mut hop: Vec<Option<usize>> = vec![None; n];
+            if g.groups[start].replicas <= 1 {
+                hop[start] = Some(0);
+            }
+            let mut frontier = vec![start];
+            let mut h = 0;
+            while !frontier.is_empty() {
+                h += 1;
+                let mut next = Vec::new();
+                for &a in &frontier {
+                    for &b in &out[a] {
+                        if hop[b].is_none() {
+                            hop[b] = Some(h);
+                            if b != start {
+                                next.push(b);
+                            }
+                        }
+                    }
+                }
+                frontier = next;
+            }
+            prop_assert_eq!(&g.spread(&[(e.pods[0], 1)]).hop, &hop, "{}", e.name);
+        }
         for e in &ents {
             let want = g.spread(&[(e.pods[0], 1)]).blast_radius(&g);
             let got = ranked.iter().find(|r| r.workload == e.name).map(|r| r.blast_radius);

@@ -17,11 +17,11 @@
 //! [`ChokeReport::budget`] evaluations. The same input always evaluates the
 //! same edges, whatever the machine's load.
 
+use crate::attack::adjacency::{Backward, Forward, Without};
 use crate::attack::closure::{reach_weights, Closure};
 use crate::attack::graph::{AttackGraph, Target};
 use crate::engine::explain::{explain, Endpoint};
-use petgraph::graph::NodeIndex;
-use petgraph::visit::{EdgeFiltered, EdgeRef, Reversed};
+use std::collections::HashMap;
 
 /// One choke point.
 #[derive(Clone, Debug)]
@@ -131,12 +131,12 @@ pub fn chokepoints_within(
         }
     }
     let at = |v: &[u64], i: usize| v.get(i).copied().unwrap_or(0);
-    let self_loop = |v: usize| g.graph.contains_edge(NodeIndex::new(v), NodeIndex::new(v));
+    let self_loop = |v: usize| g.edges.self_loop(v);
     let measure = |down: &[u64]| -> u64 { starts_in.iter().zip(down).map(|(s, d)| s * d).sum() };
-    let fwd = Closure::new(&g.graph, n, &weight);
+    let fwd = Closure::new(&Forward(&g.edges), &weight);
     let total = measure(&fwd.per_node(&weight, &self_loop));
     // Starts in each component or above it.
-    let rev = Closure::new(Reversed(&g.graph), n, &starts_in);
+    let rev = Closure::new(&Backward(&g.edges), &starts_in);
     let starts_above = |scc_fwd: usize| -> u64 {
         // the same components, numbered in the reversed run
         let v = fwd
@@ -149,14 +149,10 @@ pub fn chokepoints_within(
         at(&rev.below_weight, r) + at(&rev.scc_weight, r)
     };
     // Edges between components: how many graph edges join each pair.
-    let mut between: std::collections::HashMap<(usize, usize), u32> =
-        std::collections::HashMap::new();
+    let mut between: HashMap<(usize, usize), u32> = HashMap::new();
     let mut succ: Vec<Vec<usize>> = vec![Vec::new(); fwd.sccs.len()];
-    for e in g.graph.edge_references() {
-        let (a, b) = (
-            at_usize(&fwd.scc_of, e.source().index()),
-            at_usize(&fwd.scc_of, e.target().index()),
-        );
+    for (a, b, _) in g.edges.edges() {
+        let (a, b) = (at_usize(&fwd.scc_of, a), at_usize(&fwd.scc_of, b));
         if a != b {
             let c = between.entry((a, b)).or_insert(0);
             if *c == 0 {
@@ -173,17 +169,14 @@ pub fn chokepoints_within(
     // the edge loses exactly the part of `cb`'s closure counted once. One
     // pass over the successors' closures per source component, not one per
     // edge.
-    let mut lost_of_edge: Vec<Option<u64>> = vec![None; g.graph.edge_count()];
-    let mut by_source: Vec<Vec<(usize, usize)>> = vec![Vec::new(); fwd.sccs.len()];
-    for e in g.graph.edge_references() {
-        let (ca, cb) = (
-            at_usize(&fwd.scc_of, e.source().index()),
-            at_usize(&fwd.scc_of, e.target().index()),
-        );
+    let mut lost_of_edge: HashMap<(usize, usize), u64> = HashMap::new();
+    let mut by_source: Vec<Vec<((usize, usize), usize)>> = vec![Vec::new(); fwd.sccs.len()];
+    for (a, b, _) in g.edges.edges() {
+        let (ca, cb) = (at_usize(&fwd.scc_of, a), at_usize(&fwd.scc_of, b));
         // Another edge joins the same components: removing one changes nothing.
         if ca != cb && between.get(&(ca, cb)).copied().unwrap_or(0) == 1 {
             if let Some(v) = by_source.get_mut(ca) {
-                v.push((e.id().index(), cb));
+                v.push(((a, b), cb));
             }
         }
     }
@@ -213,9 +206,7 @@ pub fn chokepoints_within(
                 .filter(|&x| reached_by.get(x).copied().unwrap_or(0) == 1)
                 .map(|x| at(&fwd.scc_weight, x))
                 .sum();
-            if let Some(l) = lost_of_edge.get_mut(e) {
-                *l = Some(starts_above(ca).saturating_mul(lost_weight));
-            }
+            lost_of_edge.insert(e, starts_above(ca).saturating_mul(lost_weight));
         }
         for x in touched.drain(..) {
             if let Some(n) = reached_by.get_mut(x) {
@@ -225,11 +216,10 @@ pub fn chokepoints_within(
     }
     let mut skipped_inner = 0usize;
     let mut cands: Vec<(u64, usize, usize, u32)> = Vec::new();
-    for e in g.graph.edge_references() {
-        let (a, b) = (e.source().index(), e.target().index());
+    for (a, b, w) in g.edges.edges() {
         let (ca, cb) = (at_usize(&fwd.scc_of, a), at_usize(&fwd.scc_of, b));
         let bound = if ca != cb {
-            match lost_of_edge.get(e.id().index()).copied().flatten() {
+            match lost_of_edge.get(&(a, b)).copied() {
                 Some(bound) => bound,
                 None => continue,
             }
@@ -241,7 +231,7 @@ pub fn chokepoints_within(
             starts_above(ca).saturating_mul(at(&fwd.scc_weight, ca) + at(&fwd.below_weight, ca))
         };
         if bound > 0 {
-            cands.push((bound, a, b, *e.weight()));
+            cands.push((bound, a, b, w));
         }
     }
     cands.sort_by(|x, y| y.0.cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
@@ -250,7 +240,8 @@ pub fn chokepoints_within(
     let mut exact = true;
     // More evaluations than candidates buy nothing: the stated budget is
     // the smaller number.
-    let budget = evaluation_budget(steps, n, g.graph.edge_count(), fwd.sccs.len()).min(cands.len());
+    let edge_count = usize::try_from(g.edges.edge_count()).unwrap_or(usize::MAX);
+    let budget = evaluation_budget(steps, n, edge_count, fwd.sccs.len()).min(cands.len());
     for &(bound, a, b, w) in &cands {
         if best.len() >= top && best.last().is_some_and(|l| l.0 >= bound) {
             break; // no remaining edge can enter the top list
@@ -259,11 +250,13 @@ pub fn chokepoints_within(
             exact = false;
             break;
         }
-        let filtered = EdgeFiltered::from_fn(&g.graph, |e: petgraph::graph::EdgeReference<u32>| {
-            !(e.source().index() == a && e.target().index() == b)
-        });
+        let filtered = Without {
+            adj: &g.edges,
+            from: a,
+            to: b,
+        };
         let loop_without = |v: usize| self_loop(v) && !(v == a && v == b);
-        let d = reach_weights(&filtered, n, &weight, &loop_without);
+        let d = reach_weights(&filtered, &weight, &loop_without);
         evaluated += 1;
         let drop = total.saturating_sub(measure(&d));
         if drop == 0 {
@@ -284,7 +277,7 @@ pub fn chokepoints_within(
             "crown-jewel pods reached, summed over every starting workload".into()
         },
         total,
-        edges: g.graph.edge_count(),
+        edges: edge_count,
         candidates: cands.len(),
         evaluated,
         budget,

@@ -2,12 +2,12 @@
 //! them, edges the allowed connections (from the [`Reachability`] value only:
 //! policies are never re-evaluated here); and the attacker model's inputs.
 
+use crate::attack::adjacency::Adjacency;
 use crate::engine::reach::{ConnTable, Reachability, EMPTY};
 use crate::model::ports::ConnSet;
 use crate::model::selector::Selector;
 use crate::model::SelectorError;
 use crate::model::{Cluster, Pod};
-use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::HashMap;
 
 /// Knobs of the attacker model.
@@ -39,8 +39,9 @@ pub struct AttackGraph<'a> {
     pub options: SimOptions,
     pub groups: Vec<Group>,
     pub pod_group: Vec<usize>,
-    /// Edge weights are ids into `conns`.
-    pub graph: DiGraph<usize, u32>,
+    /// The edges, factored by row and column keys ([`Adjacency`]); edge
+    /// weights are ids into `conns`.
+    pub edges: Adjacency,
     pub conns: ConnTable,
     /// Per group: the external destination atoms it may reach, with ports.
     pub exfil: Vec<Vec<(usize, ConnSet)>>,
@@ -123,25 +124,16 @@ impl<'a> AttackGraph<'a> {
                 table.intern(e)
             })
             .collect();
-        let mut local: Vec<Option<u32>> = vec![None; reach.distinct_conn_sets()];
-        let mut graph = DiGraph::with_capacity(groups.len(), groups.len());
-        let nodes: Vec<NodeIndex> = (0..groups.len()).map(|g| graph.add_node(g)).collect();
-        for (ga, &na) in groups.iter().zip(&nodes) {
-            for ((gb, &nb), &entry_b) in groups.iter().zip(&nodes).zip(&entry) {
-                let id = reach.class_id(ga.class, gb.class);
-                if id == EMPTY {
-                    continue;
-                }
-                let lid = match local.get_mut(id as usize) {
-                    Some(slot) => *slot.get_or_insert_with(|| table.intern(reach.conn(id).clone())),
-                    None => table.intern(reach.conn(id).clone()),
-                };
-                let w = table.intersect(lid, entry_b);
-                if w != EMPTY {
-                    graph.add_edge(na, nb, w);
-                }
-            }
-        }
+        let annotation: Vec<Option<u64>> = groups
+            .iter()
+            .map(|g| {
+                g.pods
+                    .first()
+                    .and_then(|&p| cluster.pods.get(p))
+                    .and_then(|p| p.exploitability.map(f64::to_bits))
+            })
+            .collect();
+        let edges = factored_edges(reach, &groups, &entry, &mut table, &annotation);
         let via = options.via.clone().unwrap_or_else(ConnSet::all);
         let exfil = groups
             .iter()
@@ -164,17 +156,22 @@ impl<'a> AttackGraph<'a> {
             options: options.clone(),
             groups,
             pod_group,
-            graph,
+            edges,
             conns: table,
             exfil,
         }
     }
 
-    /// Bytes the edges would take, before building them: one edge per pair
-    /// of classes with a connection (20 bytes in petgraph; 24 counted),
-    /// checked against the memory budget by the caller (`engine::budget`).
+    /// Bytes the edges would take, before building them: one stored entry
+    /// per (row key, column key) pair with a connection, 8 bytes each way
+    /// plus the build's 12-byte scratch copy (32 counted), and 64 bytes a
+    /// class for the group, row and bucket indices; checked against the
+    /// memory budget by the caller (`engine::budget`).
     pub fn estimated_bytes(reach: &Reachability) -> u64 {
-        reach.connected_class_pairs().saturating_mul(24)
+        reach
+            .connected_key_pairs()
+            .saturating_mul(32)
+            .saturating_add((reach.class_count() as u64).saturating_mul(64))
     }
 
     /// Workload name (`ns/name[Kind]`) of a group, by its first pod (empty
@@ -192,21 +189,92 @@ impl<'a> AttackGraph<'a> {
     }
 }
 
+/// The edges between groups as rows and buckets: a group's row is its
+/// class's row key, its bucket its class's column key with its entry
+/// connections and exploitability annotation. Each (row, bucket) pair is
+/// looked up once in the matrix, not each pair of groups.
+fn factored_edges(
+    reach: &Reachability,
+    groups: &[Group],
+    entry: &[u32],
+    table: &mut ConnTable,
+    annotation: &[Option<u64>],
+) -> Adjacency {
+    let mut row_index: HashMap<usize, u32> = HashMap::new();
+    let mut row_key: Vec<usize> = Vec::new();
+    let mut bucket_index: HashMap<(usize, u32, Option<u64>), u32> = HashMap::new();
+    let mut bucket_key: Vec<(usize, u32)> = Vec::new();
+    let mut row_of = Vec::with_capacity(groups.len());
+    let mut bucket_of = Vec::with_capacity(groups.len());
+    for (i, g) in groups.iter().enumerate() {
+        let rk = reach.row_key(g.class);
+        let r = *row_index.entry(rk).or_insert_with(|| {
+            row_key.push(rk);
+            (row_key.len() - 1) as u32
+        });
+        row_of.push(r);
+        let ck = reach.col_key(g.class);
+        let e = entry.get(i).copied().unwrap_or(EMPTY);
+        let a = annotation.get(i).copied().flatten();
+        let b = *bucket_index.entry((ck, e, a)).or_insert_with(|| {
+            bucket_key.push((ck, e));
+            (bucket_key.len() - 1) as u32
+        });
+        bucket_of.push(b);
+    }
+    // Buckets by column key, so a row reads each matrix cell once.
+    let (_, cols) = reach.key_counts();
+    let mut by_col: Vec<Vec<(u32, u32)>> = vec![Vec::new(); cols];
+    for (b, &(ck, e)) in bucket_key.iter().enumerate() {
+        if let Some(v) = by_col.get_mut(ck) {
+            v.push((b as u32, e));
+        }
+    }
+    let cols_used: Vec<usize> = (0..cols)
+        .filter(|&k| by_col.get(k).is_some_and(|v| !v.is_empty()))
+        .collect();
+    // Matrix ids to local ones, and local × entry intersections, memoised.
+    let mut local: Vec<Option<u32>> = vec![None; reach.distinct_conn_sets()];
+    let row_out: Vec<Vec<(u32, u32)>> = row_key
+        .iter()
+        .map(|&rk| {
+            let mut out: Vec<(u32, u32)> = Vec::new();
+            for &k in &cols_used {
+                let id = reach.key_cell(rk, k);
+                if id == EMPTY {
+                    continue;
+                }
+                let lid = match local.get_mut(id as usize) {
+                    Some(slot) => *slot.get_or_insert_with(|| table.intern(reach.conn(id).clone())),
+                    None => table.intern(reach.conn(id).clone()),
+                };
+                for &(b, e) in by_col.get(k).map_or(&[][..], Vec::as_slice) {
+                    let w = table.intersect(lid, e);
+                    if w != EMPTY {
+                        out.push((b, w));
+                    }
+                }
+            }
+            out.sort_unstable_by_key(|&(b, _)| b);
+            out
+        })
+        .collect();
+    Adjacency::new(row_of, bucket_of, row_out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::SimOptions;
     use crate::attack::fixtures::{allow, chain, chain_docs, World};
     use crate::model::ports::parse_port_list;
-    use petgraph::graph::NodeIndex;
 
     /// Edges as (source workload, destination workload).
     fn edges(w: &World, o: &SimOptions) -> Vec<(String, String)> {
         let g = w.graph(o);
         let mut v: Vec<(String, String)> = g
-            .graph
-            .edge_indices()
-            .filter_map(|e| g.graph.edge_endpoints(e))
-            .map(|(a, b)| (g.group_name(a.index()), g.group_name(b.index())))
+            .edges
+            .edges()
+            .map(|(a, b, _)| (g.group_name(a), g.group_name(b)))
             .collect();
         v.sort();
         v
@@ -233,9 +301,9 @@ mod tests {
                 e("x/c[Pod]", "x/d[Pod]"),
             ]
         );
-        let a = NodeIndex::new(g.pod_group[w.pod("x/a")]);
-        let ab = g.graph.find_edge(a, NodeIndex::new(b)).unwrap();
-        assert_eq!(g.conns.get(g.graph[ab]).to_connlist(), "TCP 8080");
+        let a = g.pod_group[w.pod("x/a")];
+        let ab = g.edges.weight(a, b).unwrap();
+        assert_eq!(g.conns.get(ab).to_connlist(), "TCP 8080");
     }
 
     #[test]
@@ -247,12 +315,9 @@ mod tests {
         let g = w.graph(&SimOptions::default());
         let (a, b) = (w.pod("x/a"), w.pod("x/b"));
         let ab = |g: &super::AttackGraph| {
-            g.graph
-                .find_edge(
-                    NodeIndex::new(g.pod_group[a]),
-                    NodeIndex::new(g.pod_group[b]),
-                )
-                .map(|x| g.conns.get(g.graph[x]).to_connlist())
+            g.edges
+                .weight(g.pod_group[a], g.pod_group[b])
+                .map(|x| g.conns.get(x).to_connlist())
         };
         assert_eq!(ab(&g).as_deref(), Some("TCP 8080,9090"));
         let listening = w.graph(&SimOptions {

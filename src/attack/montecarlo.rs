@@ -26,7 +26,6 @@
 
 use crate::attack::graph::{AttackGraph, Target};
 use crate::model::ports::{ConnSet, Protocol};
-use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
 
 /// The default per-port exploit table: remote shells and admin ports high,
@@ -226,28 +225,48 @@ pub fn monte_carlo(
     o: &McOptions,
 ) -> McResult {
     let n = g.groups.len();
-    // Edges with their probability of failing (1 - p), per source group.
-    let mut out_edges: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
     // Per connection set, once: an attack graph has tens of millions of
     // edges and a few dozen distinct sets.
     let by_conns: Vec<f64> = (0..g.conns.len())
         .map(|id| port_probability(g.conns.get(id as u32), o))
         .collect();
-    let group_p: Vec<Option<f64>> = (0..n).map(|grp| annotated(g, grp)).collect();
-    for e in g.graph.edge_references() {
-        let (a, b) = (e.source().index(), e.target().index());
-        let p = group_p.get(b).copied().flatten().unwrap_or_else(|| {
-            by_conns
-                .get(*e.weight() as usize)
-                .copied()
-                .unwrap_or_else(|| port_probability(g.conns.get(*e.weight()), o))
-        });
-        if p > 0.0 {
-            if let Some(v) = out_edges.get_mut(a) {
-                v.push((b, 1.0 - p));
-            }
+    // Edges are stored per (row, bucket) entry: every source group of a
+    // row attacks every group of a bucket alike, and the groups of a bucket
+    // share their annotation, so an entry has one probability of failing
+    // (1 - p). Per row: (bucket, 1 - p) of the entries with p > 0, and the
+    // edges they stand for (the visits a compromised group costs).
+    let (rows, buckets) = g.edges.shape();
+    let mut bucket_p: Vec<Option<f64>> = vec![None; buckets];
+    for b in 0..buckets {
+        if let (Some(&grp), Some(slot)) = (g.edges.bucket_groups(b).first(), bucket_p.get_mut(b)) {
+            *slot = annotated(g, grp as usize);
         }
     }
+    let row_attacks: Vec<(Vec<(usize, f64)>, u64)> = (0..rows)
+        .map(|r| {
+            let mut visits = 0u64;
+            let attacks = g
+                .edges
+                .row_entries(r)
+                .iter()
+                .filter_map(|&(b, w)| {
+                    let b = b as usize;
+                    let p = bucket_p.get(b).copied().flatten().unwrap_or_else(|| {
+                        by_conns
+                            .get(w as usize)
+                            .copied()
+                            .unwrap_or_else(|| port_probability(g.conns.get(w), o))
+                    });
+                    (p > 0.0).then(|| {
+                        visits += g.edges.bucket_groups(b).len() as u64;
+                        (b, 1.0 - p)
+                    })
+                })
+                .collect();
+            (attacks, visits)
+        })
+        .collect();
+    let bucket_of: Vec<usize> = (0..n).map(|grp| g.edges.bucket_of(grp)).collect();
     let mut start_counts = vec![0u64; n];
     for &(p, k) in held {
         if let (Some(&grp), Some(gr)) = (
@@ -298,15 +317,20 @@ pub fn monte_carlo(
                 per_step.resize(o.steps + 1, now);
                 break;
             }
-            // Probability of surviving this step, per group.
-            let mut survive = vec![1.0f64; n];
-            for (a, edges) in out_edges.iter().enumerate() {
+            // Probability of surviving this step, per bucket: the factors
+            // of every source group, in group order (the order one edge at
+            // a time would take them in, so the floats come out the same).
+            let mut survive = vec![1.0f64; buckets];
+            for a in 0..n {
                 let k = comp.get(a).copied().unwrap_or(0);
                 if k == 0 {
                     continue;
                 }
-                visits += edges.len() as u64;
-                for &(b, fail) in edges {
+                let Some((attacks, cost)) = row_attacks.get(g.edges.row_of(a)) else {
+                    continue;
+                };
+                visits += cost;
+                for &(b, fail) in attacks {
                     // A pod does not attack itself: in its own group only the
                     // other compromised pods attack a given pod, and those are
                     // all k of them (the attacked pod is not compromised).
@@ -319,7 +343,12 @@ pub fn monte_carlo(
             for b in 0..n {
                 let healthy =
                     replicas.get(b).copied().unwrap_or(0) - comp.get(b).copied().unwrap_or(0);
-                let q = 1.0 - survive.get(b).copied().unwrap_or(1.0);
+                let q = 1.0
+                    - bucket_of
+                        .get(b)
+                        .and_then(|&k| survive.get(k))
+                        .copied()
+                        .unwrap_or(1.0);
                 if healthy > 0 && q > 0.0 {
                     attacked = true;
                     let fell = rng.binomial(healthy, q);
@@ -502,13 +531,10 @@ mod tests {
             table: Vec::new(),
             ..o.clone()
         });
-        let out_of_p0 = g
-            .graph
-            .edges(petgraph::graph::NodeIndex::new(g.pod_group[0]))
-            .count();
+        let out_of_p0 = g.edges.out_degree(g.pod_group[0]);
         assert!(out_of_p0 >= 29);
         assert_eq!(
-            sure.edge_visits, out_of_p0 as u64,
+            sure.edge_visits, out_of_p0,
             "one step over p0's edges takes all"
         );
         assert!(sure.compromised.iter().skip(1).all(|b| b.mean == 30.0));

@@ -1,10 +1,10 @@
 //! Ranking of every workload by blast radius (`simulate --all`): one
 //! closure over the whole graph at no hop limit, one spread per group with one.
 
+use crate::attack::adjacency::Forward;
 use crate::attack::closure::Closure;
 use crate::attack::graph::{AttackGraph, Target};
 use crate::attack::simulate::{Ranked, RANK_HOPS_FOR_TOP};
-use petgraph::graph::NodeIndex;
 use std::collections::HashMap;
 
 /// Simulate from every workload (one held pod each) and rank by blast radius,
@@ -12,7 +12,7 @@ use std::collections::HashMap;
 ///
 /// Without a hop limit the blast radius is the size of the transitive
 /// closure, computed once for the whole graph: strongly connected components
-/// (petgraph's Tarjan), then descendant sets as bitsets over the condensed
+/// (Tarjan), then descendant sets as bitsets over the condensed
 /// DAG, sinks first. With `max_hops` each distinct start spreads on its own.
 pub fn rank_all(g: &AttackGraph, entities: &[crate::engine::view::Entity]) -> Vec<Ranked> {
     let total = g.cluster.pod_count();
@@ -117,8 +117,8 @@ pub fn target_hops(
 /// less the held pod when a path leads back to its own group.
 fn closure_blast(g: &AttackGraph) -> Vec<u64> {
     let weight: Vec<u64> = g.groups.iter().map(|gr| gr.replicas).collect();
-    let self_loop = |v: usize| g.graph.contains_edge(NodeIndex::new(v), NodeIndex::new(v));
-    let closure = Closure::new(&g.graph, weight.len(), &weight);
+    let self_loop = |v: usize| g.edges.self_loop(v);
+    let closure = Closure::new(&Forward(&g.edges), &weight);
     let reach = closure.per_node(&weight, &self_loop);
     reach
         .iter()

@@ -186,6 +186,42 @@ impl Reachability {
         self.cells.get(i * self.stride() + pos)
     }
 
+    /// The row key of class `c` (`usize::MAX` for no class): classes of
+    /// one row key reach every destination alike.
+    pub fn row_key(&self, c: usize) -> usize {
+        self.rows.key(c)
+    }
+
+    /// The column key of class `c` (`usize::MAX` for no class): classes of
+    /// one column key are reached alike from every source.
+    pub fn col_key(&self, c: usize) -> usize {
+        self.cols.key(c)
+    }
+
+    /// The connection id from row key `r` to column key `k` (EMPTY outside
+    /// the keys).
+    pub fn key_cell(&self, r: usize, k: usize) -> u32 {
+        if r >= self.rows.len() || k >= self.cols.len() {
+            return EMPTY;
+        }
+        self.cells.get(r * self.stride() + k)
+    }
+
+    /// (row key, column key) pairs with some connection: what the attack
+    /// graph's stored entries grow with.
+    pub fn connected_key_pairs(&self) -> u64 {
+        let stride = self.stride();
+        let mut pairs = 0u64;
+        for i in 0..self.rows.len() {
+            for j in 0..self.cols.len() {
+                if self.cells.get(i * stride + j) != EMPTY {
+                    pairs += 1;
+                }
+            }
+        }
+        pairs
+    }
+
     /// Pairs of classes (source, destination, a class with itself
     /// included) with some connection, counted over the keys: one visit per
     /// cell, not per pair of classes.
