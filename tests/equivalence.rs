@@ -462,6 +462,12 @@ proptest! {
         let g = AttackGraph::build(&c, &reach, &SimOptions::default());
         let ents = entities(&c, &reach, Level::Workload);
         let ranked = rank_all(&g, &ents);
+        // Counting connections by key signatures gives the list's counts.
+        for level in [Level::Workload, Level::Pod, Level::Namespace] {
+            use blastradius::engine::view::{ConnCounts, ConnView};
+            let built = ConnCounts::of_view(&ConnView::build(&c, &reach, level));
+            prop_assert_eq!(ConnCounts::count(&c, &reach, level), built, "{:?}", level);
+        }
         // The factored edges are the matrix's class-to-class cells, pair by
         // pair (the matrix is checked against the naive evaluator above).
         let n = g.groups.len();

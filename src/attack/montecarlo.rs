@@ -27,6 +27,7 @@
 use crate::attack::graph::{AttackGraph, Target};
 use crate::model::ports::{ConnSet, Protocol};
 use rayon::prelude::*;
+use std::collections::HashMap;
 
 /// The default per-port exploit table: remote shells and admin ports high,
 /// databases medium, generic HTTP low. (protocol, port, probability)
@@ -242,7 +243,12 @@ pub fn monte_carlo(
             *slot = annotated(g, grp as usize);
         }
     }
-    let row_attacks: Vec<(Vec<(usize, f64)>, u64)> = (0..rows)
+    // The distinct probabilities of failing (a few dozen: one per connection
+    // set and annotation), so a compromised group raises each to its
+    // power once, not once an entry.
+    let mut fails: Vec<f64> = Vec::new();
+    let mut fail_index: HashMap<u64, usize> = HashMap::new();
+    let row_attacks: Vec<(Vec<(usize, usize)>, u64)> = (0..rows)
         .map(|r| {
             let mut visits = 0u64;
             let attacks = g
@@ -259,7 +265,12 @@ pub fn monte_carlo(
                     });
                     (p > 0.0).then(|| {
                         visits += g.edges.bucket_groups(b).len() as u64;
-                        (b, 1.0 - p)
+                        let fail = 1.0 - p;
+                        let fi = *fail_index.entry(fail.to_bits()).or_insert_with(|| {
+                            fails.push(fail);
+                            fails.len() - 1
+                        });
+                        (b, fi)
                     })
                 })
                 .collect();
@@ -321,6 +332,8 @@ pub fn monte_carlo(
             // of every source group, in group order (the order one edge at
             // a time would take them in, so the floats come out the same).
             let mut survive = vec![1.0f64; buckets];
+            let mut powered: Vec<f64> = vec![1.0; fails.len()];
+            let mut powered_k = 0u64; // k >= 1 below: computed on first use
             for a in 0..n {
                 let k = comp.get(a).copied().unwrap_or(0);
                 if k == 0 {
@@ -330,12 +343,20 @@ pub fn monte_carlo(
                     continue;
                 };
                 visits += cost;
-                for &(b, fail) in attacks {
+                if k != powered_k {
+                    // The same `powi` as one entry at a time would compute.
+                    let e = k.min(i32::MAX as u64) as i32;
+                    for (x, f) in powered.iter_mut().zip(&fails) {
+                        *x = f.powi(e);
+                    }
+                    powered_k = k;
+                }
+                for &(b, fi) in attacks {
                     // A pod does not attack itself: in its own group only the
                     // other compromised pods attack a given pod, and those are
                     // all k of them (the attacked pod is not compromised).
-                    if let Some(s) = survive.get_mut(b) {
-                        *s *= fail.powi(k.min(i32::MAX as u64) as i32);
+                    if let (Some(s), Some(&f)) = (survive.get_mut(b), powered.get(fi)) {
+                        *s *= f;
                     }
                 }
             }

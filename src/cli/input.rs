@@ -133,16 +133,38 @@ fn parse_bytes(s: &str) -> Option<u64> {
     num.trim().parse::<u64>().ok()?.checked_mul(1u64 << shift)
 }
 
-/// Refuse an attack graph whose edges (one per connected class pair) would
-/// not fit the memory budget, before building it.
-pub fn check_attack_graph(reach: &Reachability) -> Result<(), CliError> {
+/// Build the attack graph, refused first when its stored entries (one per
+/// connected pair of row and column keys) would not fit the memory budget;
+/// with -v, its time and size.
+pub fn attack_graph<'a>(
+    cluster: &'a Cluster,
+    reach: &'a Reachability,
+    opts: &crate::attack::graph::SimOptions,
+    verbose: bool,
+) -> Result<crate::attack::graph::AttackGraph<'a>, CliError> {
+    use crate::attack::graph::AttackGraph;
     memory_budget()?
         .check(
             "the attack graph",
             reach.class_count(),
-            crate::attack::graph::AttackGraph::estimated_bytes(reach),
+            AttackGraph::estimated_bytes(reach),
         )
-        .map_err(CliError::TooLarge)
+        .map_err(CliError::TooLarge)?;
+    let g = timed(verbose, "attack graph", || {
+        AttackGraph::build(cluster, reach, opts)
+    });
+    if verbose {
+        let (rows, buckets) = g.edges.shape();
+        err_line(format_args!(
+            "attack graph: {} groups, {} edges stored as {} entries ({} rows × {} buckets)",
+            g.groups.len(),
+            g.edges.edge_count(),
+            g.edges.entry_count(),
+            rows,
+            buckets
+        ));
+    }
+    Ok(g)
 }
 
 /// Compile within the memory budget, with the timing and matrix lines of -v.

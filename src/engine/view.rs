@@ -1,7 +1,7 @@
 //! Entities (workloads or pods, and external IP atoms) and the list of
 //! allowed connections between them, aggregated from the class matrix.
 
-use crate::engine::reach::Reachability;
+use crate::engine::reach::{Reachability, EMPTY};
 use crate::model::ports::ConnSet;
 use crate::model::{Cluster, WorkloadRef};
 use std::collections::{BTreeMap, HashMap};
@@ -173,27 +173,75 @@ impl ConnCounts {
         }
     }
 
+    /// Entity pairs are counted by key signatures, not one by one: an
+    /// entity's sources are the row keys of its classes, its destinations
+    /// the column keys ([`Reachability::row_key`]), and two entities are
+    /// connected exactly when some (row key, column key) cell of theirs is,
+    /// so the pairs of entities are the pairs of signatures times their
+    /// sizes (100,000 workloads: 7,000 × 8,000 signatures instead of 10¹⁰
+    /// pairs). An entity with itself is then set right on its own.
     pub fn count(cluster: &Cluster, reach: &Reachability, level: Level) -> ConnCounts {
         let entities = entities(cluster, reach, level);
         let shown = |a: &crate::model::ip::IpRange| !a.v6 || reach.ipv6_in_use;
-        let mut connections = 0;
-        let mut external = 0;
-        for (a, ea) in entities.iter().enumerate() {
-            for (b, eb) in entities.iter().enumerate() {
-                // As `ConnView::build` lists them; a union is empty when
-                // every part is.
-                let self_pair = a == b;
-                if (!self_pair || level == Level::Namespace)
-                    && ea.classes.iter().any(|&s| {
-                        eb.classes.iter().any(|&d| {
-                            (!self_pair || d != s || several(cluster, reach, s))
-                                && !reach.class_to_class(s, d).is_empty()
-                        })
-                    })
-                {
-                    connections += 1;
+        // Signatures: sorted, deduplicated key sets, interned.
+        fn intern(
+            index: &mut HashMap<Vec<usize>, usize>,
+            sigs: &mut Vec<(Vec<usize>, u64)>,
+            mut keys: Vec<usize>,
+        ) -> usize {
+            keys.sort_unstable();
+            keys.dedup();
+            let next = sigs.len();
+            let i = *index.entry(keys.clone()).or_insert(next);
+            if i == next {
+                sigs.push((keys, 0));
+            }
+            if let Some(s) = sigs.get_mut(i) {
+                s.1 += 1;
+            }
+            i
+        }
+        let (mut r_index, mut c_index) = (HashMap::new(), HashMap::new());
+        let mut r_sigs: Vec<(Vec<usize>, u64)> = Vec::new();
+        let mut c_sigs: Vec<(Vec<usize>, u64)> = Vec::new();
+        let mut of_entity: Vec<(usize, usize)> = Vec::with_capacity(entities.len());
+        for e in &entities {
+            let rs = e.classes.iter().map(|&c| reach.row_key(c)).collect();
+            let cs = e.classes.iter().map(|&c| reach.col_key(c)).collect();
+            of_entity.push((
+                intern(&mut r_index, &mut r_sigs, rs),
+                intern(&mut c_index, &mut c_sigs, cs),
+            ));
+        }
+        let linked = |r: &[usize], c: &[usize]| {
+            r.iter()
+                .any(|&rk| c.iter().any(|&ck| reach.key_cell(rk, ck) != EMPTY))
+        };
+        let mut connections: u64 = 0;
+        for (rs, rn) in &r_sigs {
+            for (cs, cn) in &c_sigs {
+                if linked(rs, cs) {
+                    connections = connections.saturating_add(rn.saturating_mul(*cn));
                 }
             }
+        }
+        let mut external = 0u64;
+        for (ea, &(sr, sc)) in entities.iter().zip(&of_entity) {
+            // The entity with itself: counted above when its cells link; as
+            // `ConnView::build` lists it, only at namespace level, and a
+            // class with itself only when it holds several pods (SEM-47).
+            let counted = match (r_sigs.get(sr), c_sigs.get(sc)) {
+                (Some((rs, _)), Some((cs, _))) => linked(rs, cs),
+                _ => false,
+            };
+            let listed = level == Level::Namespace
+                && ea.classes.iter().any(|&s| {
+                    ea.classes.iter().any(|&d| {
+                        (d != s || several(cluster, reach, s))
+                            && !reach.class_to_class(s, d).is_empty()
+                    })
+                });
+            connections = (connections + u64::from(listed)).saturating_sub(u64::from(counted));
             for (x, _) in reach.ext_dst.iter().enumerate().filter(|(_, a)| shown(a)) {
                 if ea
                     .classes
@@ -213,10 +261,11 @@ impl ConnCounts {
                 }
             }
         }
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         ConnCounts {
             entities: entities.len(),
-            connections: connections + external,
-            external,
+            connections: size(connections.saturating_add(external)),
+            external: size(external),
         }
     }
 }

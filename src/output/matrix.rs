@@ -1,8 +1,8 @@
 //! Reachability matrices for the matrix charts: namespace × namespace and
 //! workload × workload, as shares of (source pod, destination pod) pairs.
 //! Past [`MATRIX_TOP`] rows the charts show the top ones and fold the rest
-//! into one "other" row and column ([`Heat::fold`]); report.json keeps the
-//! full namespace matrix.
+//! into one "other" row and column ([`Heat::fold`], [`workload_shown`]);
+//! report.json keeps the full namespace matrix.
 
 use crate::attack::simulate::Ranked;
 use crate::engine::reach::{Reachability, EMPTY};
@@ -52,41 +52,92 @@ impl Heat {
     }
 
     /// Pair counts over `members`: (group, class, pods) of every pod entry.
-    /// A pod and itself are never a pair; pods of one class share every verdict.
+    /// A pod and itself are never a pair; pods of one class share every
+    /// verdict. Pairs are `pods[a] × pods[b]` (less `pods[a]` on the
+    /// diagonal); allowed pairs are summed over the matrix keys, one visit
+    /// per (row key, column key) cell, not per pair of classes: a class's
+    /// verdicts are its row key's as a source and its column key's as a
+    /// destination.
     fn count(reach: &Reachability, labels: Vec<String>, members: &[(usize, usize, u64)]) -> Heat {
         let n = labels.len();
-        // pods per (group, class)
-        let mut per: BTreeMap<(usize, usize), u64> = BTreeMap::new();
         let mut pods = vec![0u64; n];
+        // Pods per (row key, group) and per (column key, group); pods whose
+        // class reaches itself, per group (the pairs of a pod with itself
+        // to take out again).
+        let mut by_row: BTreeMap<usize, BTreeMap<usize, u128>> = BTreeMap::new();
+        let mut by_col: BTreeMap<usize, BTreeMap<usize, u128>> = BTreeMap::new();
+        let mut to_itself = vec![0u128; n];
         for &(g, class, p) in members {
-            *per.entry((g, class)).or_default() += p;
+            if g >= n {
+                continue;
+            }
             if let Some(x) = pods.get_mut(g) {
                 *x += p;
+            }
+            let p = u128::from(p);
+            *by_row
+                .entry(reach.row_key(class))
+                .or_default()
+                .entry(g)
+                .or_default() += p;
+            *by_col
+                .entry(reach.col_key(class))
+                .or_default()
+                .entry(g)
+                .or_default() += p;
+            if reach.class_id(class, class) != EMPTY {
+                if let Some(x) = to_itself.get_mut(g) {
+                    *x += p;
+                }
             }
         }
         // Pair counts in u128: a class can hold more than 2^32 pods (replicas
         // are i32), and their pairs overflow u64.
+        let pairs: Vec<Vec<u128>> = (0..n)
+            .map(|a| {
+                let pa = u128::from(pods.get(a).copied().unwrap_or(0));
+                (0..n)
+                    .map(|b| {
+                        let pb = u128::from(pods.get(b).copied().unwrap_or(0));
+                        if a == b {
+                            pa * pb - pa
+                        } else {
+                            pa * pb
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let cols: Vec<(usize, Vec<(usize, u128)>)> = by_col
+            .into_iter()
+            .map(|(k, m)| (k, m.into_iter().collect()))
+            .collect();
         let mut allowed = vec![vec![0u128; n]; n];
-        let mut pairs = vec![vec![0u128; n]; n];
-        fn at(m: &mut [Vec<u128>], a: usize, b: usize) -> Option<&mut u128> {
-            m.get_mut(a).and_then(|row| row.get_mut(b))
-        }
-        for (&(ga, ca), &pa) in &per {
-            for (&(gb, cb), &pb) in &per {
-                let (pa, pb) = (u128::from(pa), u128::from(pb));
-                let count = if (ga, ca) == (gb, cb) {
-                    pa * pb - pa
-                } else {
-                    pa * pb
-                };
-                if let Some(t) = at(&mut pairs, ga, gb) {
-                    *t += count;
+        // Per row key: pods of each destination group its cells reach.
+        let mut reached = vec![0u128; n];
+        for (rk, sources) in &by_row {
+            reached.iter_mut().for_each(|x| *x = 0);
+            for (ck, dsts) in &cols {
+                if reach.key_cell(*rk, *ck) == EMPTY {
+                    continue;
                 }
-                if reach.class_id(ca, cb) != EMPTY {
-                    if let Some(a) = at(&mut allowed, ga, gb) {
-                        *a += count;
+                for &(g, p) in dsts {
+                    if let Some(x) = reached.get_mut(g) {
+                        *x += p;
                     }
                 }
+            }
+            for (&ga, &pa) in sources {
+                if let Some(row) = allowed.get_mut(ga) {
+                    for (cell, &pb) in row.iter_mut().zip(&reached) {
+                        *cell += pa * pb;
+                    }
+                }
+            }
+        }
+        for (g, &own) in to_itself.iter().enumerate() {
+            if let Some(x) = allowed.get_mut(g).and_then(|r| r.get_mut(g)) {
+                *x = x.saturating_sub(own);
             }
         }
         Heat {
@@ -242,15 +293,36 @@ pub fn pod_matrix(cluster: &Cluster, reach: &Reachability) -> Matrix {
 }
 
 /// The workload chart's rows: the [`MATRIX_TOP`] workloads with the
-/// largest blast radius (the ranking's order, `names` the entities'
-/// `ns/name[Kind]`), else with the most pods; and "other".
-pub fn workload_shown(heat: &Heat, names: &[String], ranked: Option<&[Ranked]>) -> Shown {
+/// largest blast radius (the ranking's order), else with the most pods; and
+/// "other". Counted folded: only the shown rows are ever allocated (a
+/// 100,000-pod cluster has 50,000 workloads, 2.5 G cells unfolded).
+pub fn workload_shown(cluster: &Cluster, reach: &Reachability, ranked: Option<&[Ranked]>) -> Shown {
+    workload_shown_top(cluster, reach, ranked, MATRIX_TOP)
+}
+
+fn workload_shown_top(
+    cluster: &Cluster,
+    reach: &Reachability,
+    ranked: Option<&[Ranked]>,
+    top: usize,
+) -> Shown {
+    let ents = entities(cluster, reach, Level::Workload);
+    let n = ents.len();
+    let pods_of = |i: usize| -> u64 {
+        ents.get(i).map_or(0, |e| {
+            e.pods
+                .iter()
+                .filter_map(|&p| cluster.pods.get(p))
+                .map(|p| u64::from(p.replicas))
+                .sum()
+        })
+    };
     let mut rank: Vec<usize> = Vec::new();
     if let Some(r) = ranked {
-        let idx: BTreeMap<&str, usize> = names
+        let idx: BTreeMap<&str, usize> = ents
             .iter()
             .enumerate()
-            .map(|(i, n)| (n.as_str(), i))
+            .map(|(i, e)| (e.name.as_str(), i))
             .collect();
         rank = r
             .iter()
@@ -258,16 +330,111 @@ pub fn workload_shown(heat: &Heat, names: &[String], ranked: Option<&[Ranked]>) 
             .collect();
     }
     if rank.is_empty() {
-        rank = (0..heat.labels.len()).collect();
-        rank.sort_by(|&a, &b| heat.pods.get(b).cmp(&heat.pods.get(a)).then(a.cmp(&b)));
+        let pods: Vec<u64> = (0..n).map(pods_of).collect();
+        rank = (0..n).collect();
+        rank.sort_by(|&a, &b| pods.get(b).cmp(&pods.get(a)).then(a.cmp(&b)));
     }
-    heat.fold(&rank, MATRIX_TOP, "workloads")
+    let short =
+        |e: &crate::engine::view::Entity| e.name.split('[').next().unwrap_or(&e.name).to_string();
+    // Entity -> shown row: every entity up to `top`, else the top ones (in
+    // the entities' order) and the rest in a last row.
+    let (row, labels, named): (Vec<usize>, Vec<String>, usize) = if n <= top {
+        ((0..n).collect(), ents.iter().map(short).collect(), n)
+    } else {
+        let mut keep: Vec<usize> = rank.iter().copied().filter(|&g| g < n).take(top).collect();
+        keep.sort_unstable();
+        keep.dedup();
+        let named = keep.len();
+        let mut row = vec![named; n];
+        for (r, &g) in keep.iter().enumerate() {
+            if let Some(x) = row.get_mut(g) {
+                *x = r;
+            }
+        }
+        let mut labels: Vec<String> = keep
+            .iter()
+            .filter_map(|&g| ents.get(g))
+            .map(short)
+            .collect();
+        labels.push(format!("other: {} workloads", n - named));
+        (row, labels, named)
+    };
+    let mut members = Vec::new();
+    for (g, e) in ents.iter().enumerate() {
+        let Some(&r) = row.get(g) else { continue };
+        for &i in &e.pods {
+            if let (Some(p), Some(&class)) = (cluster.pods.get(i), reach.pod_class.get(i)) {
+                members.push((r, class, u64::from(p.replicas)));
+            }
+        }
+    }
+    Shown {
+        matrix: Heat::count(reach, labels, &members).matrix(),
+        of: n,
+        named,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::attack::fixtures::{allow, deny_ingress, deployment, pod, World};
+
+    /// The keyed count equals counting pod by pod: every (source pod,
+    /// destination pod) pair of distinct pods, replicas expanded, allowed
+    /// when the matrix has any connection for it.
+    #[test]
+    fn keyed_counts_equal_counting_every_pod_pair() {
+        let text = crate::util::synth::generate(&crate::util::synth::SynthOptions {
+            pods: 300,
+            namespaces: 5,
+            policies: 60,
+            seed: 4,
+            label_diversity: 4,
+            ..crate::util::synth::SynthOptions::default()
+        });
+        let c = crate::input::load_str("s", &text, &Default::default()).unwrap();
+        let r = Reachability::compile(&c, &Default::default());
+        let heat = namespace_heat(&c, &r);
+        let ns = |i: usize| {
+            heat.labels
+                .iter()
+                .position(|l| *l == c.pods[i].namespace)
+                .unwrap()
+        };
+        let n = heat.labels.len();
+        let (mut pairs, mut allowed) = (vec![vec![0u128; n]; n], vec![vec![0u128; n]; n]);
+        for i in 0..c.pods.len() {
+            for j in 0..c.pods.len() {
+                let (ri, rj) = (
+                    u128::from(c.pods[i].replicas),
+                    u128::from(c.pods[j].replicas),
+                );
+                let (count, ok) = if i == j {
+                    (ri * ri - ri, !r.replica_to_replica(i).is_empty())
+                } else {
+                    (ri * rj, !r.pod_to_pod(i, j).is_empty())
+                };
+                pairs[ns(i)][ns(j)] += count;
+                if ok {
+                    allowed[ns(i)][ns(j)] += count;
+                }
+            }
+        }
+        assert_eq!(heat.pairs, pairs);
+        assert_eq!(heat.allowed, allowed);
+        assert!(allowed.iter().flatten().any(|&a| a > 0));
+        // Folded while counting, the workload rows are the full matrix
+        // folded afterwards.
+        let (full, names) = workload_heat(&c, &r);
+        let mut rank: Vec<usize> = (0..names.len()).collect();
+        rank.sort_by(|&a, &b| full.pods[b].cmp(&full.pods[a]).then(a.cmp(&b)));
+        let folded = full.fold(&rank, 7, "workloads");
+        let direct = workload_shown_top(&c, &r, None, 7);
+        assert_eq!(direct.matrix, folded.matrix);
+        assert_eq!((direct.of, direct.named), (folded.of, folded.named));
+        assert!(direct.of > 7);
+    }
 
     /// Folded rows and columns count the pairs of what they hold, so their
     /// shares are exact (not an average of shares): from {c, d} (2 pods) to
@@ -299,8 +466,12 @@ mod tests {
         assert_eq!(v[0][0], Some(0.0));
         assert_eq!(v[0][2], Some(0.0));
         // By pods without a ranking: a (3), b (2), then c by name.
-        let by_pods = workload_shown(&heat, &names, None);
+        let by_pods = workload_shown(&w.c, &w.r, None);
         assert_eq!(by_pods.named, 4, "4 workloads fit under the top 25");
+        // Folded while counting, by pods: a (3) and b (2) named.
+        let direct = workload_shown_top(&w.c, &w.r, None, 2);
+        assert_eq!(direct.matrix.0, ["x/a", "x/b", "other: 2 workloads"]);
+        assert_eq!(direct.matrix.1, v.clone());
     }
 
     /// Both matrices count (source pod, destination pod) pairs and never a

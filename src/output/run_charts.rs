@@ -5,9 +5,7 @@ use crate::engine::reach::Reachability;
 use crate::model::Cluster;
 use crate::output::attack_graph::{attack_graph_svg, AgData};
 use crate::output::charts::{self, HopSeries, JewelMark};
-use crate::output::matrix::{
-    namespace_heat, namespace_shown, workload_heat, workload_shown, Shown,
-};
+use crate::output::matrix::{namespace_heat, namespace_shown, workload_shown, Shown};
 use crate::output::report_build::worst_sim;
 use crate::util::text::thousands;
 
@@ -119,13 +117,12 @@ pub fn charts(
         )?,
     ));
     if !cluster.pods.is_empty() {
-        let (heat, names) = workload_heat(cluster, reach);
         let by = if ranked.is_some_and(|r| !r.is_empty()) {
             "blast radius"
         } else {
             "pods"
         };
-        let shown = workload_shown(&heat, &names, ranked);
+        let shown = workload_shown(cluster, reach, ranked);
         out.push((
             "pod-matrix.svg".to_string(),
             charts::matrix(

@@ -2,10 +2,9 @@
 //! blast radius.
 
 use crate::attack::chokepoints::chokepoints;
-use crate::attack::graph::AttackGraph;
 use crate::cli::args::ChokeArgs;
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{check_attack_graph, compile_for_attack, load, start_entities, timed};
+use crate::cli::input::{attack_graph, compile_for_attack, load, start_entities, timed};
 use crate::cli::print::write_out;
 use crate::engine::view::{entities, Level};
 use crate::output::chokepoints::{ChokepointsOutput, StartScope};
@@ -27,10 +26,7 @@ pub fn run(a: ChokeArgs) -> Result<Outcome, CliError> {
     // measure sums over); `-A`, the default, every namespace.
     let ns = a.namespace.as_deref().filter(|_| !a.all_namespaces);
     let ents = start_entities(&cluster, entities(&cluster, &reach, Level::Workload), ns)?;
-    check_attack_graph(&reach)?;
-    let graph = timed(a.input.opts.verbose, "attack graph", || {
-        AttackGraph::build(&cluster, &reach, &opts)
-    });
+    let graph = attack_graph(&cluster, &reach, &opts, a.input.opts.verbose)?;
     let starts = workload_starts(&ents);
     let scope = ns.map(|n| StartScope {
         namespace: n.to_string(),

@@ -1,14 +1,13 @@
 //! `report`: write the full report (HTML, Markdown, JSON, SVG charts).
 
 use crate::attack::chokepoints::chokepoints;
-use crate::attack::graph::AttackGraph;
 use crate::attack::rank::rank_all;
 use crate::attack::simulate::SimResult;
 use crate::cli::args::ReportArgs;
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{
-    check_attack_graph, compile_for_attack, held_from, in_namespace, input_name, load,
-    start_entities, timed, Held,
+    attack_graph, compile_for_attack, held_from, in_namespace, input_name, load, start_entities,
+    timed, Held,
 };
 use crate::cli::print::err_line;
 use crate::engine::view::{entities, Level};
@@ -29,10 +28,7 @@ pub fn run(a: ReportArgs) -> Result<Outcome, CliError> {
     // starting points, ranking, choke points); `-A`, the default, all.
     let ns = a.namespace.as_deref().filter(|_| !a.all_namespaces);
     let entities = start_entities(&cluster, entities(&cluster, &reach, Level::Workload), ns)?;
-    check_attack_graph(&reach)?;
-    let graph = timed(a.input.opts.verbose, "attack graph", || {
-        AttackGraph::build(&cluster, &reach, &opts)
-    });
+    let graph = attack_graph(&cluster, &reach, &opts, a.input.opts.verbose)?;
     let ranked = rank_all(&graph, &entities);
     let starts = if a.from.is_empty() {
         default_starts(&entities, &reach, &ranked)

@@ -8,8 +8,8 @@ use crate::attack::simulate::SimResult;
 use crate::cli::args::{SimModel, SimulateArgs};
 use crate::cli::error::{CliError, Outcome};
 use crate::cli::input::{
-    check_attack_graph, compile_for_attack, held_from, in_namespace, input_name, load,
-    start_entities, timed, Held,
+    attack_graph, compile_for_attack, held_from, in_namespace, input_name, load, start_entities,
+    timed, Held,
 };
 use crate::cli::print::write_out;
 use crate::engine::view::{entities, Level};
@@ -37,10 +37,7 @@ pub fn run(a: SimulateArgs) -> Result<Outcome, CliError> {
     if let Some(ns) = ns {
         crate::cli::input::check_namespace(&cluster, ns)?;
     }
-    check_attack_graph(&reach)?;
-    let graph = timed(a.input.opts.verbose, "attack graph", || {
-        AttackGraph::build(&cluster, &reach, &opts)
-    });
+    let graph = attack_graph(&cluster, &reach, &opts, a.input.opts.verbose)?;
     let mut starts: Vec<Held> = Vec::new();
     for f in &a.from {
         starts.push(held_from(

@@ -1,9 +1,10 @@
 //! BR009: a namespaceSelector-only peer ORed with a podSelector-only peer.
 
 use super::fixes::{join_lines, peer_lines, rule_lines};
-use super::{list, plural, workloads_or_none, Auditor, Severity};
+use super::{plural, Auditor, Severity};
 use crate::engine::explain::describe_peer;
-use crate::model::{Direction, Peer, Pod, Policy, Rule};
+use crate::model::{Direction, Peer, Policy, Rule};
+use std::collections::BTreeMap;
 
 impl Auditor<'_> {
     pub(super) fn and_or(&mut self) {
@@ -64,10 +65,11 @@ impl Auditor<'_> {
             dir.as_str(),
             plural(a as usize),
         );
-        let extra: Vec<&Pod> = or_pods
+        // Pods only the OR form admits (both lists are sorted).
+        let idx: Vec<usize> = or_pods
             .iter()
-            .filter(|x| !and_pods.contains(x))
-            .filter_map(|&x| self.pod(x))
+            .copied()
+            .filter(|x| and_pods.binary_search(x).is_err())
             .collect();
         let mut why = format!(
             "Two items of a peer list are ORed (SEM-19): `{}` OR `{}`. One item holding both selectors ANDs them (SEM-18): `{}`. A single dash of YAML indentation is the whole difference, and the OR form is rarely what was meant. Counted against the loaded cluster, the rule as written matches {a} pod{} ({}); the AND form would match {b} ({}).",
@@ -75,40 +77,42 @@ impl Auditor<'_> {
             describe_peer(peer_k, &pol.namespace),
             describe_peer(&merged, &pol.namespace),
             plural(a as usize),
-            workloads_or_none(&self.workload_names(&or_pods)),
-            workloads_or_none(&self.workload_names(&and_pods)),
+            self.workloads_or_none(&or_pods),
+            self.workloads_or_none(&and_pods),
         );
-        if !extra.is_empty() {
-            let idx: Vec<usize> = or_pods
-                .iter()
-                .copied()
-                .filter(|x| !and_pods.contains(x))
-                .collect();
+        if !idx.is_empty() {
             why.push_str(&format!(
                 " Only the OR form admits {}.",
-                list(&self.workload_names(&idx), 6)
+                self.workload_list(&idx, 6)
             ));
         }
         // Rated by consequence: what the OR form lets in beyond the AND
         // form, not by the kind of mistake.
-        let idx: Vec<usize> = or_pods
-            .iter()
-            .copied()
-            .filter(|x| !and_pods.contains(x))
-            .collect();
         // Of those, the ones that do connect today (their own egress, or
         // the destination's ingress, may stop them elsewhere).
+        // Pod entries of one class share their cells: the selected pods by
+        // class, and a pod `x` connects when some class cell towards (or
+        // from) a selected pod other than `x` itself is open.
         let selected = self.selected(pol);
+        let mut by_class: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &q in &selected {
+            if let Some(&cq) = self.reach.pod_class.get(q) {
+                by_class.entry(cq).or_default().push(q);
+            }
+        }
         let connects: Vec<usize> = idx
             .iter()
             .copied()
             .filter(|&x| {
-                selected.iter().any(|&q| {
+                let Some(&cx) = self.reach.pod_class.get(x) else {
+                    return false;
+                };
+                by_class.iter().any(|(&cq, qs)| {
                     let (src, dst) = match dir {
-                        Direction::Ingress => (x, q),
-                        Direction::Egress => (q, x),
+                        Direction::Ingress => (cx, cq),
+                        Direction::Egress => (cq, cx),
                     };
-                    src != dst && !self.reach.pod_to_pod(src, dst).is_empty()
+                    qs.iter().any(|&q| q != x) && !self.reach.class_to_class(src, dst).is_empty()
                 })
             })
             .collect();
@@ -117,7 +121,7 @@ impl Auditor<'_> {
             .copied()
             .filter(|&p| self.reachable_from_outside(p))
             .collect();
-        let names = |pods: &[usize]| list(&self.workload_names(pods), 6);
+        let names = |pods: &[usize]| self.workload_list(pods, 6);
         let (severity, rating) = if idx.is_empty() {
             (
                 Severity::Low,

@@ -22,9 +22,8 @@ impl Auditor<'_> {
                             .is_some_and(|d| self.peer_matches(peer, &pol.namespace, d));
                         if matches!(peer, Peer::Pods { .. })
                             && !stand_in
-                            && self
-                                .pods_matching(Some(std::slice::from_ref(peer)), &pol.namespace)
-                                .is_empty()
+                            && !self
+                                .any_pod_matching(Some(std::slice::from_ref(peer)), &pol.namespace)
                         {
                             self.dead_peer(pol, dir, i, rule, j, peer);
                         }
