@@ -317,15 +317,17 @@ impl Iterator for Nodes<'_> {
     }
 }
 
-impl Successors for Forward<'_> {
-    type Iter<'s>
-        = Nodes<'s>
-    where
-        Self: 's;
-    fn node_count(&self) -> usize {
-        self.0.node_count()
+/// A view of the factored graph: its node count and each node's targets.
+trait View {
+    fn adjacency(&self) -> &Adjacency;
+    fn nodes(&self, v: usize) -> Nodes<'_>;
+}
+
+impl View for Forward<'_> {
+    fn adjacency(&self) -> &Adjacency {
+        self.0
     }
-    fn successors(&self, v: usize) -> Nodes<'_> {
+    fn nodes(&self, v: usize) -> Nodes<'_> {
         Nodes {
             inner: self.0.out(v),
             skip: None,
@@ -333,15 +335,11 @@ impl Successors for Forward<'_> {
     }
 }
 
-impl Successors for Backward<'_> {
-    type Iter<'s>
-        = Nodes<'s>
-    where
-        Self: 's;
-    fn node_count(&self) -> usize {
-        self.0.node_count()
+impl View for Backward<'_> {
+    fn adjacency(&self) -> &Adjacency {
+        self.0
     }
-    fn successors(&self, v: usize) -> Nodes<'_> {
+    fn nodes(&self, v: usize) -> Nodes<'_> {
         Nodes {
             inner: self.0.incoming(v),
             skip: None,
@@ -349,19 +347,28 @@ impl Successors for Backward<'_> {
     }
 }
 
-impl Successors for Without<'_> {
+impl View for Without<'_> {
+    fn adjacency(&self) -> &Adjacency {
+        self.adj
+    }
+    fn nodes(&self, v: usize) -> Nodes<'_> {
+        Nodes {
+            inner: self.adj.out(v),
+            skip: (v == self.from).then_some(self.to),
+        }
+    }
+}
+
+impl<T: View> Successors for T {
     type Iter<'s>
         = Nodes<'s>
     where
         Self: 's;
     fn node_count(&self) -> usize {
-        self.adj.node_count()
+        self.adjacency().node_count()
     }
     fn successors(&self, v: usize) -> Nodes<'_> {
-        Nodes {
-            inner: self.adj.out(v),
-            skip: (v == self.from).then_some(self.to),
-        }
+        self.nodes(v)
     }
 }
 

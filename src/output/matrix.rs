@@ -179,17 +179,8 @@ impl Heat {
                 named: n,
             };
         }
-        let mut keep: Vec<usize> = rank.iter().copied().filter(|&g| g < n).take(top).collect();
-        keep.sort_unstable();
-        keep.dedup();
+        let (keep, row) = shown_rows(rank, n, top);
         let named = keep.len();
-        // Group -> shown row; the rest to the last row.
-        let mut row = vec![named; n];
-        for (r, &g) in keep.iter().enumerate() {
-            if let Some(x) = row.get_mut(g) {
-                *x = r;
-            }
-        }
         let m = named + 1;
         let mut pairs = vec![vec![0u128; m]; m];
         let mut allowed = vec![vec![0u128; m]; m];
@@ -223,6 +214,21 @@ impl Heat {
             named,
         }
     }
+}
+
+/// The `top` first of `rank` (indices below `n`), in index order, and each
+/// index's shown row: its place among those, or the last row (`other`).
+fn shown_rows(rank: &[usize], n: usize, top: usize) -> (Vec<usize>, Vec<usize>) {
+    let mut keep: Vec<usize> = rank.iter().copied().filter(|&g| g < n).take(top).collect();
+    keep.sort_unstable();
+    keep.dedup();
+    let mut row = vec![keep.len(); n];
+    for (r, &g) in keep.iter().enumerate() {
+        if let Some(x) = row.get_mut(g) {
+            *x = r;
+        }
+    }
+    (keep, row)
 }
 
 /// Namespace × namespace pair counts, namespaces by name.
@@ -341,16 +347,8 @@ fn workload_shown_top(
     let (row, labels, named): (Vec<usize>, Vec<String>, usize) = if n <= top {
         ((0..n).collect(), ents.iter().map(short).collect(), n)
     } else {
-        let mut keep: Vec<usize> = rank.iter().copied().filter(|&g| g < n).take(top).collect();
-        keep.sort_unstable();
-        keep.dedup();
+        let (keep, row) = shown_rows(&rank, n, top);
         let named = keep.len();
-        let mut row = vec![named; n];
-        for (r, &g) in keep.iter().enumerate() {
-            if let Some(x) = row.get_mut(g) {
-                *x = r;
-            }
-        }
         let mut labels: Vec<String> = keep
             .iter()
             .filter_map(|&g| ents.get(g))
