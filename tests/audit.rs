@@ -1214,6 +1214,24 @@ fn br010_cnp5_a_rule_after_a_broader_rule_of_its_policy_is_never_first() {
 }
 
 #[test]
+fn br010_cnp12_named_destinations_are_columns_of_the_sweep() {
+    // CNP-12: a Deny of every address at priority 1 takes whatever a name
+    // may resolve to, so the Accept naming it at priority 2 never decides;
+    // alone, the Accept is the first match for its name.
+    let deny = "  tier: Admin\n  priority: 1\n  subject:\n    namespaces: {}\n  egress:\n    - name: no-exit\n      action: Deny\n      to:\n        - networks: [0.0.0.0/0]\n";
+    let accept = "  tier: Admin\n  priority: 2\n  subject:\n    namespaces: {}\n  egress:\n    - name: stripe\n      action: Accept\n      to:\n        - domainNames: [api.stripe.com]\n";
+    let f = run(&(two_teams() + &cnp("no-exit", deny) + &cnp("stripe", accept)));
+    assert_eq!(
+        titles(&f, "BR010"),
+        vec!["ClusterNetworkPolicy stripe egress[0] \"stripe\" (Accept) is never the first match: ClusterNetworkPolicy no-exit egress[0] \"no-exit\" (Admin tier, priority 1) decides every connection it matches"],
+        "{}",
+        to_text(&f)
+    );
+    let f = run(&(two_teams() + &cnp("stripe", accept)));
+    assert!(of(&f, "BR010").is_empty(), "{}", to_text(&f));
+}
+
+#[test]
 fn br010_cnp3_a_lower_priority_value_shadows_a_later_policy_of_the_tier() {
     // CNP-3: priority 1 is checked before priority 2 and takes every
     // connection into `app`; priority 2's rule never decides.

@@ -169,6 +169,104 @@ fn explain_unknown_endpoint_is_exit_2() {
         ));
 }
 
+/// `client` may reach `*.example.com` on TCP 443 unless the name resolves
+/// into 10.0.0.0/8 (CNP-12).
+fn named_exit() -> String {
+    format!(
+        "{SMALL}---
+apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {{name: exits}}
+spec:
+  tier: Admin
+  priority: 5
+  subject: {{pods: {{namespaceSelector: {{}}, podSelector: {{matchLabels: {{app: client}}}}}}}}
+  egress:
+  - {{action: Deny, to: [{{networks: [10.0.0.0/8]}}]}}
+  - action: Accept
+    to: [{{domainNames: ['*.Example.com']}}]
+    protocols: [{{tcp: {{destinationPort: {{number: 443}}}}}}]
+  - {{action: Deny, to: [{{networks: [0.0.0.0/0]}}]}}
+"
+    )
+}
+
+#[test]
+fn named_destinations_in_reach_explain_and_their_errors() {
+    // CNP-12: listed as `dns:<name>`, ambiguous where resolution decides.
+    bin()
+        .args(["reach", "-", "-o", "connlist"])
+        .write_stdin(named_exit())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "prod/client[Pod] => dns:*.example.com : TCP 443",
+        ));
+    bin()
+        .args([
+            "explain",
+            "-",
+            "--from",
+            "prod/client",
+            "--to",
+            "dns:*.example.com",
+            "-o",
+            "json",
+        ])
+        .write_stdin(named_exit())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"to\": \"dns:*.example.com\""))
+        .stdout(predicate::str::contains("\"resolutions\""))
+        .stdout(predicate::str::contains("\"ambiguous\": \"TCP 443\""));
+    // `-n` does not prefix a name; a name is never a source.
+    bin()
+        .args([
+            "explain",
+            "-",
+            "-n",
+            "prod",
+            "--from",
+            "client",
+            "--to",
+            "dns:api.example.com",
+            "--port",
+            "443",
+        ])
+        .write_stdin(named_exit())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("TCP 443: ALLOWED"));
+    bin()
+        .args([
+            "explain",
+            "-",
+            "--from",
+            "dns:api.example.com",
+            "--to",
+            "prod/web",
+        ])
+        .write_stdin(named_exit())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a named destination is only ever a destination",
+        ));
+    bin()
+        .args([
+            "explain",
+            "-",
+            "--from",
+            "prod/client",
+            "--to",
+            "dns:www.*.io",
+        ])
+        .write_stdin(named_exit())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a domain name"));
+}
+
 #[test]
 fn invalid_policy_names_file_document_and_path() {
     let bad = format!(

@@ -34,6 +34,16 @@ const PROBE_IPS: [&str; 6] = [
     "8.8.8.8",
     "fd00::1",
 ];
+/// `domainNames` patterns (CNP-12): names, wildcards that cover some of
+/// them, one that covers none; mixed case and a final dot are canonical.
+const DOMAINS: [&str; 6] = [
+    "api.example.com",
+    "*.example.com",
+    "example.com",
+    "*.a.example.com",
+    "b.a.example.com",
+    "other.io",
+];
 const PROBE_PORTS: [u16; 8] = [1, 53, 79, 80, 81, 443, 8080, 65535];
 
 fn labels() -> impl Strategy<Value = Labels> {
@@ -152,7 +162,8 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 /// A cluster policy's peer (CNP-11, CNP-12): namespaces, pods (namespace
-/// selector AND pod selector), and on egress networks or nodes.
+/// selector AND pod selector), and on egress networks, nodes or domain
+/// names.
 fn cluster_peer(egress: bool) -> impl Strategy<Value = Peer> {
     let selectors = prop_oneof![
         selector().prop_map(|n| Peer::Pods {
@@ -173,6 +184,8 @@ fn cluster_peer(egress: bool) -> impl Strategy<Value = Peer> {
             selector,
             addrs: vec![]
         }),
+        prop::sample::subsequence(&DOMAINS[..], 1..3)
+            .prop_map(|d| Peer::DomainNames(d.iter().map(|s| s.to_string()).collect())),
     ];
     if egress {
         prop_oneof![3 => selectors, 2 => addresses].boxed()
@@ -331,6 +344,11 @@ fn cluster() -> impl Strategy<Value = Cluster> {
 
 fn check(c: &Cluster, ipblock_pods: bool) -> Result<(), TestCaseError> {
     let reach = Reachability::compile(c, &ReachOptions { ipblock_pods });
+    prop_assert_eq!(
+        &reach.domains,
+        &naive::domain_names(c),
+        "named destinations"
+    );
     let n = c.pods.len();
     for s in 0..n {
         for d in 0..n {
@@ -377,6 +395,49 @@ fn check(c: &Cluster, ipblock_pods: bool) -> Result<(), TestCaseError> {
                         "ambiguity of pod {} -> pod {} {}/{}",
                         s,
                         d,
+                        port,
+                        proto
+                    );
+                }
+            }
+        }
+        // CNP-12: every named destination, from the egress side only,
+        // ambiguous where the address it resolves to decides.
+        for (d, name) in reach.domains.iter().enumerate() {
+            let out = reach.pod_to_domain(s, d);
+            let amb = reach.ambiguous_pod_to_domain(s, d);
+            let e = explain::explain(
+                c,
+                &reach.options,
+                &explain::Endpoint::Pod(s, String::new()),
+                &explain::Endpoint::Domain(name.clone()),
+            );
+            prop_assert_eq!(&e.allowed, &out, "explain, pod {} -> dns:{}", s, name);
+            prop_assert_eq!(
+                &e.ambiguous,
+                &amb,
+                "explain's ambiguity, pod {} -> dns:{}",
+                s,
+                name
+            );
+            for proto in Protocol::ALL {
+                for port in PROBE_PORTS {
+                    let (a, deny) = naive::domain_outcomes(c, s, name, proto, port, ipblock_pods);
+                    prop_assert_eq!(
+                        out.contains(proto, port),
+                        a,
+                        "pod {} -> dns:{} {}/{}",
+                        s,
+                        name,
+                        port,
+                        proto
+                    );
+                    prop_assert_eq!(
+                        amb.contains(proto, port),
+                        a && deny,
+                        "ambiguity pod {} -> dns:{} {}/{}",
+                        s,
+                        name,
                         port,
                         proto
                     );

@@ -61,6 +61,43 @@ impl World {
             .to_connlist()
     }
 
+    /// Pod to a named destination (CNP-12), cross-checked against `explain`.
+    fn to_domain(&self, s: &str, name: &str) -> String {
+        let d = self
+            .r
+            .domain_index(name)
+            .unwrap_or_else(|| panic!("no dns:{name}"));
+        let got = self.r.pod_to_domain(self.idx(s), d);
+        let e = self.explain_domain(s, name);
+        assert_eq!(
+            got, e.allowed,
+            "{s} -> dns:{name}: matrix and explain disagree"
+        );
+        assert_eq!(
+            self.r.ambiguous_pod_to_domain(self.idx(s), d),
+            e.ambiguous,
+            "{s} -> dns:{name}: ambiguity"
+        );
+        got.to_connlist()
+    }
+
+    fn domain_ambiguity(&self, s: &str, name: &str) -> String {
+        let d = self
+            .r
+            .domain_index(name)
+            .unwrap_or_else(|| panic!("no dns:{name}"));
+        self.r.ambiguous_pod_to_domain(self.idx(s), d).to_connlist()
+    }
+
+    fn explain_domain(&self, s: &str, name: &str) -> Explanation {
+        explain(
+            &self.c,
+            &self.r.options,
+            &Endpoint::Pod(self.idx(s), s.into()),
+            &Endpoint::Domain(name.into()),
+        )
+    }
+
     fn to_ip(&self, s: &str, ip: &str) -> String {
         self.r
             .pod_to_ip(self.idx(s), ip.parse().unwrap())
@@ -412,18 +449,22 @@ fn cnp12_nodes_match_node_addresses_and_host_network_pods() {
 }
 
 #[test]
-fn cnp12_domain_names_match_no_address_with_a_warning() {
-    // CNP-12: names need DNS: the Accept matches nothing here, so the
-    // following Deny decides; the loader says so.
+fn cnp12_domain_names_are_destinations_of_their_own() {
+    // CNP-12 (docs/semantics.md, "domainNames destinations"): each named
+    // name or pattern is a destination `dns:<name>`, decided by the source's
+    // egress only, in tier order; never an address.
     let body = format!(
-        "{SUBJECT_ALL}  egress:\n  - action: Accept\n    to:\n    - domainNames: ['*.example.com']\n  - action: Deny\n    to:\n    - networks: [0.0.0.0/0]\n"
+        "{SUBJECT_ALL}  egress:\n  - action: Accept\n    to:\n    - domainNames: ['*.Example.com.', api.stripe.com]\n    protocols:\n    - tcp: {{destinationPort: {{number: 443}}}}\n  - action: Deny\n    to:\n    - networks: [0.0.0.0/0]\n"
     );
     let w = world(&[cnp("dns-allow", "Admin", 1, &body)]);
+    // Canonical (lower case, no final dot), sorted.
+    assert_eq!(w.r.domains, ["*.example.com", "api.stripe.com"]);
+    assert_eq!(w.to_domain("a/web", "*.example.com"), "TCP 443");
+    assert_eq!(w.to_domain("a/web", "api.stripe.com"), "TCP 443");
+    // The name is no address: the Deny decides every address.
     assert_eq!(w.to_ip("a/web", "93.184.216.34"), "No Connections");
     assert!(
-        w.c.warnings
-            .iter()
-            .any(|x| x.contains("*.example.com not evaluated")),
+        !w.c.warnings.iter().any(|x| x.contains("not evaluated")),
         "{:?}",
         w.c.warnings
     );
@@ -434,6 +475,91 @@ fn cnp12_domain_names_match_no_address_with_a_warning() {
         &format!("{SUBJECT_ALL}  egress:\n  - action: Accept\n    to:\n    - domainNames: ['www.*.io']\n"),
     )]);
     assert!(e.contains("spec.egress[0].to[0].domainNames[0]"), "{e}");
+}
+
+#[test]
+fn cnp12_a_higher_priority_deny_on_every_address_beats_a_named_accept() {
+    // CNP-3, CNP-12: Deny 0.0.0.0/0 at priority 1 covers every address the
+    // name may resolve to, so the Accept at priority 5 never applies.
+    let deny =
+        format!("{SUBJECT_ALL}  egress:\n  - action: Deny\n    to:\n    - networks: [0.0.0.0/0]\n");
+    let accept = format!("{SUBJECT_ALL}  egress:\n  - action: Accept\n    to:\n    - domainNames: [api.example.com]\n");
+    let w = world(&[
+        cnp("deny-all", "Admin", 1, &deny),
+        cnp("dns", "Admin", 5, &accept),
+    ]);
+    assert_eq!(w.to_domain("a/web", "api.example.com"), "No Connections");
+    assert_eq!(
+        w.domain_ambiguity("a/web", "api.example.com"),
+        "No Connections"
+    );
+}
+
+#[test]
+fn cnp12_a_narrower_deny_makes_the_name_depend_on_resolution() {
+    // CNP-12: Deny 10.0.0.0/8 first: if the name resolves there it is
+    // denied, elsewhere the Accept applies. Counted as allowed (the worst
+    // case) and marked ambiguous, in reach and in explain.
+    let body = format!(
+        "{SUBJECT_ALL}  egress:\n  - action: Deny\n    to:\n    - networks: [10.0.0.0/8]\n  - action: Accept\n    to:\n    - domainNames: ['*.example.com']\n  - action: Deny\n    to:\n    - networks: [0.0.0.0/0]\n"
+    );
+    let w = world(&[cnp("guard", "Admin", 1, &body)]);
+    assert_eq!(w.to_domain("a/web", "*.example.com"), "All Connections");
+    assert_eq!(
+        w.domain_ambiguity("a/web", "*.example.com"),
+        "All Connections"
+    );
+    let e = w.explain_domain("a/web", "*.example.com");
+    assert_eq!(e.resolutions.len(), 2, "{:?}", e.resolutions);
+    let denied = e
+        .resolutions
+        .iter()
+        .find(|r| r.side.allows.is_empty())
+        .expect("a denied resolution");
+    assert_eq!(
+        denied.ranges.iter().map(|r| r.label()).collect::<Vec<_>>(),
+        ["10.0.0.0/8"]
+    );
+    let text = blastradius::output::text::explain::text(&e, None);
+    assert!(
+        text.contains("if dns:*.example.com resolves into 10.0.0.0/8"),
+        "{text}"
+    );
+    assert!(text.contains("depends on the address"), "{text}");
+}
+
+#[test]
+fn cnp12_names_fall_through_to_the_network_policy_and_baseline_tiers() {
+    // CNP-1, CNP-7, CNP-12: a Pass hands the name to the NetworkPolicy tier;
+    // an egress-isolated pod then reaches it only through an ipBlock that
+    // covers every address (0.0.0.0/0); one that does not is isolated from
+    // it. Outside the Admin tier's subject the Baseline decides.
+    let pass = "  subject:\n    namespaces: {matchLabels: {kubernetes.io/metadata.name: a}}\n  egress:\n  - action: Pass\n    to:\n    - domainNames: [api.example.com]\n".to_string();
+    let np_open = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: out, namespace: a}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 0.0.0.0/0}\n".to_string();
+    let w = world(&[cnp("pass", "Admin", 1, &pass), np_open]);
+    assert_eq!(w.to_domain("a/web", "api.example.com"), "All Connections");
+    let np_narrow = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: out, namespace: a}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 10.0.0.0/8}\n".to_string();
+    let w = world(&[cnp("pass", "Admin", 1, &pass), np_narrow]);
+    assert_eq!(w.to_domain("a/web", "api.example.com"), "All Connections");
+    assert_eq!(
+        w.domain_ambiguity("a/web", "api.example.com"),
+        "All Connections"
+    );
+    let isolated = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: out, namespace: a}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n".to_string();
+    let w = world(&[cnp("pass", "Admin", 1, &pass), isolated]);
+    assert_eq!(w.to_domain("a/web", "api.example.com"), "No Connections");
+    // CNP-8: b/api is no subject of the Pass; nothing isolates it, so the
+    // Baseline tier's Deny on every address decides (and a/web, isolated by
+    // no NetworkPolicy now, passes to the same Baseline).
+    let base_deny =
+        format!("{SUBJECT_ALL}  egress:\n  - action: Deny\n    to:\n    - networks: [0.0.0.0/0]\n");
+    let w = world(&[
+        cnp("pass", "Admin", 1, &pass),
+        cnp("floor", "Baseline", 1, &base_deny),
+    ]);
+    assert_eq!(w.to_domain("b/api", "api.example.com"), "No Connections");
+    assert_eq!(w.to_domain("a/web", "api.example.com"), "No Connections");
+    assert_eq!(w.to_ip("b/api", "8.8.8.8"), "No Connections");
 }
 
 #[test]

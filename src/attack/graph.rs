@@ -43,7 +43,9 @@ pub struct AttackGraph<'a> {
     /// weights are ids into `conns`.
     pub edges: Adjacency,
     pub conns: ConnTable,
-    /// Per group: the external destination atoms it may reach, with ports.
+    /// Per group: the external destinations it may reach, with ports: a
+    /// destination atom `x` of `reach.ext_dst`, or `ext_dst.len() + d` for
+    /// the named destination `d` (CNP-12).
     pub exfil: Vec<Vec<(usize, ConnSet)>>,
 }
 
@@ -147,6 +149,10 @@ impl<'a> AttackGraph<'a> {
                         let c = reach.class_to_ext(g.class, x).intersect(&via);
                         (!c.is_empty()).then_some((x, c))
                     })
+                    .chain((0..reach.domains.len()).filter_map(|d| {
+                        let c = reach.class_to_domain(g.class, d).intersect(&via);
+                        (!c.is_empty()).then_some((reach.ext_dst.len() + d, c))
+                    }))
                     .collect()
             })
             .collect();

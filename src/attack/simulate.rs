@@ -45,12 +45,15 @@ pub struct TargetResult {
 }
 
 /// One row of exfiltration: a run of adjacent external addresses that the
-/// same source reaches at the same hop with the same connections.
+/// same source reaches at the same hop with the same connections, or a
+/// named destination (CNP-12).
 #[derive(Clone, Debug)]
 pub struct Exfil {
-    /// The CIDR when the run is exactly one (`0.0.0.0/0`), else `first-last`.
+    /// The CIDR when the run is exactly one (`0.0.0.0/0`), else
+    /// `first-last`; `dns:api.example.com` for a named destination.
     pub range: String,
-    pub span: IpRange,
+    /// The addresses; `None` for a named destination.
+    pub span: Option<IpRange>,
     pub hop: usize,
     pub from: String,
     pub conns: String,
@@ -126,7 +129,7 @@ fn merge_exfil(rows: impl Iterator<Item = (IpRange, (usize, String, String))>) -
     out.into_iter()
         .map(|(span, (hop, from, conns))| Exfil {
             range: span.label(),
-            span,
+            span: Some(span),
             hop,
             from,
             conns,
@@ -384,10 +387,23 @@ impl AttackGraph<'_> {
                 }
             }
         }
-        let exfiltration = merge_exfil(
-            ex.into_iter()
-                .filter_map(|(x, row)| Some((*self.reach.ext_dst.get(x)?, row))),
+        let atoms = self.reach.ext_dst.len();
+        let mut exfiltration = merge_exfil(
+            ex.iter()
+                .filter_map(|(&x, row)| Some((*self.reach.ext_dst.get(x)?, row.clone()))),
         );
+        // Named destinations after the ranges, in name order (CNP-12).
+        for (&x, (hop, from, conns)) in ex.range(atoms..) {
+            if let Some(name) = self.reach.domains.get(x - atoms) {
+                exfiltration.push(Exfil {
+                    range: format!("dns:{name}"),
+                    span: None,
+                    hop: *hop,
+                    from: from.clone(),
+                    conns: conns.clone(),
+                });
+            }
+        }
         let blast_radius = s.blast_radius(self);
         SimResult {
             start: start.to_string(),
@@ -505,6 +521,28 @@ mod tests {
                 .all(|e| e.hop == 0 && e.from == "x/a[Pod]" && e.conns == "All Connections"),
             "{:?}",
             r.exfiltration
+        );
+    }
+
+    #[test]
+    fn named_destinations_are_exits_after_the_ranges() {
+        // CNP-12: a pod whose only way out is an Accept naming two
+        // destinations exfiltrates to those names, not to any address.
+        let guard = "apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: guard}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n  egress:\n  - action: Accept\n    to: [{domainNames: [api.stripe.com, '*.github.com']}]\n    protocols: [{tcp: {destinationPort: {number: 443}}}]\n  - action: Deny\n    to: [{networks: [0.0.0.0/0]}]\n";
+        let w = World::new(&[pod("a", &[]), guard.to_string()]);
+        let g = w.graph(&SimOptions::default());
+        let r = g.simulate("x/a", &[(w.pod("x/a"), 1)], &[]);
+        let rows: Vec<(&str, bool, &str)> = r
+            .exfiltration
+            .iter()
+            .map(|e| (e.range.as_str(), e.span.is_none(), e.conns.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("dns:*.github.com", true, "TCP 443"),
+                ("dns:api.stripe.com", true, "TCP 443")
+            ]
         );
     }
 }

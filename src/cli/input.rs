@@ -10,6 +10,7 @@ use crate::engine::explain::Endpoint;
 use crate::engine::reach::{ReachOptions, Reachability};
 use crate::engine::view::Entity;
 use crate::input::{load_paths, LoadOptions};
+use crate::model::domain;
 use crate::model::error::PodLookupError;
 use crate::model::ports::parse_port_list;
 use crate::model::{Cluster, Pod};
@@ -338,6 +339,21 @@ pub fn endpoint(cluster: &Cluster, spec: &str, flag: &'static str) -> Result<End
     if let Ok(ip) = spec.parse::<IpAddr>() {
         return Ok(Endpoint::Ip(ip));
     }
+    if let Some(name) = spec.strip_prefix("dns:") {
+        if flag != "to" {
+            return Err(CliError::flag(
+                flag,
+                format!("`{spec}`: a named destination is only ever a destination: it has no pods and sends nothing the policies see (CNP-12)"),
+            ));
+        }
+        if !domain::valid(name) {
+            return Err(CliError::flag(
+                flag,
+                format!("`{spec}`: not a domain name; give one like `dns:api.example.com` or `dns:*.example.com` (CNP-12)"),
+            ));
+        }
+        return Ok(Endpoint::Domain(domain::canonical(name)));
+    }
     let pods = find_pods(cluster, spec, flag)?;
     let (first, pod) = first_pod(cluster, &pods)
         .ok_or_else(|| CliError::flag(flag, format!("no pod or workload `{spec}`")))?;
@@ -405,7 +421,11 @@ pub fn start_entities(
 /// and IP addresses are kept as they are.
 pub fn in_namespace(spec: &str, ns: Option<&str>) -> String {
     match ns {
-        Some(ns) if !spec.contains('/') && spec.parse::<IpAddr>().is_err() => {
+        Some(ns)
+            if !spec.contains('/')
+                && !spec.starts_with("dns:")
+                && spec.parse::<IpAddr>().is_err() =>
+        {
             format!("{ns}/{spec}")
         }
         _ => spec.to_string(),

@@ -6,6 +6,7 @@
 //! per endpoint; `tests/naive` is the only other evaluator, on purpose.
 
 use crate::engine::reach::ReachOptions;
+use crate::model::domain;
 use crate::model::ip::{IpBlock, IpRange};
 use crate::model::ports::ConnSet;
 use crate::model::selector::{Labels, Selector};
@@ -19,6 +20,10 @@ pub enum Target<'a> {
     Pod { pod: &'a Pod, ns_labels: &'a Labels },
     /// An address that is not a pod (SEM-9).
     Ip(IpAddr),
+    /// A `domainNames` destination (CNP-12) as if its name resolved to
+    /// `addr`: `domainNames` peers match by name, address peers by `addr`;
+    /// it is outside the cluster, so no selector or `nodes` peer matches.
+    Domain { name: &'a str, addr: IpAddr },
 }
 
 // ---- subjects: which pods a policy governs ------------------------------
@@ -198,6 +203,61 @@ pub fn peer_matches(peer: &Peer, policy_ns: &str, target: Target<'_>, opts: &Rea
     match target {
         Target::Pod { pod, ns_labels } => peer_matches_pod(peer, policy_ns, ns_labels, pod, opts),
         Target::Ip(ip) => peer_matches_ip(peer, ip),
+        Target::Domain { name, addr } => peer_matches_domain(peer, name, addr),
+    }
+}
+
+/// Whether IPv6 plays a part: some `ipBlock` or `nodes` address of any
+/// rule is IPv6, or some pod has an IPv6 address. A name may then resolve
+/// to an IPv6 address too (CNP-12).
+pub fn ipv6_in_use(c: &Cluster) -> bool {
+    let in_rules = c.policies.iter().any(|p| {
+        [Direction::Ingress, Direction::Egress].iter().any(|&d| {
+            p.rules(d)
+                .unwrap_or(&[])
+                .iter()
+                .flat_map(|r| r.peers.iter().flatten())
+                .any(|peer| match peer {
+                    Peer::IpBlock(b) => b.cidr.addr().is_ipv6(),
+                    Peer::Nodes { addrs, .. } => addrs.iter().any(IpAddr::is_ipv6),
+                    Peer::Pods { .. } | Peer::DomainNames(_) => false,
+                })
+        })
+    });
+    in_rules || c.pods.iter().flat_map(|p| &p.ips).any(IpAddr::is_ipv6)
+}
+
+/// The address ranges a `domainNames` destination may resolve to, as the
+/// policies tell them apart: the egress `ipBlock`s cut into atoms, in
+/// IPv4 and, when in use, IPv6 (CNP-12). Every egress verdict is the same
+/// for all addresses of one range.
+pub fn resolution_ranges(c: &Cluster) -> Vec<IpRange> {
+    let blocks = c.policies.iter().flat_map(|p| {
+        p.rules(Direction::Egress)
+            .unwrap_or(&[])
+            .iter()
+            .flat_map(|r| r.peers.iter().flatten())
+            .filter_map(|peer| match peer {
+                Peer::IpBlock(b) => Some(b.ranges()),
+                _ => None,
+            })
+            .flatten()
+    });
+    let v6 = ipv6_in_use(c);
+    crate::model::ip::partition(blocks.collect::<Vec<_>>())
+        .into_iter()
+        .filter(|r| !r.v6 || v6)
+        .collect()
+}
+
+/// A peer matches a domain resolved to `addr` (CNP-12): a `domainNames`
+/// peer when one of its patterns covers the name, an `ipBlock` when it holds
+/// the address; never a selector or `nodes` peer.
+pub fn peer_matches_domain(peer: &Peer, name: &str, addr: IpAddr) -> bool {
+    match peer {
+        Peer::DomainNames(patterns) => patterns.iter().any(|p| domain::covers(p, name)),
+        Peer::IpBlock(b) => b.contains_addr(addr),
+        Peer::Pods { .. } | Peer::Nodes { .. } => false,
     }
 }
 

@@ -5,7 +5,9 @@
 
 use crate::engine::eval::{self, Target};
 use crate::engine::reach::ReachOptions;
+use crate::model::ip::IpRange;
 use crate::model::ports::{ConnSet, Protocol, MAX_PORT, MIN_PORT};
+use crate::model::selector::Labels;
 use crate::model::{Action, Cluster, Direction, Peer, Pod, PolicyKind, Rule, Tier};
 use std::net::IpAddr;
 
@@ -17,6 +19,9 @@ pub enum Endpoint {
     /// policies (like an IP end) and matches no peer.
     Pod(usize, String),
     Ip(IpAddr),
+    /// A `domainNames` destination (CNP-12), its canonical name without
+    /// the `dns:` prefix.
+    Domain(String),
 }
 
 impl Endpoint {
@@ -24,8 +29,17 @@ impl Endpoint {
         match self {
             Endpoint::Pod(_, n) => n.clone(),
             Endpoint::Ip(ip) => ip.to_string(),
+            Endpoint::Domain(d) => format!("dns:{d}"),
         }
     }
+}
+
+/// A named destination's egress side where the address it resolves to
+/// changes the verdict (CNP-12): the ranges that give this side.
+#[derive(Clone, Debug)]
+pub struct Resolution {
+    pub ranges: Vec<IpRange>,
+    pub side: Side,
 }
 
 /// What one rule says about this pair.
@@ -124,17 +138,48 @@ pub struct Explanation {
     pub egress: Option<Side>,
     pub ingress: Option<Side>,
     pub allowed: ConnSet,
-    /// The part of `allowed` that is ambiguous (CNP-4).
+    /// The part of `allowed` that is ambiguous (CNP-4), or that depends on
+    /// the address a named destination resolves to (CNP-12).
     pub ambiguous: ConnSet,
     pub segments: Vec<Segment>,
+    /// Towards a named destination whose verdict depends on the address
+    /// it resolves to: each distinct egress side and where it holds
+    /// (empty otherwise; `egress` is then their union).
+    pub resolutions: Vec<Resolution>,
 }
 
 pub fn explain(c: &Cluster, opts: &ReachOptions, from: &Endpoint, to: &Endpoint) -> Explanation {
     let same_pod = matches!((from, to), (Endpoint::Pod(a, _), Endpoint::Pod(b, _)) if a == b);
     let src_pod = endpoint_pod(c, from);
     let dst_pod = endpoint_pod(c, to);
-    let egress = src_pod.map(|p| side(c, opts, p, Direction::Egress, to, dst_pod));
-    let ingress = dst_pod.map(|p| side(c, opts, p, Direction::Ingress, from, dst_pod));
+    let src_labels = src_pod.map(|p| c.namespace_labels(&p.namespace));
+    let dst_labels = dst_pod.map(|p| c.namespace_labels(&p.namespace));
+    let src_end = src_pod.zip(src_labels.as_ref());
+    let dst_end = dst_pod.zip(dst_labels.as_ref());
+    let (egress, resolutions) = match (src_pod, to) {
+        (Some(p), Endpoint::Domain(name)) => {
+            let (side, res) = domain_side(c, opts, p, name);
+            (Some(side), res)
+        }
+        (Some(p), _) => {
+            let target = target_of(to, dst_end);
+            (
+                Some(side(c, opts, p, Direction::Egress, target, dst_pod)),
+                Vec::new(),
+            )
+        }
+        (None, _) => (None, Vec::new()),
+    };
+    let ingress = dst_pod.map(|p| {
+        side(
+            c,
+            opts,
+            p,
+            Direction::Ingress,
+            target_of(from, src_end),
+            dst_pod,
+        )
+    });
     let all = ConnSet::all();
     let none = ConnSet::empty();
     let eg = egress.as_ref().map_or(&all, |s| &s.allows);
@@ -160,8 +205,26 @@ pub fn explain(c: &Cluster, opts: &ReachOptions, from: &Endpoint, to: &Endpoint)
                     .into(),
             ],
         }]
+    } else if resolutions.is_empty() {
+        let sides: Vec<(String, &Side)> = egress
+            .iter()
+            .chain(ingress.iter())
+            .map(|s| (String::new(), s))
+            .collect();
+        segments(&sides, &allowed, &ambiguous)
     } else {
-        segments(egress.as_ref(), ingress.as_ref(), &allowed, &ambiguous)
+        let to_name = to.name();
+        let sides: Vec<(String, &Side)> = resolutions
+            .iter()
+            .map(|r| {
+                let at: Vec<String> = r.ranges.iter().map(IpRange::label).collect();
+                (
+                    format!("if {to_name} resolves into {}: ", at.join(", ")),
+                    &r.side,
+                )
+            })
+            .collect();
+        segments(&sides, &allowed, &ambiguous)
     };
     Explanation {
         from: from.name(),
@@ -172,14 +235,77 @@ pub fn explain(c: &Cluster, opts: &ReachOptions, from: &Endpoint, to: &Endpoint)
         allowed,
         ambiguous,
         segments,
+        resolutions,
     }
+}
+
+/// The other end as a peer sees it, with its pod and namespace labels
+/// when it is a pod; `None` for an index that is no pod.
+fn target_of<'a>(e: &Endpoint, pod: Option<(&'a Pod, &'a Labels)>) -> Option<Target<'a>> {
+    match e {
+        Endpoint::Ip(ip) => Some(Target::Ip(*ip)),
+        Endpoint::Pod(..) => pod.map(|(pod, ns_labels)| Target::Pod { pod, ns_labels }),
+        // Resolved range by range in `domain_side`.
+        Endpoint::Domain(_) => None,
+    }
+}
+
+/// The egress side towards a named destination (CNP-12): decided once per
+/// address range it may resolve to. When every range gives one side, that
+/// side; else their union (the worst case: what one range may allow is
+/// allowed, what one may deny makes it ambiguous) and each distinct side
+/// with its ranges.
+fn domain_side(c: &Cluster, opts: &ReachOptions, pod: &Pod, name: &str) -> (Side, Vec<Resolution>) {
+    let mut groups: Vec<Resolution> = Vec::new();
+    for range in eval::resolution_ranges(c) {
+        let target = Target::Domain {
+            name,
+            addr: range.first_addr(),
+        };
+        let s = side(c, opts, pod, Direction::Egress, Some(target), None);
+        match groups
+            .iter_mut()
+            .find(|g| g.side.allows == s.allows && g.side.denies == s.denies)
+        {
+            Some(g) => g.ranges.push(range),
+            None => groups.push(Resolution {
+                ranges: vec![range],
+                side: s,
+            }),
+        }
+    }
+    let Some(first) = groups.first() else {
+        // No address at all cannot happen (IPv4 is always in use); decide
+        // by name alone.
+        let target = Target::Domain {
+            name,
+            addr: IpAddr::from([0, 0, 0, 0]),
+        };
+        return (
+            side(c, opts, pod, Direction::Egress, Some(target), None),
+            Vec::new(),
+        );
+    };
+    let mut merged = first.side.clone();
+    if groups.len() == 1 {
+        return (merged, Vec::new());
+    }
+    for g in groups.iter().skip(1) {
+        merged.allows = merged.allows.union(&g.side.allows);
+        merged.denies = merged.denies.union(&g.side.denies);
+    }
+    merged.note = Some(format!(
+        "the verdict depends on the address dns:{name} resolves to (CNP-12): {} ways, shown one by one below",
+        groups.len()
+    ));
+    (merged, groups)
 }
 
 /// The pod an endpoint stands for, if it is one (and the index is valid).
 fn endpoint_pod<'c>(c: &'c Cluster, e: &Endpoint) -> Option<&'c Pod> {
     match e {
         Endpoint::Pod(i, _) => c.pods.get(*i),
-        Endpoint::Ip(_) => None,
+        Endpoint::Ip(_) | Endpoint::Domain(_) => None,
     }
 }
 
@@ -188,18 +314,10 @@ fn side(
     opts: &ReachOptions,
     pod: &Pod,
     dir: Direction,
-    other: &Endpoint,
+    target: Option<Target<'_>>,
     dst_pod: Option<&Pod>,
 ) -> Side {
     let ns_labels = c.namespace_labels(&pod.namespace);
-    let other_labels = endpoint_pod(c, other).map(|o| c.namespace_labels(&o.namespace));
-    let target = match (other, &other_labels) {
-        (Endpoint::Ip(ip), _) => Some(Target::Ip(*ip)),
-        (Endpoint::Pod(..), Some(l)) => {
-            endpoint_pod(c, other).map(|pod| Target::Pod { pod, ns_labels: l })
-        }
-        (Endpoint::Pod(..), None) => None,
-    };
     let mut isolated_by = Vec::new();
     let mut rules = Vec::new();
     for pol in c.policies.iter().filter(|p| p.tier == Tier::NetworkPolicy) {
@@ -341,17 +459,13 @@ pub fn describe_peer(p: &Peer, policy_ns: &str) -> String {
 /// Split the port space where any rule's ports start or end, and group the
 /// pieces by verdict and reasons. The verdict is the evaluator's
 /// (`allowed`, `ambiguous`); the reasons walk the tiers (CNP-1).
-fn segments(
-    eg: Option<&Side>,
-    ing: Option<&Side>,
-    allowed: &ConnSet,
-    ambiguous: &ConnSet,
-) -> Vec<Segment> {
-    let sides: Vec<&Side> = eg.into_iter().chain(ing).collect();
+/// Each side comes with the condition under which it holds (empty, or
+/// `if dns:x resolves into …: ` for a named destination, CNP-12).
+fn segments(sides: &[(String, &Side)], allowed: &ConnSet, ambiguous: &ConnSet) -> Vec<Segment> {
     let mut groups: Vec<(bool, bool, Vec<String>, ConnSet)> = Vec::new();
     for proto in Protocol::ALL {
         let mut cuts: Vec<u32> = vec![u32::from(MIN_PORT), u32::from(MAX_PORT) + 1];
-        for s in &sides {
+        for (_, s) in sides {
             let ports = s
                 .rules
                 .iter()
@@ -369,8 +483,8 @@ fn segments(
         for (&start, &next) in cuts.iter().zip(cuts.iter().skip(1)) {
             let (lo, hi) = (start as u16, (next - 1) as u16);
             let mut reasons = Vec::new();
-            for s in &sides {
-                side_reasons(s, proto, lo, &mut reasons);
+            for (cond, s) in sides {
+                side_reasons(s, cond, proto, lo, &mut reasons);
             }
             if sides.is_empty() {
                 reasons.push("no pod at either end: out of scope (SEM-9)".into());
@@ -402,8 +516,8 @@ fn segments(
 
 /// Why one side decides one port as it does: the Admin tier, then the
 /// NetworkPolicy tier, then the Baseline tier (CNP-1, CNP-6..8).
-fn side_reasons(s: &Side, proto: Protocol, port: u16, out: &mut Vec<String>) {
-    let who = format!("{} of {}", s.direction, s.pod);
+fn side_reasons(s: &Side, cond: &str, proto: Protocol, port: u16, out: &mut Vec<String>) {
+    let who = format!("{cond}{} of {}", s.direction, s.pod);
     let admin = |r: &&ClusterRuleVerdict| matches!(r.tier, Tier::Admin { .. });
     let admin_rules: Vec<&ClusterRuleVerdict> = s.cluster_rules.iter().filter(admin).collect();
     let base_rules: Vec<&ClusterRuleVerdict> =
@@ -442,7 +556,7 @@ fn side_reasons(s: &Side, proto: Protocol, port: u16, out: &mut Vec<String>) {
             ));
         } else {
             out.push(format!(
-                "{} allowed by {}",
+                "{cond}{} allowed by {}",
                 s.direction,
                 granting.join(", ")
             ));

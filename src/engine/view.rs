@@ -39,6 +39,8 @@ pub enum Endpoint {
     Entity(usize),
     SrcAtom(usize),
     DstAtom(usize),
+    /// A named destination (CNP-12), index into `Reachability::domains`.
+    Domain(usize),
 }
 
 /// One allowed connection. Sets are shared (`Rc`) because most pairs have
@@ -77,6 +79,8 @@ pub struct ConnView {
     pub entities: Vec<Entity>,
     pub src_atoms: Vec<String>,
     pub dst_atoms: Vec<String>,
+    /// `dns:api.example.com`, per `Reachability::domains`.
+    pub domains: Vec<String>,
     pub connections: Vec<Connection>,
     pub warnings: Vec<String>,
 }
@@ -152,7 +156,8 @@ fn several(cluster: &Cluster, reach: &Reachability, class: usize) -> bool {
 pub struct ConnCounts {
     pub entities: usize,
     pub connections: usize,
-    /// Of which with an external IP range on one side.
+    /// Of which with an external IP range or a named destination on one
+    /// side.
     pub external: usize,
 }
 
@@ -260,6 +265,15 @@ impl ConnCounts {
                     external += 1;
                 }
             }
+            for d in 0..reach.domains.len() {
+                if ea
+                    .classes
+                    .iter()
+                    .any(|&s| !reach.class_to_domain(s, d).is_empty())
+                {
+                    external += 1;
+                }
+            }
         }
         let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         ConnCounts {
@@ -303,6 +317,11 @@ fn ambiguous_part(
                 acc = acc.union(reach.ambiguous_ext_to_class(x, d));
             }
         }
+        (Endpoint::Entity(a), Endpoint::Domain(d)) => {
+            for &s in classes(a) {
+                acc = acc.union(reach.ambiguous_class_to_domain(s, d));
+            }
+        }
         _ => {}
     }
     acc.intersect(&c.conns)
@@ -324,6 +343,9 @@ impl ConnView {
                         .any(|x| reach.ext_to_class(x, c) != reach.ext_to_class(x, first))
                         || (0..reach.ext_dst.len())
                             .any(|x| reach.class_to_ext(c, x) != reach.class_to_ext(first, x))
+                        || (0..reach.domains.len()).any(|d| {
+                            reach.class_to_domain_id(c, d) != reach.class_to_domain_id(first, d)
+                        })
                 });
                 if differs {
                     warnings.push(format!(
@@ -405,6 +427,10 @@ impl ConnView {
                 let mut it = ea.classes.iter().map(|&s| reach.class_to_ext_id(s, x));
                 push(Endpoint::Entity(a), Endpoint::DstAtom(x), &mut it);
             }
+            for d in 0..reach.domains.len() {
+                let mut it = ea.classes.iter().map(|&s| reach.class_to_domain_id(s, d));
+                push(Endpoint::Entity(a), Endpoint::Domain(d), &mut it);
+            }
             let shown_src = reach.ext_src.iter().enumerate().filter(|(_, a)| shown(a));
             for (x, _) in shown_src {
                 let mut it = ea.classes.iter().map(|&d| reach.ext_to_class_id(x, d));
@@ -412,14 +438,24 @@ impl ConnView {
             }
         }
         if reach.has_ambiguity() {
-            let mut n = 0;
+            let (mut n, mut named) = (0, 0);
             for c in &mut connections {
                 let a = ambiguous_part(reach, &entities, c, level);
                 if !a.is_empty() {
                     n += 1;
+                    named += usize::from(matches!(c.dst, Endpoint::Domain(_)));
                     c.ambiguous = Some(Rc::new(a));
                 }
             }
+            if named > 0 {
+                warnings.push(format!(
+                    "{named} connection{} to named destinations {} ambiguous: {} on the address the name resolves to, or cluster policies of one tier and priority disagree (CNP-12, CNP-4); shown as allowed, the worst case (`explain --to dns:NAME` shows each case)",
+                    if named == 1 { "" } else { "s" },
+                    if named == 1 { "is" } else { "are" },
+                    if named == 1 { "it depends" } else { "they depend" }
+                ));
+            }
+            let n = n - named;
             if n > 0 {
                 warnings.push(format!(
                     "{n} connection{} ambiguous: cluster policies of one tier and priority disagree on {}, and the implementation may apply either (CNP-4); shown as allowed, the worst case (`explain` names the candidates)",
@@ -433,6 +469,7 @@ impl ConnView {
             entities,
             src_atoms,
             dst_atoms,
+            domains: reach.domains.iter().map(|d| format!("dns:{d}")).collect(),
             connections: Vec::new(),
             warnings,
         };
@@ -456,6 +493,12 @@ impl ConnView {
                 .iter()
                 .enumerate()
                 .map(|(i, n)| (Endpoint::DstAtom(i), n.as_str())),
+        );
+        all.extend(
+            view.domains
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (Endpoint::Domain(i), n.as_str())),
         );
         all.sort_by(|x, y| x.1.as_bytes().cmp(y.1.as_bytes()).then(x.0.cmp(&y.0)));
         let mut rank: HashMap<Endpoint, usize> = HashMap::new();
@@ -492,6 +535,7 @@ impl ConnView {
             Endpoint::Entity(i) => self.entities.get(i).map(|e| e.name.as_str()),
             Endpoint::SrcAtom(i) => self.src_atoms.get(i).map(String::as_str),
             Endpoint::DstAtom(i) => self.dst_atoms.get(i).map(String::as_str),
+            Endpoint::Domain(i) => self.domains.get(i).map(String::as_str),
         }
         .unwrap_or_default()
     }

@@ -1,5 +1,6 @@
 //! The internal model: what the input layer produces and the engine reads.
 pub mod cluster;
+pub mod domain;
 pub mod error;
 pub mod ip;
 pub mod policy;

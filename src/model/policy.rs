@@ -80,8 +80,9 @@ pub enum Peer {
         addrs: Vec<std::net::IpAddr>,
     },
     /// A ClusterNetworkPolicy / AdminNetworkPolicy `domainNames` egress peer
-    /// (CNP-12): names need DNS, which a manifest analysis does not have, so
-    /// it matches no address; the loader warns.
+    /// (CNP-12), its names in [`crate::model::domain::canonical`] spelling.
+    /// It matches the named destinations (`dns:api.example.com`), never an
+    /// address or a pod: names are not resolved.
     DomainNames(Vec<String>),
 }
 

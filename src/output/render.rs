@@ -68,13 +68,19 @@ pub fn summary_lines(
             count(reach.class_count(), "pod class", "pod classes")
         ),
         format!(
-            "{} ({} with external IP ranges); ipBlock matches pod IPs: {}",
+            "{} ({} with external IP ranges{}); ipBlock matches pod IPs: {}",
             count(
                 counts.connections,
                 "allowed connection",
                 "allowed connections"
             ),
             crate::util::text::thousands(counts.external),
+            // CNP-12: named destinations count as external.
+            if reach.domains.is_empty() {
+                ""
+            } else {
+                " or names"
+            },
             if reach.options.ipblock_pods {
                 "yes"
             } else {

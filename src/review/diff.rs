@@ -259,6 +259,22 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
             let after = w.map_or_else(ConnSet::empty, |e| ext_conns(new.reach, e, *xn, false));
             record(n, name, &before, &after);
         }
+        // Named destinations (CNP-12) both sides know: compile both with
+        // `Reachability::compile_naming` and the names of both, as the CLI
+        // does, for a name only one side's rules mention.
+        for (dn, name) in new.reach.domains.iter().enumerate() {
+            let Some(d_old) = old.reach.domain_index(name) else {
+                continue;
+            };
+            let to = |reach: &Reachability, e: &Entity, d: usize| {
+                e.classes.iter().fold(ConnSet::empty(), |acc, &c| {
+                    acc.union(reach.class_to_domain(c, d))
+                })
+            };
+            let before = o.map_or_else(ConnSet::empty, |e| to(old.reach, e, d_old));
+            let after = w.map_or_else(ConnSet::empty, |e| to(new.reach, e, dn));
+            record(n, &format!("dns:{name}"), &before, &after);
+        }
     }
     changes.sort_by(|x, y| {
         (x.src.as_bytes(), x.dst.as_bytes()).cmp(&(y.src.as_bytes(), y.dst.as_bytes()))

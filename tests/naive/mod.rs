@@ -55,6 +55,7 @@ pub fn outcomes(
         proto,
         port,
         ipblock_pods,
+        domain: None,
     };
     // SEM-8, CNP-2: both ends; SEM-9: only pod ends are governed.
     let egress = match src {
@@ -75,6 +76,111 @@ struct Query<'c> {
     proto: Protocol,
     port: u16,
     ipblock_pods: bool,
+    /// Set when the `End::Ip` end is a `domainNames` destination resolved
+    /// to that address (CNP-12).
+    domain: Option<&'c str>,
+}
+
+/// Every name or pattern named by some egress `domainNames` peer, sorted:
+/// the named destinations (CNP-12).
+pub fn domain_names(c: &Cluster) -> Vec<String> {
+    let mut names: Vec<String> = c
+        .policies
+        .iter()
+        .flat_map(|p| p.rules(Direction::Egress).unwrap_or(&[]))
+        .flat_map(|r| r.peers.iter().flatten())
+        .filter_map(|peer| match peer {
+            Peer::DomainNames(n) => Some(n.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// (may be allowed, may be denied) from a pod to the named destination
+/// `name` (CNP-12): it may resolve to any address, so every address where
+/// some egress `ipBlock` starts or ends is tried (plus the first of each
+/// family in use), and the name may be allowed where one address is, may be
+/// denied where one is. Only the pod's egress side counts (no ingress side
+/// outside the cluster).
+pub fn domain_outcomes(
+    c: &Cluster,
+    src: usize,
+    name: &str,
+    proto: Protocol,
+    port: u16,
+    ipblock_pods: bool,
+) -> (bool, bool) {
+    let q = Query {
+        c,
+        dst_pod: None,
+        proto,
+        port,
+        ipblock_pods,
+        domain: Some(name),
+    };
+    let (mut allow, mut deny) = (false, false);
+    for addr in resolution_probes(c) {
+        let (a, d) = q.side(&c.pods[src], Direction::Egress, End::Ip(addr));
+        allow |= a;
+        deny |= d;
+    }
+    (allow, deny)
+}
+
+/// The first address of each family in use (IPv6 when some block, node
+/// address or pod IP is IPv6), and the first address of every egress
+/// `ipBlock` cidr and except and the one after its last.
+fn resolution_probes(c: &Cluster) -> Vec<IpAddr> {
+    let mut nets: Vec<ipnet::IpNet> = Vec::new();
+    let mut v6 = c.pods.iter().flat_map(|p| &p.ips).any(|ip| ip.is_ipv6());
+    for p in &c.policies {
+        for dir in [Direction::Ingress, Direction::Egress] {
+            for r in p.rules(dir).unwrap_or(&[]) {
+                for peer in r.peers.iter().flatten() {
+                    match peer {
+                        Peer::IpBlock(b) => {
+                            v6 |= matches!(b.cidr, ipnet::IpNet::V6(_));
+                            if dir == Direction::Egress {
+                                nets.push(b.cidr);
+                                nets.extend(b.except.iter().copied());
+                            }
+                        }
+                        Peer::Nodes { addrs, .. } => v6 |= addrs.iter().any(|a| a.is_ipv6()),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    let mut out: Vec<IpAddr> = vec!["0.0.0.0".parse().unwrap()];
+    if v6 {
+        out.push("::".parse().unwrap());
+    }
+    for n in nets {
+        if n.addr().is_ipv6() && !v6 {
+            continue;
+        }
+        out.push(n.network());
+        match n.broadcast() {
+            IpAddr::V4(b) => {
+                if let Some(next) = u32::from(b).checked_add(1) {
+                    out.push(IpAddr::V4(next.into()));
+                }
+            }
+            IpAddr::V6(b) => {
+                if let Some(next) = u128::from(b).checked_add(1) {
+                    out.push(IpAddr::V6(next.into()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Where evaluation may end in one tier: decided, or on to the next tier.
@@ -137,7 +243,7 @@ impl Query<'_> {
                 let pol = pols[i].1;
                 // CNP-5: the first matching rule of this policy.
                 let hit = pol.rules(dir).unwrap_or(&[]).iter().find(|r| {
-                    peer_matches(self.c, r, "", other, self.ipblock_pods)
+                    self.peer_matches(r, "", other)
                         && port_matches(r, self.dst_pod, self.proto, self.port)
                 });
                 if let Some(r) = hit {
@@ -191,7 +297,7 @@ impl Query<'_> {
             };
             isolated = true;
             for rule in rules {
-                if peer_matches(self.c, rule, &pol.namespace, other, self.ipblock_pods)
+                if self.peer_matches(rule, &pol.namespace, other)
                     && port_matches(rule, self.dst_pod, self.proto, self.port)
                 {
                     return Some(true); // SEM-7: any rule of any policy
@@ -200,6 +306,35 @@ impl Query<'_> {
         }
         isolated.then_some(false) // SEM-4
     }
+}
+
+impl Query<'_> {
+    fn peer_matches(&self, rule: &Rule, policy_ns: &str, other: End) -> bool {
+        match (self.domain, other) {
+            (Some(name), End::Ip(addr)) => domain_peer_matches(rule, name, addr),
+            _ => peer_matches(self.c, rule, policy_ns, other, self.ipblock_pods),
+        }
+    }
+}
+
+/// CNP-12: a named destination resolved to `addr` matches an absent `to`,
+/// a `domainNames` pattern covering the name (the same name, or `*.S` with
+/// whole labels before `.S`), or an `ipBlock` holding `addr`; never pods or
+/// nodes, which are inside the cluster.
+fn domain_peer_matches(rule: &Rule, name: &str, addr: IpAddr) -> bool {
+    let Some(peers) = &rule.peers else {
+        return true;
+    };
+    peers.iter().any(|peer| match peer {
+        Peer::DomainNames(patterns) => patterns.iter().any(|p| {
+            p == name
+                || p.strip_prefix('*').is_some_and(|dot_suffix| {
+                    name.len() > dot_suffix.len() && name.ends_with(dot_suffix)
+                })
+        }),
+        Peer::IpBlock(b) => in_block(b, addr),
+        Peer::Pods { .. } | Peer::Nodes { .. } => false,
+    })
 }
 
 fn peer_matches(c: &Cluster, rule: &Rule, policy_ns: &str, other: End, ipblock_pods: bool) -> bool {
@@ -230,7 +365,8 @@ fn peer_matches(c: &Cluster, rule: &Rule, policy_ns: &str, other: End, ipblock_p
             let o = &c.pods[o];
             (ipblock_pods || o.host_network) && o.ips.iter().any(|ip| addrs.contains(ip))
         }
-        (Peer::DomainNames(_), _) => false, // CNP-12: needs DNS
+        // CNP-12: a named destination is neither a pod nor an address.
+        (Peer::DomainNames(_), _) => false,
     })
 }
 

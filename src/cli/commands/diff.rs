@@ -28,9 +28,12 @@ pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
     let old = load_with(std::slice::from_ref(&a.old), &a.opts)?;
     let new = load_with(std::slice::from_ref(&a.new), &a.opts)?;
     let budget = crate::cli::input::memory_budget()?;
-    let ro = Reachability::compile_within(&old, &a.opts.reach_options(), budget)
+    // CNP-12: both sides know every name either side's rules name.
+    let mut names = Reachability::domain_names(&old);
+    names.extend(Reachability::domain_names(&new));
+    let ro = Reachability::compile_naming(&old, &a.opts.reach_options(), budget, &names)
         .map_err(CliError::TooLarge)?;
-    let rn = Reachability::compile_within(&new, &a.opts.reach_options(), budget)
+    let rn = Reachability::compile_naming(&new, &a.opts.reach_options(), budget, &names)
         .map_err(CliError::TooLarge)?;
     let sim: SimOptions = a.attack.sim_options()?;
     let targets = a.attack.targets()?;

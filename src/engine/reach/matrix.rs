@@ -5,6 +5,7 @@
 use crate::engine::eval;
 use crate::engine::reach::cells::Cells;
 use crate::engine::reach::conn_table::{ConnTable, ALL, EMPTY};
+use crate::engine::reach::domains::Domains;
 use crate::engine::reach::keys::{Keys, Refiner};
 use crate::engine::reach::named_ports::{RuleConns, Signatures};
 use crate::engine::reach::peers::{CompiledPeers, PeerCompiler};
@@ -31,6 +32,9 @@ pub(super) struct Filler<'a, 'c> {
     /// column key ([`crate::engine::reach::keys`]).
     pub rows: Keys,
     pub cols: Keys,
+    /// Named destinations (CNP-12): during the fill, one extra egress
+    /// column per (name, range) after the destination atoms.
+    pub domains: Domains,
 }
 
 /// One compiled NetworkPolicy rule.
@@ -76,7 +80,7 @@ impl Filler<'_, '_> {
                 let compiled = rules
                     .iter()
                     .map(|r| {
-                        let peers = self.peers.compile(r, &pol.namespace, ext);
+                        let peers = self.compile_peers(r, &pol.namespace, dir, ext);
                         (peers, self.sigs.rule_conns(r, &mut self.table))
                     })
                     .collect();
@@ -87,6 +91,28 @@ impl Filler<'_, '_> {
             }
         }
         out
+    }
+
+    /// A rule's peers over classes and this side's atoms, and on egress the
+    /// (name, range) columns of the named destinations after the atoms.
+    pub fn compile_peers(
+        &mut self,
+        rule: &crate::model::Rule,
+        policy_ns: &str,
+        dir: Direction,
+        ext: &[IpRange],
+    ) -> CompiledPeers {
+        let mut peers = self.peers.compile(rule, policy_ns, ext);
+        if dir == Direction::Egress {
+            self.domains.mark(rule, &mut peers.ext, ext.len());
+        }
+        peers
+    }
+
+    /// Destination columns after the column keys during the fill: the
+    /// atoms, then the (name, range) pairs.
+    pub fn dst_extra(&self, ext_dst: &[IpRange]) -> usize {
+        ext_dst.len() + self.domains.positions()
     }
 
     /// Row and column keys: classes refined by every set a cell's value can
@@ -174,7 +200,7 @@ impl Filler<'_, '_> {
         ext_dst: &[IpRange],
     ) -> (Cells, HashMap<usize, u32>) {
         let (nr, nk) = (self.rows.len(), self.cols.len());
-        let stride = nk + ext_dst.len();
+        let stride = nk + self.dst_extra(ext_dst);
         let mut cells = Cells::filled(nr * stride, EMPTY);
         for (i, &s) in self.rows.rep.iter().enumerate() {
             if !isolated.get(s).copied().unwrap_or(false) {
@@ -197,7 +223,7 @@ impl Filler<'_, '_> {
             }
         }
         // The cluster tiers around the NetworkPolicy value (CNP-1, CNP-2).
-        let line = self.line(&self.cols, ext_dst.len());
+        let line = self.line(&self.cols, self.dst_extra(ext_dst));
         let mut tiers = self.cluster_tiers(Direction::Egress, ext_dst, &line);
         let mut amb = HashMap::new();
         if !tiers.is_empty() {

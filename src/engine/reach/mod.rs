@@ -12,6 +12,7 @@
 mod cells;
 mod classes;
 mod conn_table;
+mod domains;
 mod ip_atoms;
 mod keys;
 mod matrix;
@@ -46,6 +47,9 @@ pub struct Reachability {
     /// Whether IPv6 plays a part: a policy names an IPv6 block or a pod has
     /// an IPv6 address. Listings show IPv6 atoms only then.
     pub ipv6_in_use: bool,
+    /// Named destinations (CNP-12): every name or pattern of a
+    /// `domainNames` peer, canonical and sorted, spelled `dns:<name>`.
+    pub domains: Vec<String>,
     /// Isolation per class (SEM-3).
     pub ingress_isolated: Vec<bool>,
     pub egress_isolated: Vec<bool>,
@@ -55,8 +59,8 @@ pub struct Reachability {
     /// column) of cells.
     rows: keys::Keys,
     cols: keys::Keys,
-    /// Row-major over row keys, stride `column keys + ext_dst`: `[r][k]`
-    /// then `[r][K + x]`.
+    /// Row-major over row keys, stride `column keys + ext_dst + domains`:
+    /// `[r][k]`, then `[r][K + x]`, then `[r][K + X + d]`.
     cells: cells::Cells,
     /// `[x][k]`: from source atom x to column key k.
     from_ext: Vec<u32>,
@@ -70,7 +74,7 @@ impl Reachability {
     /// Compile a cluster: atoms, classes, subjects and peers as bitsets,
     /// then the egress rows and the ingress columns.
     pub fn compile(cluster: &Cluster, options: &ReachOptions) -> Reachability {
-        match Self::compile_checked(cluster, options, |_, _| Ok::<(), Infallible>(())) {
+        match Self::compile_checked(cluster, options, &[], |_, _| Ok::<(), Infallible>(())) {
             Ok(r) => r,
             Err(never) => match never {},
         }
@@ -83,9 +87,28 @@ impl Reachability {
         options: &ReachOptions,
         budget: MemBudget,
     ) -> Result<Reachability, TooLarge> {
-        Self::compile_checked(cluster, options, |classes, bytes| {
+        Self::compile_naming(cluster, options, budget, &[])
+    }
+
+    /// [`Reachability::compile_within`] with `names` as named destinations
+    /// beside those the cluster's own rules name (CNP-12): `diff` compiles
+    /// both sides with the names of both, so that a name one side's rules
+    /// never mention still has its verdict there.
+    pub fn compile_naming(
+        cluster: &Cluster,
+        options: &ReachOptions,
+        budget: MemBudget,
+        names: &[String],
+    ) -> Result<Reachability, TooLarge> {
+        Self::compile_checked(cluster, options, names, |classes, bytes| {
             budget.check("the reachability matrix", classes, bytes)
         })
+    }
+
+    /// The names a cluster's `domainNames` peers name, canonical and
+    /// sorted: its named destinations (CNP-12).
+    pub fn domain_names(cluster: &Cluster) -> Vec<String> {
+        domains::Domains::collect(cluster, &[]).names
     }
 
     /// The compile, with `check(classes, matrix bytes)` asked once the
@@ -93,6 +116,7 @@ impl Reachability {
     fn compile_checked<E>(
         cluster: &Cluster,
         options: &ReachOptions,
+        names: &[String],
         check: impl FnOnce(usize, u64) -> Result<(), E>,
     ) -> Result<Reachability, E> {
         let atoms = ip_atoms::cut(cluster);
@@ -113,6 +137,7 @@ impl Reachability {
             class_count: nc,
             rows: keys::Keys::default(),
             cols: keys::Keys::default(),
+            domains: domains::Domains::collect(cluster, names),
         };
         let rules = fill.compile_rules(&atoms.ext_src, &atoms.ext_dst);
         fill.keys(&rules, &atoms.ext_src, &atoms.ext_dst);
@@ -122,14 +147,14 @@ impl Reachability {
                 fill.rows.len(),
                 fill.cols.len(),
                 atoms.ext_src.len(),
-                atoms.ext_dst.len(),
+                fill.dst_extra(&atoms.ext_dst) + fill.domains.names.len(),
             ),
         )?;
         let ingress_isolated = fill.isolation(Direction::Ingress);
         let egress_isolated = fill.isolation(Direction::Egress);
         let (mut cells, egress_amb) = fill.egress(&rules, &egress_isolated, &atoms.ext_dst);
-        let stride = fill.cols.len() + atoms.ext_dst.len();
-        let (from_ext, ambiguity) = fill.ingress(
+        let stride = fill.cols.len() + fill.dst_extra(&atoms.ext_dst);
+        let (from_ext, mut ambiguity) = fill.ingress(
             &rules,
             &mut cells,
             &ingress_isolated,
@@ -138,6 +163,18 @@ impl Reachability {
             &egress_amb,
         );
         drop(rules);
+        if !fill.domains.names.is_empty() {
+            // CNP-12: each name's ranges folded into one column.
+            let first = fill.cols.len() + atoms.ext_dst.len();
+            cells = fill.domains.fold(
+                &cells,
+                fill.rows.len(),
+                stride,
+                first,
+                &mut fill.table,
+                &mut ambiguity,
+            );
+        }
         Ok(Reachability {
             options: options.clone(),
             classes: cl.members,
@@ -145,6 +182,7 @@ impl Reachability {
             ext_src: atoms.ext_src,
             ext_dst: atoms.ext_dst,
             ipv6_in_use: atoms.ipv6_in_use,
+            domains: fill.domains.names,
             ingress_isolated,
             egress_isolated,
             table: fill.table,
@@ -167,7 +205,7 @@ impl Reachability {
     }
 
     fn stride(&self) -> usize {
-        self.cols.len() + self.ext_dst.len()
+        self.cols.len() + self.ext_dst.len() + self.domains.len()
     }
 
     /// The cell of class `s` towards column `k` (a class, or `C + x` for
@@ -281,6 +319,32 @@ impl Reachability {
             .unwrap_or(EMPTY)
     }
 
+    /// Interned id of class-to-name connections (named destination `d`,
+    /// CNP-12): only the source's egress side counts (SEM-9, CNP-2).
+    pub fn class_to_domain_id(&self, s: usize, d: usize) -> u32 {
+        if d >= self.domains.len() {
+            return EMPTY;
+        }
+        self.cell(s, self.classes.len() + self.ext_dst.len() + d)
+    }
+
+    pub fn class_to_domain(&self, s: usize, d: usize) -> &ConnSet {
+        self.table.get(self.class_to_domain_id(s, d))
+    }
+
+    /// The named destination spelled `name` (canonical, without `dns:`).
+    pub fn domain_index(&self, name: &str) -> Option<usize> {
+        self.domains.binary_search_by(|d| d.as_str().cmp(name)).ok()
+    }
+
+    /// Pod to named destination (CNP-12).
+    pub fn pod_to_domain(&self, s: usize, d: usize) -> ConnSet {
+        match self.pod_class.get(s) {
+            Some(&c) => self.class_to_domain(c, d).clone(),
+            None => ConnSet::empty(),
+        }
+    }
+
     pub fn class_to_ext(&self, s: usize, x: usize) -> &ConnSet {
         self.table.get(self.class_to_ext_id(s, x))
     }
@@ -363,6 +427,23 @@ impl Reachability {
     /// The ambiguous part of class-to-atom connections.
     pub fn ambiguous_class_to_ext(&self, s: usize, x: usize) -> &ConnSet {
         self.ambiguous_cell(s, self.cols.len() + x)
+    }
+
+    /// The ambiguous part of class-to-name connections: a tie (CNP-4), or
+    /// the verdict depends on the address the name resolves to (CNP-12).
+    pub fn ambiguous_class_to_domain(&self, s: usize, d: usize) -> &ConnSet {
+        if d >= self.domains.len() {
+            return &NO_CONNS;
+        }
+        self.ambiguous_cell(s, self.cols.len() + self.ext_dst.len() + d)
+    }
+
+    /// The ambiguous part of pod-to-name connections.
+    pub fn ambiguous_pod_to_domain(&self, s: usize, d: usize) -> ConnSet {
+        match self.pod_class.get(s) {
+            Some(&c) => self.ambiguous_class_to_domain(c, d).clone(),
+            None => ConnSet::empty(),
+        }
     }
 
     /// The ambiguous part of atom-to-class connections.

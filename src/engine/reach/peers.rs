@@ -99,7 +99,10 @@ impl<'a, 'c> PeerCompiler<'a, 'c> {
                         }
                     }
                 }
-                Peer::Nodes { .. } | Peer::DomainNames(_) => {
+                // CNP-12: a named destination is a column of its own
+                // (`domains`), never an address atom or a pod.
+                Peer::DomainNames(_) => {}
+                Peer::Nodes { .. } => {
                     for (x, atom) in ext.iter().enumerate() {
                         if eval::peer_covers(peer, atom) {
                             out.ext.insert(x);

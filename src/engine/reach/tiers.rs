@@ -189,7 +189,7 @@ impl Filler<'_, '_> {
                 .map(|r| {
                     named |= r.has_named_ports();
                     CompiledRule {
-                        peers: self.peers.compile(r, "", ext),
+                        peers: self.compile_peers(r, "", dir, ext),
                         conns: self.sigs.rule_conns(r, &mut self.table),
                         action: r.action,
                     }
@@ -200,7 +200,11 @@ impl Filler<'_, '_> {
         // Columns that every cluster rule treats alike (the same hits, the
         // same connections) share their outcomes: a few dozen groups, not
         // one per class.
-        let width = self.class_count + ext.len();
+        let width = self.class_count
+            + match dir {
+                Direction::Egress => self.dst_extra(ext),
+                Direction::Ingress => ext.len(),
+            };
         let mut col_group = Vec::new();
         let mut group_rep = Vec::new();
         if !sigs.is_empty() {

@@ -9,6 +9,7 @@ use super::typed;
 use crate::input::error::LoadError;
 use crate::input::loader::{ok_or, Ctx, Loader};
 use crate::input::validate::{parse_cidr, required_name, selector};
+use crate::model::domain;
 use crate::model::ip::IpBlock;
 use crate::model::ports::Protocol;
 use crate::model::selector::Selector;
@@ -690,7 +691,7 @@ impl Loader {
                 ));
             }
             for (k, n) in names.iter().enumerate() {
-                if !valid_domain_name(n) {
+                if !domain::valid(n) {
                     errs.push(ctx.err(
                         &format!("{path}.domainNames[{k}]"),
                         format!("Invalid value: {}: a domain name like `example.com` or `*.example.com` (the wildcard only as a whole first label, CNP-12)", quoted(n)),
@@ -705,13 +706,10 @@ impl Loader {
                     ver.accept
                 ));
             }
-            self.cluster.warnings.push(format!(
-                "{} ({}): {path}.domainNames: {} not evaluated: names need DNS, which a manifest analysis does not have, so this peer matches no address and later rules decide that traffic (CNP-12)",
-                ctx.origin(),
-                ctx.object,
-                names.join(", ")
-            ));
-            out.push(Peer::DomainNames(names.clone()));
+            // CNP-12: compared as names; `Example.com.` is `example.com`.
+            let mut names: Vec<String> = names.iter().map(|n| domain::canonical(n)).collect();
+            names.dedup();
+            out.push(Peer::DomainNames(names));
         }
     }
 
@@ -951,27 +949,9 @@ fn port_number(ctx: &Ctx, path: &str, p: Option<i64>, errs: &mut Vec<LoadError>)
     }
 }
 
-/// The CRD's DomainName pattern: an optional `*.` prefix, then two or more
-/// labels of letters, digits, `-` and `_` (not at either end), an optional
-/// final dot (CNP-12).
-fn valid_domain_name(s: &str) -> bool {
-    let s = s.strip_prefix("*.").unwrap_or(s);
-    let s = s.strip_suffix('.').unwrap_or(s);
-    let labels: Vec<&str> = s.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|l| {
-            let b = l.as_bytes();
-            !b.is_empty()
-                && b.first().is_some_and(u8::is_ascii_alphanumeric)
-                && b.last().is_some_and(u8::is_ascii_alphanumeric)
-                && b.iter()
-                    .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_')
-        })
-}
-
 #[cfg(test)]
 mod tests {
-    use super::valid_domain_name;
+    use crate::model::domain::valid as valid_domain_name;
 
     #[test]
     fn domain_names_follow_the_crd_pattern() {

@@ -19,6 +19,17 @@ pub struct ExplainDoc {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ambiguous: Option<String>,
     pub segments: Vec<SegmentJson>,
+    /// Towards a named destination whose verdict depends on the address it
+    /// resolves to (CNP-12): each egress side and its address ranges
+    /// (absent otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resolutions: Vec<ResolutionJson>,
+}
+
+#[derive(Serialize)]
+pub struct ResolutionJson {
+    pub ranges: Vec<String>,
+    pub egress: SideJson,
 }
 
 #[derive(Serialize)]
@@ -136,6 +147,14 @@ impl From<&Explanation> for ExplainDoc {
             allowed: e.allowed.to_connlist(),
             ambiguous: (!e.ambiguous.is_empty()).then(|| e.ambiguous.to_connlist()),
             segments: e.segments.iter().map(SegmentJson::from).collect(),
+            resolutions: e
+                .resolutions
+                .iter()
+                .map(|r| ResolutionJson {
+                    ranges: r.ranges.iter().map(|x| x.label()).collect(),
+                    egress: SideJson::from(&r.side),
+                })
+                .collect(),
         }
     }
 }
@@ -172,6 +191,7 @@ mod tests {
             allowed: ConnSet::empty(),
             ambiguous: ConnSet::empty(),
             segments: vec![],
+            resolutions: vec![],
         };
         let s = crate::output::json::pretty(&ExplainDoc::from(&e));
         assert!(s.starts_with(

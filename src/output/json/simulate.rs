@@ -86,14 +86,22 @@ pub struct TargetJson {
 #[derive(Serialize)]
 pub struct ExfilJson {
     pub conns: String,
-    /// First address of the range.
-    pub first: String,
+    /// First address of the range (absent for a named destination).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<String>,
     pub from: String,
     pub hop: usize,
-    /// Last address of the range.
-    pub last: String,
-    /// The CIDR when the range is exactly one (`0.0.0.0/0`), else `first-last`.
-    pub range: String,
+    /// Last address of the range (absent for a named destination).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<String>,
+    /// A named destination, `dns:api.example.com` (CNP-12); absent for a
+    /// range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The CIDR when the range is exactly one (`0.0.0.0/0`), else
+    /// `first-last` (absent for a named destination).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -150,14 +158,15 @@ impl From<&TargetResult> for TargetJson {
 
 impl From<&Exfil> for ExfilJson {
     fn from(e: &Exfil) -> Self {
-        let (first, last) = e.span.first_last();
+        let span = e.span.map(|s| s.first_last());
         ExfilJson {
             conns: e.conns.clone(),
-            first,
+            first: span.as_ref().map(|s| s.0.clone()),
             from: e.from.clone(),
             hop: e.hop,
-            last,
-            range: e.range.clone(),
+            last: span.map(|s| s.1),
+            name: e.span.is_none().then(|| e.range.clone()),
+            range: e.span.is_some().then(|| e.range.clone()),
         }
     }
 }
@@ -255,7 +264,7 @@ pub(crate) mod tests {
             }],
             exfiltration: vec![Exfil {
                 range: "0.0.0.0/0".into(),
-                span: crate::model::ip::IpRange::all_v4(),
+                span: Some(crate::model::ip::IpRange::all_v4()),
                 hop: 0,
                 from: "a/x[Deployment]".into(),
                 conns: "All Connections".into(),

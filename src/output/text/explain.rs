@@ -1,7 +1,7 @@
 //! The text of `explain`: the verdict per asked port, the allowed and denied
 //! segments with their reasons, and each side's policies and rules.
 
-use crate::engine::explain::Explanation;
+use crate::engine::explain::{Explanation, Side};
 use crate::model::ports::{ConnSet, Protocol};
 
 /// The rule-by-rule text; `ports` (`--port`) are the ports it dwells on.
@@ -33,8 +33,13 @@ pub fn text(e: &Explanation, ports: Option<&ConnSet>) -> String {
     }
     s.push_str(&format!("Allowed: {}\n", e.allowed.to_connlist()));
     if !e.ambiguous.is_empty() {
+        let why = if e.resolutions.is_empty() {
+            "equal-priority cluster policies disagree; the implementation may apply either, CNP-4"
+        } else {
+            "it depends on the address the name resolves to (CNP-12), or equal-priority cluster policies disagree (CNP-4)"
+        };
         s.push_str(&format!(
-            "Ambiguous: {} (equal-priority cluster policies disagree; the implementation may apply either, CNP-4)\n",
+            "Ambiguous: {} ({why})\n",
             e.ambiguous.to_connlist()
         ));
     }
@@ -53,9 +58,25 @@ pub fn text(e: &Explanation, ports: Option<&ConnSet>) -> String {
             s.push_str(&format!("      {r}\n"));
         }
     }
-    for side in [&e.egress, &e.ingress].into_iter().flatten() {
+    let mut sides: Vec<(String, &Side)> = Vec::new();
+    if e.resolutions.is_empty() {
+        sides.extend(e.egress.iter().map(|s| (String::new(), s)));
+    } else {
+        if let Some(n) = e.egress.as_ref().and_then(|s| s.note.as_ref()) {
+            s.push_str(&format!("\nNote: {n}.\n"));
+        }
+        for r in &e.resolutions {
+            let at: Vec<String> = r.ranges.iter().map(|x| x.label()).collect();
+            sides.push((
+                format!(" if {} resolves into {}", e.to, at.join(", ")),
+                &r.side,
+            ));
+        }
+    }
+    sides.extend(e.ingress.iter().map(|s| (String::new(), s)));
+    for (cond, side) in sides {
         s.push_str(&format!(
-            "\n{} of {}:\n",
+            "\n{} of {}{cond}:\n",
             capitalise(side.direction),
             side.pod
         ));
@@ -94,7 +115,9 @@ pub fn text(e: &Explanation, ports: Option<&ConnSet>) -> String {
             ));
         }
     }
-    if e.egress.is_none() || e.ingress.is_none() {
+    if e.to.starts_with("dns:") {
+        s.push_str("\nA named destination is outside the cluster and never resolved: only the source's egress counts (CNP-12).\n");
+    } else if e.egress.is_none() || e.ingress.is_none() {
         s.push_str("\nAn IP end is not a pod: only the pod end's policies count (SEM-9).\n");
     }
     s

@@ -81,7 +81,12 @@ pub fn sim_text(results: &[SimResult]) -> String {
                 }
             }
         }
-        s.push_str("\nExfiltration (external IP ranges reachable):\n");
+        // Names only when some are (CNP-12).
+        if r.exfiltration.iter().any(|e| e.span.is_none()) {
+            s.push_str("\nExfiltration (external IP ranges and names reachable):\n");
+        } else {
+            s.push_str("\nExfiltration (external IP ranges reachable):\n");
+        }
         if r.exfiltration.is_empty() {
             s.push_str("  none\n");
         }
@@ -154,7 +159,12 @@ pub fn sim_md(results: &[SimResult], max_listed: Option<usize>) -> String {
             s.push_str("\n</details>\n");
         }
         if !r.exfiltration.is_empty() {
-            s.push_str("\n| external range | hop | from | ports |\n|---|---|---|---|\n");
+            let head = if r.exfiltration.iter().any(|e| e.span.is_none()) {
+                "external range or name"
+            } else {
+                "external range"
+            };
+            let _ = write!(s, "\n| {head} | hop | from | ports |\n|---|---|---|---|\n");
             for e in &r.exfiltration {
                 let _ = writeln!(
                     s,

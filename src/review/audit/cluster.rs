@@ -327,15 +327,6 @@ impl Auditor<'_> {
                             )
                         }
                         None => {
-                            if rule
-                                .peers
-                                .iter()
-                                .flatten()
-                                .any(|x| matches!(x, Peer::DomainNames(_)))
-                            {
-                                // Names are never resolved; the loader says so.
-                                continue;
-                            }
                             (
                                 format!(
                                     "{label} ({act}) matches no connection: its peers match no pod, node or address of the inputs"

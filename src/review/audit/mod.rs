@@ -335,6 +335,10 @@ struct Auditor<'a> {
     /// as integers (a finding may name 50,000 of them).
     pod_workload: Vec<u32>,
     workload_label: Vec<String>,
+    /// The ranges a named destination may resolve to (CNP-12); empty when
+    /// no rule names one. Egress columns after the atoms are (name, range)
+    /// pairs, `name * ranges + range`.
+    resolution: Vec<crate::model::ip::IpRange>,
     out: Vec<Finding>,
 }
 
@@ -385,6 +389,11 @@ impl<'a> Auditor<'a> {
             by_namespace,
             pod_workload,
             workload_label,
+            resolution: if reach.domains.is_empty() {
+                Vec::new()
+            } else {
+                crate::engine::eval::resolution_ranges(c)
+            },
             out: Vec::new(),
         }
     }

@@ -130,11 +130,41 @@ impl Auditor<'_> {
             Direction::Ingress => &self.reach.ext_src,
             Direction::Egress => &self.reach.ext_dst,
         };
+        if let Some((name, range)) = self.named_column(dir, k) {
+            return f(Target::Domain {
+                name,
+                addr: range.first_addr(),
+            });
+        }
         let ip = atoms
             .get(k.saturating_sub(nc))
             .map(|a| a.first_addr())
             .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
         f(Target::Ip(ip))
+    }
+
+    /// The (name, range) an egress column after the atoms stands for
+    /// (CNP-12).
+    fn named_column(&self, dir: Direction, k: usize) -> Option<(&str, &crate::model::ip::IpRange)> {
+        let first = self.reach.classes.len() + self.reach.ext_dst.len();
+        let m = self.resolution.len();
+        if dir != Direction::Egress || k < first || m == 0 {
+            return None;
+        }
+        let (d, a) = ((k - first) / m, (k - first) % m);
+        Some((self.reach.domains.get(d)?.as_str(), self.resolution.get(a)?))
+    }
+
+    /// Columns of one side: classes, atoms, and on egress the (name, range)
+    /// pairs of the named destinations (CNP-12).
+    fn width(&self, dir: Direction) -> usize {
+        let nc = self.reach.classes.len();
+        match dir {
+            Direction::Ingress => nc + self.reach.ext_src.len(),
+            Direction::Egress => {
+                nc + self.reach.ext_dst.len() + self.reach.domains.len() * self.resolution.len()
+            }
+        }
     }
 
     /// Whether a class stands for one pod only (a pod towards itself is no
@@ -168,11 +198,7 @@ impl Auditor<'_> {
         // Precedence order (CNP-3); equal tiers keep input order.
         order.sort_by_key(|&i| c.policies.get(i).map(|p| p.tier));
         let nc = self.reach.classes.len();
-        let atoms = match dir {
-            Direction::Ingress => self.reach.ext_src.len(),
-            Direction::Egress => self.reach.ext_dst.len(),
-        };
-        let width = nc + atoms;
+        let width = self.width(dir);
         let opts = &self.reach.options;
         let named = order.iter().any(|&i| {
             c.policies
@@ -513,6 +539,12 @@ impl Auditor<'_> {
     fn ambiguous_at(&self, dir: Direction, s: usize, k: usize) -> ConnSet {
         let r = self.reach;
         let nc = r.classes.len();
+        if let Some((name, _)) = self.named_column(dir, k) {
+            return r
+                .domain_index(name)
+                .map(|d| r.ambiguous_class_to_domain(s, d).clone())
+                .unwrap_or_default();
+        }
         match (dir, k < nc) {
             (Direction::Egress, true) => r.ambiguous_class_to_class(s, k).clone(),
             (Direction::Egress, false) => r.ambiguous_class_to_ext(s, k - nc).clone(),
@@ -527,6 +559,8 @@ impl Auditor<'_> {
         let subject = self.class_name(s.subject);
         let other = if s.column < nc {
             self.class_name(s.column)
+        } else if let Some((name, _)) = self.named_column(s.dir, s.column) {
+            format!("dns:{name}")
         } else {
             let atoms = match s.dir {
                 Direction::Ingress => &self.reach.ext_src,
