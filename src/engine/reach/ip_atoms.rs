@@ -22,12 +22,8 @@ pub(super) fn cut(cluster: &Cluster) -> IpAtoms {
     let in_nets = block_ranges(cluster, Direction::Ingress);
     let out_nets = block_ranges(cluster, Direction::Egress);
     let all_blocks: Vec<IpRange> = in_nets.iter().chain(out_nets.iter()).copied().collect();
-    let ipv6_in_use = all_blocks.iter().any(|b| b.v6)
-        || cluster
-            .pods
-            .iter()
-            .flat_map(|p| &p.ips)
-            .any(|ip| IpRange::from_addr(*ip).v6);
+    // One definition with the named destinations' ranges (CNP-12).
+    let ipv6_in_use = crate::engine::eval::ipv6_in_use(cluster);
     IpAtoms {
         ext_src: partition(in_nets),
         ext_dst: partition(out_nets),
