@@ -9,6 +9,15 @@ use crate::model::ports::ConnSet;
 use crate::model::Pod;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The pods one crown jewel selects ([`AttackGraph::target_pods`]).
+#[derive(Clone, Debug)]
+pub struct TargetPods {
+    selector: String,
+    matches: Vec<String>,
+    /// (group, pod entry), in group order.
+    pods: Vec<(usize, usize)>,
+}
+
 /// One hop of a simulation.
 #[derive(Clone, Debug)]
 pub struct HopStat {
@@ -227,6 +236,77 @@ impl AttackGraph<'_> {
             .map(|pod| pod.workload.to_string())
     }
 
+    /// The pods each crown jewel selects, in group order, and the workloads
+    /// they belong to: what every simulation towards `targets` reads, found
+    /// once however many starting points there are.
+    pub fn target_pods(&self, targets: &[Target]) -> Vec<TargetPods> {
+        targets
+            .iter()
+            .map(|t| {
+                let mut matches = BTreeSet::new();
+                let mut pods = Vec::new();
+                for (g, grp) in self.groups.iter().enumerate() {
+                    for &p in &grp.pods {
+                        let Some(pod) = self.cluster.pods.get(p) else {
+                            continue;
+                        };
+                        if t.selector.matches(&pod.labels) {
+                            matches.insert(pod.workload.to_string());
+                            pods.push((g, p));
+                        }
+                    }
+                }
+                TargetPods {
+                    selector: t.text.clone(),
+                    matches: matches.into_iter().collect(),
+                    pods,
+                }
+            })
+            .collect()
+    }
+
+    /// Each target's nearest selected pod after spread `s`, and the path
+    /// to it.
+    fn target_results(&self, s: &Spread, targets: &[TargetPods]) -> Vec<TargetResult> {
+        targets
+            .iter()
+            .map(|t| {
+                let mut best: Option<(usize, usize, &Pod)> = None;
+                for &(g, p) in &t.pods {
+                    let Some(pod) = self.cluster.pods.get(p) else {
+                        continue;
+                    };
+                    let h = if s.held_pods.contains(&p) {
+                        Some(0)
+                    } else {
+                        s.hop.get(g).copied().flatten()
+                    };
+                    if let Some(h) = h {
+                        if best.is_none_or(|(bh, _, _)| h < bh) {
+                            best = Some((h, g, pod));
+                        }
+                    }
+                }
+                TargetResult {
+                    selector: t.selector.clone(),
+                    matches: t.matches.clone(),
+                    hop: best.map(|b| b.0),
+                    workload: best.map(|(_, _, pod)| pod.workload.to_string()),
+                    path: best
+                        .map(|(_, g, pod)| self.path_to(s, g, Some(&pod.workload.to_string()))),
+                }
+            })
+            .collect()
+    }
+
+    /// Only the crown jewels of [`Self::simulate`] from `held`: the same
+    /// hops and paths, without the per-hop statistics, the path to every
+    /// reached workload and the exfiltration ranges (what `diff` asks of
+    /// every workload on both sides).
+    pub fn target_hops(&self, held: &[(usize, u64)], targets: &[TargetPods]) -> Vec<TargetResult> {
+        self.target_results(&self.spread(held), targets)
+    }
+
     /// Full result for one starting point.
     pub fn simulate(&self, start: &str, held: &[(usize, u64)], targets: &[Target]) -> SimResult {
         let s = self.spread(held);
@@ -333,42 +413,7 @@ impl AttackGraph<'_> {
             })
             .collect();
         reached.sort_by(|a, b| a.hop.cmp(&b.hop).then_with(|| a.workload.cmp(&b.workload)));
-        let targets = targets
-            .iter()
-            .map(|t| {
-                let mut matches = BTreeSet::new();
-                let mut best: Option<(usize, usize, &Pod)> = None;
-                for (g, (grp, &hop_g)) in self.groups.iter().zip(&s.hop).enumerate() {
-                    for &p in &grp.pods {
-                        let Some(pod) = self.cluster.pods.get(p) else {
-                            continue;
-                        };
-                        if !t.selector.matches(&pod.labels) {
-                            continue;
-                        }
-                        matches.insert(pod.workload.to_string());
-                        let h = if s.held_pods.contains(&p) {
-                            Some(0)
-                        } else {
-                            hop_g
-                        };
-                        if let Some(h) = h {
-                            if best.is_none_or(|(bh, _, _)| h < bh) {
-                                best = Some((h, g, pod));
-                            }
-                        }
-                    }
-                }
-                TargetResult {
-                    selector: t.text.clone(),
-                    matches: matches.into_iter().collect(),
-                    hop: best.map(|b| b.0),
-                    workload: best.map(|(_, _, pod)| pod.workload.to_string()),
-                    path: best
-                        .map(|(_, g, pod)| self.path_to(&s, g, Some(&pod.workload.to_string()))),
-                }
-            })
-            .collect();
+        let targets = self.target_results(&s, &self.target_pods(targets));
         // Exfiltration: the earliest hop at which each external range is reachable.
         let mut ex: BTreeMap<usize, (usize, String, String)> = BTreeMap::new();
         let per_group = s.active.iter().zip(&s.held_in).zip(&s.hop).zip(&self.exfil);
@@ -427,6 +472,43 @@ impl AttackGraph<'_> {
 mod tests {
     use crate::attack::fixtures::{allow, chain, chain_docs, pod, World};
     use crate::attack::graph::{SimOptions, Target};
+
+    /// `target_hops` (what `diff` asks of every workload) says what the
+    /// full `simulate` says of the targets, from every start and held count.
+    #[test]
+    fn target_hops_agree_with_simulate() {
+        let w = chain();
+        let g = w.graph(&SimOptions::default());
+        let targets: Vec<Target> = ["app=c", "app=d", "app=b", "app=nothing"]
+            .iter()
+            .map(|t| Target::parse(t).unwrap())
+            .collect();
+        let tp = g.target_pods(&targets);
+        let key = |t: &super::TargetResult| {
+            (
+                t.selector.clone(),
+                t.matches.clone(),
+                t.hop,
+                t.workload.clone(),
+                t.path.clone(),
+            )
+        };
+        let mut reached = 0;
+        for p in 0..w.c.pods.len() {
+            for n in [1, 2] {
+                let full = g.simulate("s", &[(p, n)], &targets);
+                let only = g.target_hops(&[(p, n)], &tp);
+                let a: Vec<_> = full.targets.iter().map(key).collect();
+                let b: Vec<_> = only.iter().map(key).collect();
+                assert_eq!(a, b, "start pod {p}, {n} held");
+                reached += a.iter().filter(|t| t.2.is_some_and(|h| h > 0)).count();
+            }
+        }
+        assert!(
+            reached > 0,
+            "the fixture reaches some target in a hop or more"
+        );
+    }
 
     #[test]
     fn chain_spreads_one_hop_per_link() {

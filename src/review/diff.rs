@@ -158,6 +158,46 @@ fn atom_map(
         .collect()
 }
 
+/// What a name's connections as a source (row keys) or as a destination
+/// (column keys) depend on: its keys on the old and on the new side.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum KeySig {
+    /// One class on both sides: the two keys.
+    One(usize, usize),
+    /// Anything else: the sorted keys of each side (None: no such name).
+    Many(Option<Vec<usize>>, Option<Vec<usize>>),
+}
+
+/// Names (indices into `idx`) grouped by their [`KeySig`] under `key`
+/// (`Reachability::row_key` or `col_key`), in a fixed order.
+fn key_groups(
+    idx: &[(Option<&Entity>, Option<&Entity>)],
+    old: &Reachability,
+    new: &Reachability,
+    key: fn(&Reachability, usize) -> usize,
+) -> BTreeMap<KeySig, Vec<usize>> {
+    let keys = |r: &Reachability, e: Option<&Entity>| {
+        e.map(|e| {
+            let mut k: Vec<usize> = e.classes.iter().map(|&c| key(r, c)).collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        })
+    };
+    let mut groups: BTreeMap<KeySig, Vec<usize>> = BTreeMap::new();
+    for (i, &(o, n)) in idx.iter().enumerate() {
+        let sig = match (keys(old, o), keys(new, n)) {
+            (Some(a), Some(b)) if a.len() == 1 && b.len() == 1 => KeySig::One(
+                a.first().copied().unwrap_or(usize::MAX),
+                b.first().copied().unwrap_or(usize::MAX),
+            ),
+            (a, b) => KeySig::Many(a, b),
+        };
+        groups.entry(sig).or_default().push(i);
+    }
+    groups
+}
+
 pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimOptions) -> Diff {
     let eo = entities(old.cluster, old.reach, level);
     let en = entities(new.cluster, new.reach, level);
@@ -206,19 +246,25 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
     let old_to_new: Vec<Option<u32>> = (0..old.reach.distinct_conn_sets() as u32)
         .map(|id| new.reach.find_id(old.reach.conn(id)))
         .collect();
-    let single = |e: Option<&Entity>| match e.map(|e| e.classes.as_slice()) {
-        Some(&[c]) => Some(c),
-        _ => None,
-    };
-    for (ai, (&a, &(oa, na))) in names_v.iter().zip(&idx).enumerate() {
-        let (soa, sna) = (single(oa), single(na));
-        for (bi, (&b, &(ob, nb))) in names_v.iter().zip(&idx).enumerate() {
-            if ai == bi {
+    // A pair's connections depend only on the source's row keys and the
+    // destination's column keys on each side, so names are grouped by
+    // those and each pair of groups is compared once; only a pair of
+    // groups that changed lists its names' pairs.
+    let src_groups = key_groups(&idx, old.reach, new.reach, Reachability::row_key);
+    let dst_groups = key_groups(&idx, old.reach, new.reach, Reachability::col_key);
+    for (sk, sg) in &src_groups {
+        let &[a0, ..] = sg.as_slice() else { continue };
+        let Some(&(oa, na)) = idx.get(a0) else {
+            continue;
+        };
+        for (dk, dg) in &dst_groups {
+            let &[b0, ..] = dg.as_slice() else { continue };
+            let Some(&(ob, nb)) = idx.get(b0) else {
                 continue;
-            }
-            if let (Some(x), Some(y), Some(p), Some(q)) = (soa, single(ob), sna, single(nb)) {
-                let id_new = new.reach.class_id(p, q);
-                let id_old = old.reach.class_id(x, y) as usize;
+            };
+            if let (KeySig::One(x, p), KeySig::One(y, q)) = (sk, dk) {
+                let id_new = new.reach.key_cell(*p, *q);
+                let id_old = old.reach.key_cell(*x, *y) as usize;
                 if old_to_new.get(id_old).copied().flatten() == Some(id_new) {
                     continue; // unchanged
                 }
@@ -231,7 +277,19 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
                 (Some(x), Some(y)) => pair(new.reach, x, y),
                 _ => Cow::Borrowed(&empty),
             };
-            record(a, b, &before, &after);
+            if before == after {
+                continue;
+            }
+            for &ai in sg {
+                for &bi in dg {
+                    if ai == bi {
+                        continue;
+                    }
+                    if let (Some(a), Some(b)) = (names_v.get(ai), names_v.get(bi)) {
+                        record(a, b, &before, &after);
+                    }
+                }
+            }
         }
     }
     // External ranges, on atoms fine enough for both sides.
@@ -337,15 +395,18 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
     let mut closer_targets = Vec::new();
     let mut further_targets = Vec::new();
     if !targets.is_empty() {
+        // What `simulate` says of the targets from each workload's first
+        // pod, without the rest of a simulation.
         let hops = |g: &AttackGraph, ents: &[Entity]| -> BTreeMap<String, Vec<TargetHop>> {
+            let tp = g.target_pods(targets);
             ents.iter()
                 .filter(|e| e.replicas > 0)
                 .filter_map(|e| {
                     let &p = e.pods.first()?;
-                    let r = g.simulate(&e.name, &[(p, 1)], targets);
+                    let r = g.target_hops(&[(p, 1)], &tp);
                     Some((
                         e.name.clone(),
-                        r.targets.into_iter().map(|t| (t.hop, t.path)).collect(),
+                        r.into_iter().map(|t| (t.hop, t.path)).collect(),
                     ))
                 })
                 .collect()
