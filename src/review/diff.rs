@@ -304,18 +304,37 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
         &old.reach.ext_dst,
         &new.reach.ext_dst,
     );
-    for &n in &names_v {
-        let o = by_name_old.get(n).and_then(|&i| eo.get(i));
-        let w = by_name_new.get(n).and_then(|&i| en.get(i));
+    // Towards and from atoms and names, per group of keys as well: what a
+    // source atom reaches depends on the column keys, what reaches an atom
+    // or a name on the row keys.
+    let members =
+        |g: &[usize]| -> Vec<&str> { g.iter().filter_map(|&i| names_v.get(i).copied()).collect() };
+    for g in dst_groups.values() {
+        let Some(&(o, w)) = g.first().and_then(|&i| idx.get(i)) else {
+            continue;
+        };
         for (name, xo, xn) in &src_atoms {
             let before = o.map_or_else(ConnSet::empty, |e| ext_conns(old.reach, e, *xo, true));
             let after = w.map_or_else(ConnSet::empty, |e| ext_conns(new.reach, e, *xn, true));
-            record(name, n, &before, &after);
+            if before != after {
+                for n in members(g) {
+                    record(name, n, &before, &after);
+                }
+            }
         }
+    }
+    for g in src_groups.values() {
+        let Some(&(o, w)) = g.first().and_then(|&i| idx.get(i)) else {
+            continue;
+        };
         for (name, xo, xn) in &dst_atoms {
             let before = o.map_or_else(ConnSet::empty, |e| ext_conns(old.reach, e, *xo, false));
             let after = w.map_or_else(ConnSet::empty, |e| ext_conns(new.reach, e, *xn, false));
-            record(n, name, &before, &after);
+            if before != after {
+                for n in members(g) {
+                    record(n, name, &before, &after);
+                }
+            }
         }
         // Named destinations (CNP-12) both sides know: compile both with
         // `Reachability::compile_naming` and the names of both, as the CLI
@@ -331,7 +350,12 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
             };
             let before = o.map_or_else(ConnSet::empty, |e| to(old.reach, e, d_old));
             let after = w.map_or_else(ConnSet::empty, |e| to(new.reach, e, dn));
-            record(n, &format!("dns:{name}"), &before, &after);
+            if before != after {
+                let dst = format!("dns:{name}");
+                for n in members(g) {
+                    record(n, &dst, &before, &after);
+                }
+            }
         }
     }
     changes.sort_by(|x, y| {
@@ -361,8 +385,15 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
     // Blast radius per workload (always at workload level).
     let go = AttackGraph::build(old.cluster, old.reach, sim);
     let gn = AttackGraph::build(new.cluster, new.reach, sim);
-    let wo = entities(old.cluster, old.reach, Level::Workload);
-    let wn = entities(new.cluster, new.reach, Level::Workload);
+    // The listing's entities when it is by workload, else built again.
+    let (wo, wn): (Cow<[Entity]>, Cow<[Entity]>) = if level == Level::Workload {
+        (Cow::Borrowed(&eo), Cow::Borrowed(&en))
+    } else {
+        (
+            Cow::Owned(entities(old.cluster, old.reach, Level::Workload)),
+            Cow::Owned(entities(new.cluster, new.reach, Level::Workload)),
+        )
+    };
     let ro: BTreeMap<String, u64> = rank_all(&go, &wo)
         .into_iter()
         .map(|r| (r.workload, r.blast_radius))
