@@ -102,6 +102,7 @@ fn bench_compile_tiers(c: &mut Criterion) {
             label_diversity: 20,
             admin_policies: admin,
             baseline_policies: baseline,
+            heavy_policies: 0,
         });
         let cl = load_str("synth", &text, &LoadOptions::default()).unwrap();
         g.bench_function(BenchmarkId::from_parameter(id), |b| {

@@ -212,6 +212,11 @@ pub struct SynthArgs {
     /// `default`, then ClusterNetworkPolicies of tier Baseline.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub baseline_policies: usize,
+    /// NetworkPolicies in the shape CNI teams load-test with, after the
+    /// others: ten ingress rules of a namespace list of ten each, ten
+    /// ipBlock rules, twenty ports on every rule.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub heavy_policies: usize,
     /// Write what `kubectl get ns,pods,netpol -A -o json|yaml` prints for the
     /// cluster once it runs: Pods with owners, hash labels, IPs, status and
     /// managedFields, as one `kind: List`.

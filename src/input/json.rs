@@ -41,7 +41,14 @@ impl ListShape<'_> {
 /// Every object of a JSON text (a stream of values, as kubectl reads),
 /// in order, with the errors of those that are not objects. A syntax error
 /// anywhere refuses the whole text.
-pub fn objects(file: &str, text: &str) -> Result<Vec<Result<Object, LoadError>>, Box<LoadError>> {
+/// Objects go to `sink` as they are parsed (chunks of a List's items, in
+/// order); `sink` returns false to stop. A text that is not one List is
+/// checked whole before any of its objects goes to `sink`.
+pub fn objects(
+    file: &str,
+    text: &str,
+    sink: &mut dyn FnMut(Result<Object, LoadError>) -> bool,
+) -> Result<(), Box<LoadError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // The common case, the whole text one List (`kubectl … -o json`): its
     // items straight from the text, one serial scan fewer than the stream.
@@ -55,9 +62,10 @@ pub fn objects(file: &str, text: &str) -> Result<Vec<Result<Object, LoadError>>,
                 line: Some(text.get(..lead).unwrap_or("").matches('\n').count() + 1),
                 rules: None,
             };
-            let mut out = Vec::new();
-            items(&at, list, (text, 1), &mut out);
-            return Ok(out);
+            // The whole text parsed as a List: no syntax error can come
+            // after the first chunk.
+            items(&at, list, (text, 1), sink);
+            return Ok(());
         }
     }
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
@@ -98,7 +106,12 @@ pub fn objects(file: &str, text: &str) -> Result<Vec<Result<Object, LoadError>>,
         };
         document(&at, raw, &mut out);
     }
-    Ok(out)
+    for o in out {
+        if !sink(o) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// One top-level value: a list's items in parallel, anything else as YAML
@@ -113,7 +126,10 @@ fn document(at: &At, raw: &RawValue, out: &mut Vec<Result<Object, LoadError>>) {
         });
         return;
     };
-    items(at, list, (raw.get(), at.line.unwrap_or(1)), out);
+    items(at, list, (raw.get(), at.line.unwrap_or(1)), &mut |o| {
+        out.push(o);
+        true
+    });
 }
 
 /// Where `part` (a slice of `whole`) begins in it, in bytes.
@@ -149,34 +165,57 @@ fn item_lines(items: &[&RawValue], within: (&str, usize)) -> Vec<usize> {
         .collect()
 }
 
-/// A List's items, parsed in parallel, in order, each at its own line.
+/// Bytes of List items parsed at once before their objects go on: large
+/// enough to keep both cores busy, small enough that the values of a List
+/// of large objects (10,000 policies of 60 KB) are never all held at once.
+const CHUNK_BYTES: usize = 16 << 20;
+
+/// A List's items, parsed in parallel by chunks, in order, each at its own
+/// line; false when `sink` asked to stop.
 fn items(
     at: &At,
     list: ListShape,
     within: (&str, usize),
-    out: &mut Vec<Result<Object, LoadError>>,
-) {
+    sink: &mut dyn FnMut(Result<Object, LoadError>) -> bool,
+) -> bool {
     let item_kind = list.kind.strip_suffix("List").filter(|k| !k.is_empty());
     let api = list.api_version.unwrap_or_default();
     let lines = item_lines(&list.items, within);
-    let parsed: Vec<Vec<Result<Object, LoadError>>> = list
-        .items
-        .par_iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            let at = At {
-                file: at.file,
-                doc: at.doc,
-                item: Some(i),
-                line: lines.get(i).copied().or(at.line),
-                rules: None,
-            };
-            let mut out = Vec::with_capacity(1);
-            item(&at, item_kind, &api, raw, &mut out);
-            out
-        })
-        .collect();
-    out.extend(parsed.into_iter().flatten());
+    let n = list.items.len();
+    let mut start = 0;
+    while start < n {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < n && (end == start || bytes < CHUNK_BYTES) {
+            bytes += list.items.get(end).map_or(0, |r| r.get().len());
+            end += 1;
+        }
+        let chunk = list.items.get(start..end).unwrap_or_default();
+        let parsed: Vec<Vec<Result<Object, LoadError>>> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(j, raw)| {
+                let i = start + j;
+                let at = At {
+                    file: at.file,
+                    doc: at.doc,
+                    item: Some(i),
+                    line: lines.get(i).copied().or(at.line),
+                    rules: None,
+                };
+                let mut out = Vec::with_capacity(1);
+                item(&at, item_kind, &api, raw, &mut out);
+                out
+            })
+            .collect();
+        for o in parsed.into_iter().flatten() {
+            if !sink(o) {
+                return false;
+            }
+        }
+        start = end;
+    }
+    true
 }
 
 /// One list item: a Pod into the lean types, another object into a value.

@@ -142,17 +142,22 @@ impl Loader {
             });
             return;
         }
-        let fast = if json {
-            match super::json::objects(file, text) {
-                Ok(objects) => Some(objects),
-                Err(e) => {
-                    self.errors.push(*e);
-                    return;
+        if json {
+            // Objects come in chunks and are converted as they come, so a
+            // List of large items never holds all of their values at once.
+            let mut take = |o: Result<Object, LoadError>| {
+                match o {
+                    Ok(o) => self.add_object(o),
+                    Err(e) => self.add_error(e),
                 }
+                self.errors.len() < MAX_ERRORS
+            };
+            if let Err(e) = super::json::objects(file, text, &mut take) {
+                self.errors.push(*e);
             }
-        } else {
-            super::yaml::objects(file, text)
-        };
+            return;
+        }
+        let fast = super::yaml::objects(file, text);
         if let Some(objects) = fast {
             for o in objects {
                 match o {

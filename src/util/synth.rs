@@ -23,6 +23,8 @@ pub struct SynthOptions {
     /// Baseline-tier cluster policies (the BaselineAdminNetworkPolicy
     /// `default`, then ClusterNetworkPolicies of tier Baseline).
     pub baseline_policies: usize,
+    /// Heavy NetworkPolicies ([`heavy_policies`]), written last.
+    pub heavy_policies: usize,
 }
 
 impl Default for SynthOptions {
@@ -35,6 +37,7 @@ impl Default for SynthOptions {
             label_diversity: 20,
             admin_policies: 0,
             baseline_policies: 0,
+            heavy_policies: 0,
         }
     }
 }
@@ -158,7 +161,55 @@ pub fn generate(o: &SynthOptions) -> String {
         }
     }
     cluster_policies(&mut y, &mut r, o, nns);
+    heavy_policies(&mut y, &mut r, o, nns);
     y
+}
+
+/// Policy sets as CNI teams load-test them (issue 12): each policy selects
+/// an `app` and has ten ingress rules from ten namespaces each (by
+/// `kubernetes.io/metadata.name`, with a pod selector), ten from an
+/// ipBlock /24, twenty ports on every rule. Written after everything else,
+/// so the rest of the cluster is the same bytes with or without them.
+fn heavy_policies(y: &mut String, r: &mut Rng, o: &SynthOptions, nns: usize) {
+    let div = o.label_diversity.max(1);
+    for p in 0..o.heavy_policies {
+        let ns = r.below(nns);
+        let _ = write!(
+            y,
+            "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: heavy-{p:06}\n  namespace: ns-{ns:05}\nspec:\n  podSelector:\n    matchLabels:\n      app: app-{}\n  policyTypes: [Ingress]\n  ingress:\n",
+            r.below(div)
+        );
+        let ports = |y: &mut String, r: &mut Rng| {
+            y.push_str("    ports:\n");
+            let base = 1000 + r.below(60_000) as u32;
+            for k in 0..20u32 {
+                let proto = if k % 4 == 3 { "UDP" } else { "TCP" };
+                let _ = write!(y, "    - port: {}\n      protocol: {proto}\n", base + k * 7);
+            }
+        };
+        for _ in 0..10 {
+            y.push_str("  - from:\n    - namespaceSelector:\n        matchExpressions:\n        - key: kubernetes.io/metadata.name\n          operator: In\n          values: [");
+            for k in 0..10 {
+                let sep = if k == 0 { "" } else { ", " };
+                let _ = write!(y, "{sep}ns-{:05}", r.below(nns));
+            }
+            let _ = write!(
+                y,
+                "]\n      podSelector:\n        matchLabels:\n          tier: {}\n",
+                r.pick(&TIERS)
+            );
+            ports(y, r);
+        }
+        for _ in 0..10 {
+            let _ = write!(
+                y,
+                "  - from:\n    - ipBlock:\n        cidr: 10.{}.{}.0/24\n",
+                r.below(256),
+                r.below(256)
+            );
+            ports(y, r);
+        }
+    }
 }
 
 /// Guardrails as platform teams write them (SEMANTICS-CNP.md): tenant
@@ -284,5 +335,37 @@ mod tests {
         let c = crate::input::load_str("synth", &a, &Default::default()).unwrap();
         assert_eq!(c.pod_count(), 300);
         assert_eq!(c.policies.len(), 60);
+    }
+
+    /// Heavy policies come last, load, and have the promised shape.
+    #[test]
+    fn heavy_policies_load_with_twenty_rules_of_twenty_ports() {
+        let o = SynthOptions {
+            pods: 200,
+            namespaces: 12,
+            policies: 10,
+            seed: 3,
+            ..SynthOptions::default()
+        };
+        let plain = generate(&o);
+        let heavy = generate(&SynthOptions {
+            heavy_policies: 4,
+            ..o.clone()
+        });
+        assert!(heavy.starts_with(&plain));
+        let c = crate::input::load_str("synth", &heavy, &Default::default()).unwrap();
+        let h: Vec<_> = c
+            .policies
+            .iter()
+            .filter(|p| p.name.starts_with("heavy-"))
+            .collect();
+        assert_eq!(h.len(), 4);
+        for p in h {
+            let rules = p.ingress.as_deref().unwrap_or_default();
+            assert_eq!(rules.len(), 20, "{}", p.name);
+            assert!(rules
+                .iter()
+                .all(|r| r.ports.as_ref().map(Vec::len) == Some(20)));
+        }
     }
 }

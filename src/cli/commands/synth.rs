@@ -54,6 +54,7 @@ fn generate_to(a: &SynthArgs, dir: Option<&std::path::Path>) -> Result<Outcome, 
             label_diversity: a.label_diversity,
             admin_policies: a.admin_policies,
             baseline_policies: a.baseline_policies,
+            heavy_policies: a.heavy_policies,
         }),
     };
     let (text, file_name) = match a.live {
