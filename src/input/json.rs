@@ -49,6 +49,16 @@ pub fn objects(
     text: &str,
     sink: &mut dyn FnMut(Result<Object, LoadError>) -> bool,
 ) -> Result<(), Box<LoadError>> {
+    objects_in_chunks(file, text, CHUNK_BYTES, sink)
+}
+
+/// [`objects`], a List's items parsed `chunk` bytes at a time.
+fn objects_in_chunks(
+    file: &str,
+    text: &str,
+    chunk: usize,
+    sink: &mut dyn FnMut(Result<Object, LoadError>) -> bool,
+) -> Result<(), Box<LoadError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // The common case, the whole text one List (`kubectl … -o json`): its
     // items straight from the text, one serial scan fewer than the stream.
@@ -64,7 +74,7 @@ pub fn objects(
             };
             // The whole text parsed as a List: no syntax error can come
             // after the first chunk.
-            items(&at, list, (text, 1), sink);
+            items(&at, list, (text, 1), chunk, sink);
             return Ok(());
         }
     }
@@ -126,10 +136,16 @@ fn document(at: &At, raw: &RawValue, out: &mut Vec<Result<Object, LoadError>>) {
         });
         return;
     };
-    items(at, list, (raw.get(), at.line.unwrap_or(1)), &mut |o| {
-        out.push(o);
-        true
-    });
+    items(
+        at,
+        list,
+        (raw.get(), at.line.unwrap_or(1)),
+        CHUNK_BYTES,
+        &mut |o| {
+            out.push(o);
+            true
+        },
+    );
 }
 
 /// Where `part` (a slice of `whole`) begins in it, in bytes.
@@ -176,6 +192,7 @@ fn items(
     at: &At,
     list: ListShape,
     within: (&str, usize),
+    chunk_bytes: usize,
     sink: &mut dyn FnMut(Result<Object, LoadError>) -> bool,
 ) -> bool {
     let item_kind = list.kind.strip_suffix("List").filter(|k| !k.is_empty());
@@ -186,7 +203,7 @@ fn items(
     while start < n {
         let mut end = start;
         let mut bytes = 0;
-        while end < n && (end == start || bytes < CHUNK_BYTES) {
+        while end < n && (end == start || bytes < chunk_bytes) {
             bytes += list.items.get(end).map_or(0, |r| r.get().len());
             end += 1;
         }
@@ -381,6 +398,64 @@ mod tests {
   {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n", "labels": {"team": "x"}}}
 ]}
 "#;
+
+    /// What the loader sees of each object, in order.
+    fn seen(text: &str, chunk: usize, stop_after: usize) -> Vec<String> {
+        let mut v = Vec::new();
+        super::objects_in_chunks("f.json", text, chunk, &mut |o| {
+            v.push(match o {
+                Ok(o) => format!(
+                    "{} {} {} line {:?}",
+                    o.kind, o.name, o.origin, o.origin.line
+                ),
+                Err(e) => format!("error {e}"),
+            });
+            v.len() < stop_after
+        })
+        .unwrap();
+        v
+    }
+
+    /// A List cut into chunks (down to one item a chunk) gives the same
+    /// objects, errors and places in the same order as one chunk, and the
+    /// sink's stop is obeyed.
+    #[test]
+    fn chunks_change_nothing_but_memory() {
+        let mut items = Vec::new();
+        for i in 0..40 {
+            items.push(format!(
+                r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "p{i}", "namespace": "n"}}, "spec": {{"containers": [{{"name": "c"}}]}}}}"#
+            ));
+            if i % 7 == 0 {
+                items.push(format!(
+                    r#"{{"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {{"name": "np{i}", "namespace": "n"}}, "spec": {{"podSelector": {{}}, "ingress": [{{}}]}}}}"#
+                ));
+            }
+            if i == 20 {
+                items.push("7".to_string()); // not an object: an error in place
+            }
+        }
+        let text = format!(
+            "{{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n{}\n]}}\n",
+            items.join(",\n")
+        );
+        let whole = seen(&text, usize::MAX, usize::MAX);
+        assert_eq!(whole.len(), items.len(), "{whole:?}");
+        assert!(whole.iter().any(|o| o.starts_with("error")), "{whole:?}");
+        // Each item on its own line: the List's line 2 onwards.
+        assert!(
+            whole.iter().any(|o| o.ends_with("items[30] line Some(32)")),
+            "{whole:?}"
+        );
+        for chunk in [1, 100, 1000] {
+            assert_eq!(
+                seen(&text, chunk, usize::MAX),
+                whole,
+                "chunks of {chunk} bytes"
+            );
+        }
+        assert_eq!(seen(&text, 1, 5), whole.get(..5).unwrap().to_vec());
+    }
 
     #[test]
     fn one_list_and_a_stream_of_lists_read_alike() {
