@@ -150,16 +150,13 @@ fn json_stream(text: &str) -> JsonStream {
 /// directives is no document, as for the YAML parser. (The same numbers as
 /// the audit's `doc_start_lines`, which re-reads files.)
 pub fn yaml_doc_lines(text: &str) -> Vec<usize> {
-    let lines: Vec<&str> = text.lines().collect();
     let mut starts = Vec::new();
     let mut seen_sep = false;
     let mut prefix_content = false;
-    for (i, l) in lines.iter().enumerate() {
-        let sep = l.starts_with("---")
-            && l.get(3..)
-                .and_then(|r| r.chars().next())
-                .is_none_or(|c| c == ' ' || c == '\t');
-        if sep {
+    let mut count = 0;
+    for (i, l) in text.lines().enumerate() {
+        count = i + 1;
+        if is_doc_separator(l) {
             if !seen_sep && prefix_content {
                 starts.push(1);
             }
@@ -175,8 +172,16 @@ pub fn yaml_doc_lines(text: &str) -> Vec<usize> {
     if !seen_sep {
         starts.push(1);
     }
-    starts.retain(|&s| s <= lines.len().max(1));
+    starts.retain(|&s| s <= count.max(1));
     starts
+}
+
+/// A line that separates YAML documents: `---`, alone or before a space.
+pub(super) fn is_doc_separator(l: &str) -> bool {
+    l.starts_with("---")
+        && l.get(3..)
+            .and_then(|r| r.chars().next())
+            .is_none_or(|c| c == ' ' || c == '\t')
 }
 
 /// A `*List` whose items will be expanded.
@@ -196,42 +201,60 @@ fn is_list(v: &Value) -> bool {
 /// Empty when there is none (a flow sequence `items: [...]`, JSON).
 pub(super) fn list_item_lines(lines: &[&str], from: usize, to: usize) -> Vec<usize> {
     let mut out = Vec::new();
-    let mut in_items = false;
-    let mut indent: Option<usize> = None;
+    let mut scan = ItemScan::default();
     for n in from..to {
         let Some(l) = n.checked_sub(1).and_then(|i| lines.get(i)) else {
             break;
         };
+        match scan.line(l) {
+            Some(true) => out.push(n),
+            Some(false) => {}
+            None => break,
+        }
+    }
+    out
+}
+
+/// [`list_item_lines`] a line at a time (for a text read in pieces).
+#[derive(Default)]
+pub(super) struct ItemScan {
+    in_items: bool,
+    indent: Option<usize>,
+}
+
+impl ItemScan {
+    /// The next line: `Some(true)` when it starts an item, `None` once the
+    /// items have ended (or there are none: a flow sequence, a scalar).
+    pub(super) fn line(&mut self, l: &str) -> Option<bool> {
         let body = l.trim_start();
         let ind = l.len() - body.len();
         if body.is_empty() || body.starts_with('#') {
-            continue;
+            return Some(false);
         }
-        if !in_items {
+        if !self.in_items {
             if ind == 0 {
                 if let Some(rest) = body.strip_prefix("items:") {
                     let rest = rest.trim();
                     if !(rest.is_empty() || rest.starts_with('#')) {
-                        return Vec::new(); // a flow sequence or a scalar
+                        return None; // a flow sequence or a scalar
                     }
-                    in_items = true;
+                    self.in_items = true;
                 }
             }
-            continue;
+            return Some(false);
         }
         let dash = body == "-" || body.starts_with("- ") || body.starts_with("-\t");
-        match indent {
+        match self.indent {
             None if dash => {
-                indent = Some(ind);
-                out.push(n);
+                self.indent = Some(ind);
+                Some(true)
             }
-            None => break,
-            Some(i) if ind == i && dash => out.push(n),
-            Some(i) if ind <= i => break,
-            Some(_) => {}
+            None => None,
+            Some(i) if ind == i && dash => Some(true),
+            Some(i) if ind <= i => None,
+            Some(_) => Some(false),
         }
     }
-    out
 }
 
 /// The objects of one document, in order, with the errors of those that

@@ -75,31 +75,32 @@ fn helm_template_line(text: &str) -> Option<usize> {
     if !text.contains("{{") {
         return None;
     }
-    text.lines()
-        .position(|l| {
-            l.find("{{").is_some_and(|i| {
-                let rest = l
-                    .get(i + 2..)
-                    .unwrap_or("")
-                    .trim_start_matches('-')
-                    .trim_start();
-                [
-                    ".Values",
-                    ".Release",
-                    ".Chart",
-                    ".Capabilities",
-                    "include ",
-                    "template ",
-                    "if ",
-                    "range ",
-                    "end",
-                    "toYaml",
-                ]
-                .iter()
-                .any(|w| rest.starts_with(w))
-            })
-        })
-        .map(|i| i + 1)
+    text.lines().position(is_helm_line).map(|i| i + 1)
+}
+
+/// A line with a Helm template action (see [`helm_template_line`]).
+pub(super) fn is_helm_line(l: &str) -> bool {
+    l.find("{{").is_some_and(|i| {
+        let rest = l
+            .get(i + 2..)
+            .unwrap_or("")
+            .trim_start_matches('-')
+            .trim_start();
+        [
+            ".Values",
+            ".Release",
+            ".Chart",
+            ".Capabilities",
+            "include ",
+            "template ",
+            "if ",
+            "range ",
+            "end",
+            "toYaml",
+        ]
+        .iter()
+        .any(|w| rest.starts_with(w))
+    })
 }
 
 /// `Ok` when no error was found.
@@ -157,17 +158,8 @@ impl Loader {
             }
             return;
         }
-        let fast = super::yaml::objects(file, text);
-        if let Some(objects) = fast {
-            for o in objects {
-                match o {
-                    Ok(o) => self.add_object(o),
-                    Err(e) => self.add_error(e),
-                }
-                if self.errors.len() >= MAX_ERRORS {
-                    return;
-                }
-            }
+        if let Some(objects) = super::yaml::objects(file, text) {
+            self.add_objects(objects);
             return;
         }
         let docs = match decode::decode(file, text, json) {
@@ -183,6 +175,31 @@ impl Loader {
                     Ok(o) => self.add_object(o),
                     Err(e) => self.add_error(e),
                 }
+            }
+            if self.errors.len() >= MAX_ERRORS {
+                return;
+            }
+        }
+    }
+
+    /// A YAML file too large to hold whole: a List read in pieces, or else
+    /// the whole text, if memory allows.
+    pub(super) fn add_large_yaml(&mut self, file: &str, path: &std::path::Path) {
+        if let Some(objects) = super::yaml::objects_in_file(file, path) {
+            self.add_objects(objects);
+            return;
+        }
+        match super::sources::read_whole(path) {
+            Ok(t) => self.add_text(file, &t.text, t.json),
+            Err(e) => self.source_error(file, e),
+        }
+    }
+
+    fn add_objects(&mut self, objects: Vec<Result<Object, LoadError>>) {
+        for o in objects {
+            match o {
+                Ok(o) => self.add_object(o),
+                Err(e) => self.add_error(e),
             }
             if self.errors.len() >= MAX_ERRORS {
                 return;

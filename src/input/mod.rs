@@ -87,7 +87,8 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Result<Cluster, Load
     for p in paths {
         let notes = sources::source_excluding(p, opts.follow_links, &opts.exclude).read(
             &mut |name, source| match source {
-                Ok(t) => loader.add_text(name, &t.text, t.json),
+                Ok(sources::Content::Text(t)) => loader.add_text(name, &t.text, t.json),
+                Ok(sources::Content::LargeYaml(path)) => loader.add_large_yaml(name, &path),
                 Err(e) => loader.source_error(name, e),
             },
         );

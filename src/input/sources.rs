@@ -4,6 +4,7 @@
 //! text within what memory allows (`input_limit`).
 
 use crate::input::error::{input_limit, SourceError};
+use crate::input::yaml::STREAM_BYTES;
 use crate::util::text::path_text;
 use std::collections::HashSet;
 use std::io::Read;
@@ -14,6 +15,16 @@ pub struct Text {
     pub text: String,
     /// Decode as a JSON stream (a `.json` file) rather than YAML.
     pub json: bool,
+}
+
+/// What a source yields for one file.
+pub enum Content {
+    /// The text, read whole.
+    Text(Text),
+    /// A YAML file of more than [`STREAM_BYTES`]: the loader reads it in
+    /// pieces (`kubectl get … -o yaml` of a large cluster is gigabytes), and
+    /// whole, within what memory allows, only when it must.
+    LargeYaml(PathBuf),
 }
 
 /// Where manifests come from. Each implementation yields its texts (or why
@@ -30,7 +41,7 @@ pub trait Source {
     /// Visit every text of the source in order: its display name, and its
     /// text or why it could not be read. Returns what the user should be
     /// told about what was left out (warnings).
-    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) -> Vec<String>;
+    fn read(&self, visit: &mut dyn FnMut(&str, Result<Content, SourceError>)) -> Vec<String>;
 }
 
 /// Standard input (`-`), read as YAML.
@@ -58,8 +69,8 @@ impl Source for Stdin {
         "<stdin>".to_string()
     }
 
-    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) -> Vec<String> {
-        visit(&self.name(), read_stdin());
+    fn read(&self, visit: &mut dyn FnMut(&str, Result<Content, SourceError>)) -> Vec<String> {
+        visit(&self.name(), read_stdin().map(Content::Text));
         Vec::new()
     }
 }
@@ -69,7 +80,7 @@ impl Source for File {
         path_text(&self.0)
     }
 
-    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) -> Vec<String> {
+    fn read(&self, visit: &mut dyn FnMut(&str, Result<Content, SourceError>)) -> Vec<String> {
         visit(&self.name(), read_file(&self.0));
         Vec::new()
     }
@@ -83,7 +94,7 @@ impl Source for Folder {
         path_text(&self.path)
     }
 
-    fn read(&self, visit: &mut dyn FnMut(&str, Result<Text, SourceError>)) -> Vec<String> {
+    fn read(&self, visit: &mut dyn FnMut(&str, Result<Content, SourceError>)) -> Vec<String> {
         if let Some((first, second)) = two_versions(&self.path) {
             visit(
                 &self.name(),
@@ -104,7 +115,7 @@ impl Source for Folder {
         }
         for f in &walk.files {
             match read_file(f) {
-                Ok(t) if t.json && is_own_output(&t.text) => visit(
+                Ok(Content::Text(t)) if t.json && is_own_output(&t.text) => visit(
                     &path_text(f),
                     Err(SourceError::NotRead(
                         "a JSON output of blastradius (its own output is never read)".into(),
@@ -277,7 +288,17 @@ fn read_stdin() -> Result<Text, SourceError> {
     }
 }
 
-fn read_file(f: &Path) -> Result<Text, SourceError> {
+fn read_file(f: &Path) -> Result<Content, SourceError> {
+    let json = f.extension().is_some_and(|e| e == "json");
+    let len = std::fs::metadata(f).ok().map(|m| m.len());
+    if !json && len.is_some_and(|l| l > STREAM_BYTES) {
+        return Ok(Content::LargeYaml(f.to_path_buf()));
+    }
+    read_whole(f).map(Content::Text)
+}
+
+/// A file's whole text, within what memory allows.
+pub(super) fn read_whole(f: &Path) -> Result<Text, SourceError> {
     let json = f.extension().is_some_and(|e| e == "json");
     if let Some(len) = std::fs::metadata(f).ok().map(|m| m.len()) {
         if len > input_limit(json) {
@@ -511,9 +532,16 @@ impl Walker<'_> {
 mod tests {
     use super::*;
 
+    fn text_of(c: Content) -> String {
+        match c {
+            Content::Text(t) => t.text,
+            Content::LargeYaml(p) => format!("<read in pieces: {}>", p.display()),
+        }
+    }
+
     fn texts(src: &dyn Source) -> Vec<(String, Result<String, SourceError>)> {
         let mut out = Vec::new();
-        let _ = src.read(&mut |name, t| out.push((name.to_string(), t.map(|t| t.text))));
+        let _ = src.read(&mut |name, t| out.push((name.to_string(), t.map(text_of))));
         out
     }
 
@@ -570,7 +598,9 @@ mod tests {
         assert_eq!(f.name(), d.join("notes.txt").display().to_string());
         assert_eq!(texts(&f)[0].1.as_deref(), Ok("not a manifest"));
         let mut json = Vec::new();
-        let _ = File(d.join("a.json")).read(&mut |_, t| json.push(t.map(|t| t.json)));
+        let _ = File(d.join("a.json")).read(&mut |_, t| {
+            json.push(t.map(|c| matches!(c, Content::Text(Text { json: true, .. }))))
+        });
         assert_eq!(json, vec![Ok(true)]);
         assert!(matches!(source_for(&d.join("b.yaml"), false).name(), n if n.ends_with("b.yaml")));
         std::fs::remove_dir_all(&d).unwrap();

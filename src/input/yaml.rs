@@ -16,6 +16,8 @@ use crate::input::yaml11;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_yaml::Value;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
 
 /// Below this many items the general path is as fast.
 const MIN_ITEMS: usize = 64;
@@ -38,22 +40,42 @@ pub fn objects(file: &str, text: &str) -> Option<Vec<Result<Object, LoadError>>>
     // The items end at the first line (not blank, not a comment) that is
     // indented no deeper than their dashes.
     let end = (last + 1..=lines.len())
-        .find(|&n| {
-            lines
-                .get(n - 1)
-                .is_some_and(|l| !blank_or_comment(l) && indent(l) <= ind)
-        })
+        .find(|&n| lines.get(n - 1).is_some_and(|l| ends_items(l, ind)))
         .unwrap_or(lines.len() + 1);
     let items_line = (from..first)
         .rev()
         .find(|&n| lines.get(n - 1).is_some_and(|l| l.starts_with("items:")))?;
+    let head = lines.get(from - 1..items_line - 1)?;
+    let tail = lines.get(end - 1..).unwrap_or(&[]);
+    let (item_kind, api) = list_head(head.iter().copied(), tail.iter().copied())?;
+    let shape = Shape {
+        file,
+        ind,
+        item_kind: item_kind.as_deref(),
+        api: &api,
+    };
+    shape.items(&lines, 1, &starts, end, 0)
+}
+
+/// A line past the items: not blank, not a comment, indented no deeper
+/// than their dashes.
+fn ends_items(l: &str, ind: usize) -> bool {
+    !blank_or_comment(l) && indent(l) <= ind
+}
+
+/// The kind of the items and the apiVersion of a `*List` whose document is
+/// these lines with `items: []` between them; `None` when it is not one.
+fn list_head<'a>(
+    head: impl Iterator<Item = &'a str>,
+    tail: impl Iterator<Item = &'a str>,
+) -> Option<(Option<String>, String)> {
     let mut skeleton = String::new();
-    for l in lines.get(from - 1..items_line - 1)? {
+    for l in head {
         skeleton.push_str(l);
         skeleton.push('\n');
     }
     skeleton.push_str("items: []\n");
-    for l in lines.get(end - 1..).unwrap_or(&[]) {
+    for l in tail {
         skeleton.push_str(l);
         skeleton.push('\n');
     }
@@ -68,29 +90,209 @@ pub fn objects(file: &str, text: &str) -> Option<Vec<Result<Object, LoadError>>>
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let bounds: Vec<(usize, usize)> = starts
-        .iter()
-        .zip(starts.iter().skip(1).chain(std::iter::once(&end)))
-        .map(|(&s, &e)| (s, e))
-        .collect();
-    let parsed: Vec<Option<Vec<Result<Object, LoadError>>>> = bounds
-        .par_iter()
-        .enumerate()
-        .map(|(i, &(s, e))| {
-            let chunk = dedent(lines.get(s - 1..e - 1)?, ind)?;
-            let at = At {
-                file,
-                doc: 1,
-                item: Some(i),
-                line: Some(s),
-                rules: None,
-            };
-            item(&at, s - 1, item_kind, &api, &chunk)
-        })
-        .collect();
-    let mut out = Vec::with_capacity(starts.len());
-    for p in parsed {
-        out.extend(p?);
+    Some((item_kind.map(str::to_string), api))
+}
+
+/// What every item of a List shares.
+struct Shape<'a> {
+    file: &'a str,
+    /// The indentation of the items' dashes.
+    ind: usize,
+    item_kind: Option<&'a str>,
+    api: &'a str,
+}
+
+impl Shape<'_> {
+    /// The items starting at lines `starts` (1-based, in the file) of
+    /// `lines`, the file's lines from line `base`; the last item ends
+    /// before line `end`. `index` is the first one's index in `items`.
+    /// Parsed in parallel; `None` when one does not parse on its own.
+    fn items(
+        &self,
+        lines: &[&str],
+        base: usize,
+        starts: &[usize],
+        end: usize,
+        index: usize,
+    ) -> Option<Vec<Result<Object, LoadError>>> {
+        let bounds: Vec<(usize, usize)> = starts
+            .iter()
+            .zip(starts.iter().skip(1).chain(std::iter::once(&end)))
+            .map(|(&s, &e)| (s, e))
+            .collect();
+        let parsed: Vec<Option<Vec<Result<Object, LoadError>>>> = bounds
+            .par_iter()
+            .enumerate()
+            .map(|(i, &(s, e))| {
+                let chunk = dedent(lines.get(s - base..e - base)?, self.ind)?;
+                let at = At {
+                    file: self.file,
+                    doc: 1,
+                    item: Some(index + i),
+                    line: Some(s),
+                    rules: None,
+                };
+                item(&at, s - 1, self.item_kind, self.api, &chunk)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(starts.len());
+        for p in parsed {
+            out.extend(p?);
+        }
+        Some(out)
+    }
+}
+
+/// A YAML file larger than this is read in pieces ([`objects_in_file`]).
+pub const STREAM_BYTES: u64 = 64 << 20;
+
+/// Bytes of items parsed at a time when reading a file in pieces.
+const BATCH_BYTES: u64 = 16 << 20;
+
+/// [`objects`] for a file too large to hold whole (`kubectl get … -o yaml`
+/// of 150,000 pods is 1.5 GB): one pass finds the lines [`objects`] finds
+/// (without keeping the text), a second reads the List's head and tail,
+/// then its items `BATCH_BYTES` at a time. The same objects and errors as
+/// [`objects`] on the whole text; `None` where that gives `None`, and also
+/// when the file has a document separator or a Helm template line, or is
+/// not UTF-8 (the caller then reads it whole, and says why if it must).
+pub fn objects_in_file(file: &str, path: &Path) -> Option<Vec<Result<Object, LoadError>>> {
+    objects_in_file_by(file, path, BATCH_BYTES)
+}
+
+/// Where a line begins: its number (1-based) and its byte offset.
+#[derive(Clone, Copy)]
+struct LineAt {
+    n: usize,
+    offset: u64,
+}
+
+/// What the first pass over a file finds.
+struct FileScan {
+    /// The first line of the List's head (past a byte order mark).
+    head: LineAt,
+    items_line: LineAt,
+    starts: Vec<LineAt>,
+    /// The line after the items (one past the last line when none).
+    end: LineAt,
+    ind: usize,
+    len: u64,
+}
+
+/// A line of a file read with `read_until`, as `str::lines` gives it.
+fn text_line(bytes: &[u8]) -> Option<&str> {
+    let l = std::str::from_utf8(bytes).ok()?;
+    Some(match l.strip_suffix('\n') {
+        Some(l) => l.strip_suffix('\r').unwrap_or(l),
+        None => l,
+    })
+}
+
+fn scan_file(path: &Path) -> Option<FileScan> {
+    let mut f = BufReader::with_capacity(1 << 20, std::fs::File::open(path).ok()?);
+    let mut buf = Vec::new();
+    let mut offset = 0u64;
+    let mut n = 0;
+    let mut head = LineAt { n: 1, offset: 0 };
+    let mut items = decode::ItemScan::default();
+    let mut items_open = true;
+    let mut items_line = None;
+    let mut starts: Vec<LineAt> = Vec::new();
+    let mut ind = 0;
+    let mut end = None;
+    loop {
+        buf.clear();
+        let got = f.read_until(b'\n', &mut buf).ok()? as u64;
+        if got == 0 {
+            break;
+        }
+        n += 1;
+        let at = LineAt { n, offset };
+        offset += got;
+        let mut l = text_line(&buf)?;
+        if n == 1 {
+            if let Some(rest) = l.strip_prefix('\u{feff}') {
+                l = rest;
+                head.offset = 3;
+            }
+        }
+        if decode::is_doc_separator(l) || super::loader::is_helm_line(l) {
+            return None;
+        }
+        if items_open {
+            match items.line(l) {
+                Some(true) => {
+                    if starts.is_empty() {
+                        ind = indent(l);
+                    }
+                    starts.push(at);
+                    end = None;
+                    continue;
+                }
+                Some(false) => {}
+                None => items_open = false,
+            }
+        }
+        if starts.is_empty() {
+            if l.starts_with("items:") {
+                items_line = Some(at);
+            }
+        } else if end.is_none() && ends_items(l, ind) {
+            end = Some(at);
+        }
+    }
+    if starts.len() < MIN_ITEMS {
+        return None;
+    }
+    Some(FileScan {
+        head,
+        items_line: items_line?,
+        starts,
+        end: end.unwrap_or(LineAt { n: n + 1, offset }),
+        ind,
+        len: offset,
+    })
+}
+
+/// Bytes `from..to` of a file, as text.
+fn read_span(f: &mut std::fs::File, from: u64, to: u64) -> Option<String> {
+    f.seek(SeekFrom::Start(from)).ok()?;
+    let mut bytes = vec![0; usize::try_from(to.checked_sub(from)?).ok()?];
+    f.read_exact(&mut bytes).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+fn objects_in_file_by(
+    file: &str,
+    path: &Path,
+    batch: u64,
+) -> Option<Vec<Result<Object, LoadError>>> {
+    let scan = scan_file(path)?;
+    let mut f = std::fs::File::open(path).ok()?;
+    let head = read_span(&mut f, scan.head.offset, scan.items_line.offset)?;
+    let tail = read_span(&mut f, scan.end.offset, scan.len)?;
+    let (item_kind, api) = list_head(head.lines(), tail.lines())?;
+    let shape = Shape {
+        file,
+        ind: scan.ind,
+        item_kind: item_kind.as_deref(),
+        api: &api,
+    };
+    let mut out = Vec::with_capacity(scan.starts.len());
+    let mut i = 0;
+    while let Some(first) = scan.starts.get(i) {
+        // Items from the i-th up to `batch` bytes (at least one).
+        let mut j = i + 1;
+        let next = |j: usize| scan.starts.get(j).copied().unwrap_or(scan.end);
+        while j < scan.starts.len() && next(j).offset - first.offset < batch {
+            j += 1;
+        }
+        let stop = next(j);
+        let text = read_span(&mut f, first.offset, stop.offset)?;
+        let lines: Vec<&str> = text.lines().collect();
+        let starts: Vec<usize> = scan.starts.get(i..j)?.iter().map(|s| s.n).collect();
+        out.extend(shape.items(&lines, first.n, &starts, stop.n, i)?);
+        i = j;
     }
     Some(out)
 }
@@ -312,5 +514,121 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("document 1 (Pod p0): items[0].spec.containers[0].ports[0].containerPort: invalid type"), "{e}");
+    }
+
+    /// What a pass finds: each object's place, kind and name, or the error.
+    fn found(objects: Option<Vec<Result<Object, LoadError>>>) -> Option<Vec<String>> {
+        objects.map(|v| {
+            v.into_iter()
+                .map(|o| match o {
+                    Ok(o) => format!(
+                        "{} line {:?}: {} {} {} lean={}",
+                        o.origin,
+                        o.origin.line,
+                        o.api,
+                        o.kind,
+                        o.name,
+                        matches!(o.body, Body::Pod(_))
+                    ),
+                    Err(e) => e.to_string(),
+                })
+                .collect()
+        })
+    }
+
+    fn temp_file(tag: &str, text: &str) -> std::path::PathBuf {
+        let p = std::env::temp_dir().join(format!("br-yaml-{}-{tag}.yaml", std::process::id()));
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn a_file_read_in_pieces_gives_what_its_whole_text_gives() {
+        let base = list(100, "");
+        let namespaces: String = (0..70)
+            .map(|i| format!("- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: n{i}\n\n# between items\n"))
+            .collect();
+        let texts = [
+            ("plain", base.clone()),
+            ("bom", format!("\u{feff}{base}")),
+            ("crlf", base.replace('\n', "\r\n")),
+            (
+                "bad-item",
+                base.replacen("containerPort: 80", "containerPort: eighty", 1),
+            ),
+            (
+                "namespaces",
+                format!("apiVersion: v1\nitems:\n{namespaces}kind: List\n"),
+            ),
+            ("no-final-newline", base.trim_end().to_string()),
+            (
+                "alias",
+                base.replacen("app: a0", "app: &a a0", 1)
+                    .replacen("app: a2", "app: *a", 1),
+            ),
+            ("few", list(10, "")),
+            ("not-a-list", base.replace("kind: List", "kind: Lis")),
+        ];
+        for (tag, text) in texts {
+            let path = temp_file(tag, &text);
+            let whole = found(objects("t.yaml", &text));
+            if !matches!(tag, "alias" | "few" | "not-a-list") {
+                assert!(whole.is_some(), "{tag}: the fast path");
+            }
+            // One item a batch, a few, all of them.
+            for batch in [1, 700, 1 << 20] {
+                let pieces = found(objects_in_file_by("t.yaml", &path, batch));
+                assert_eq!(pieces, whole, "{tag}, batches of {batch} bytes");
+            }
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_large_file_loads_as_its_whole_text_loads_even_when_it_cannot_be_read_in_pieces() {
+        use crate::input::loader::Loader;
+        let base = list(100, "");
+        let texts = [
+            ("list", base.clone()),
+            // A separator, a Helm template line, two documents: read whole.
+            ("separator", format!("---\n{base}")),
+            (
+                "helm",
+                base.replacen("app: a1", "app: {{ .Values.app }}", 1),
+            ),
+            (
+                "two-docs",
+                format!("{base}---\n{}", list(70, "").replace("name: p", "name: q")),
+            ),
+            (
+                "bad-item",
+                base.replacen("containerPort: 80", "containerPort: eighty", 1),
+            ),
+        ];
+        for (tag, text) in texts {
+            let path = temp_file(&format!("large-{tag}"), &text);
+            if tag != "list" && tag != "bad-item" {
+                assert!(objects_in_file("t.yaml", &path).is_none(), "{tag}");
+            }
+            let mut loader = Loader::new(LoadOptions::default());
+            loader.add_large_yaml("t.yaml", &path);
+            let large = loader
+                .finish()
+                .map(|c| format!("{c:?}"))
+                .map_err(|e| e.to_string());
+            let whole = load_str("t.yaml", &text, &LoadOptions::default())
+                .map(|c| format!("{c:?}"))
+                .map_err(|e| e.to_string());
+            assert_eq!(large, whole, "{tag}");
+            if tag == "helm" || tag == "bad-item" {
+                assert!(large.is_err(), "{tag}");
+            } else {
+                assert!(
+                    large.as_ref().is_ok_and(|c| c.contains("p99")),
+                    "{tag}: {large:?}"
+                );
+            }
+            std::fs::remove_file(&path).unwrap();
+        }
     }
 }
