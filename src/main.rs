@@ -15,6 +15,10 @@
     )
 )]
 
+/// mimalloc: see Cargo.toml for why (loading frees millions of small values).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     std::process::exit(blastradius::cli::main());
 }
