@@ -16,7 +16,7 @@ use crate::input::yaml11;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_yaml::Value;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// Below this many items the general path is as fast.
@@ -157,7 +157,7 @@ const BATCH_BYTES: u64 = 16 << 20;
 /// when the file has a document separator or a Helm template line, or is
 /// not UTF-8 (the caller then reads it whole, and says why if it must).
 pub fn objects_in_file(file: &str, path: &Path) -> Option<Vec<Result<Object, LoadError>>> {
-    objects_in_file_by(file, path, BATCH_BYTES)
+    objects_in_file_by(file, path, (SCAN_BYTES, BATCH_BYTES))
 }
 
 /// Where a line begins: its number (1-based) and its byte offset.
@@ -179,79 +179,120 @@ struct FileScan {
     len: u64,
 }
 
-/// A line of a file read with `read_until`, as `str::lines` gives it.
-fn text_line(bytes: &[u8]) -> Option<&str> {
-    let l = std::str::from_utf8(bytes).ok()?;
-    Some(match l.strip_suffix('\n') {
-        Some(l) => l.strip_suffix('\r').unwrap_or(l),
-        None => l,
-    })
+/// Bytes read at a time by the first pass.
+const SCAN_BYTES: usize = 8 << 20;
+
+/// The first pass: the file read a block at a time, each block's whole
+/// lines checked as UTF-8 at once and walked as `str::lines` gives them.
+fn scan_file(path: &Path, block: usize) -> Option<FileScan> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut scan = Scanner::default();
+    let mut buf: Vec<u8> = Vec::with_capacity(block);
+    let mut eof = false;
+    while !eof {
+        let have = buf.len();
+        buf.resize(have + block.max(1), 0);
+        let got = f.read(buf.get_mut(have..)?).ok()?;
+        buf.truncate(have + got);
+        eof = got == 0;
+        // Whole lines only, but for the last one at the end of the file.
+        let cut = if eof {
+            buf.len()
+        } else {
+            match buf.iter().rposition(|&c| c == b'\n') {
+                Some(i) => i + 1,
+                None => continue,
+            }
+        };
+        let block = std::str::from_utf8(buf.get(..cut)?).ok()?;
+        scan.block(block)?;
+        buf.drain(..cut);
+    }
+    scan.finish()
 }
 
-fn scan_file(path: &Path) -> Option<FileScan> {
-    let mut f = BufReader::with_capacity(1 << 20, std::fs::File::open(path).ok()?);
-    let mut buf = Vec::new();
-    let mut offset = 0u64;
-    let mut n = 0;
-    let mut head = LineAt { n: 1, offset: 0 };
-    let mut items = decode::ItemScan::default();
-    let mut items_open = true;
-    let mut items_line = None;
-    let mut starts: Vec<LineAt> = Vec::new();
-    let mut ind = 0;
-    let mut end = None;
-    loop {
-        buf.clear();
-        let got = f.read_until(b'\n', &mut buf).ok()? as u64;
-        if got == 0 {
-            break;
-        }
-        n += 1;
-        let at = LineAt { n, offset };
-        offset += got;
-        let mut l = text_line(&buf)?;
-        if n == 1 {
-            if let Some(rest) = l.strip_prefix('\u{feff}') {
-                l = rest;
-                head.offset = 3;
+/// What the first pass knows so far.
+#[derive(Default)]
+struct Scanner {
+    offset: u64,
+    n: usize,
+    head: u64,
+    items: decode::ItemScan,
+    items_done: bool,
+    items_line: Option<LineAt>,
+    starts: Vec<LineAt>,
+    ind: usize,
+    end: Option<LineAt>,
+}
+
+impl Scanner {
+    /// The lines of a block; `None` when the file cannot be read in pieces.
+    fn block(&mut self, block: &str) -> Option<()> {
+        let helm = block.contains("{{");
+        for raw in block.split_inclusive('\n') {
+            self.n += 1;
+            let at = LineAt {
+                n: self.n,
+                offset: self.offset,
+            };
+            self.offset += raw.len() as u64;
+            let mut l = match raw.strip_suffix('\n') {
+                Some(l) => l.strip_suffix('\r').unwrap_or(l),
+                None => raw,
+            };
+            if self.n == 1 {
+                if let Some(rest) = l.strip_prefix('\u{feff}') {
+                    l = rest;
+                    self.head = 3;
+                }
+            }
+            if decode::is_doc_separator(l) || (helm && super::loader::is_helm_line(l)) {
+                return None;
+            }
+            if !self.items_done {
+                match self.items.line(l) {
+                    Some(true) => {
+                        if self.starts.is_empty() {
+                            self.ind = indent(l);
+                        }
+                        self.starts.push(at);
+                        self.end = None;
+                        continue;
+                    }
+                    Some(false) => {}
+                    None => self.items_done = true,
+                }
+            }
+            if self.starts.is_empty() {
+                if l.starts_with("items:") {
+                    self.items_line = Some(at);
+                }
+            } else if self.end.is_none() && ends_items(l, self.ind) {
+                self.end = Some(at);
             }
         }
-        if decode::is_doc_separator(l) || super::loader::is_helm_line(l) {
+        Some(())
+    }
+
+    fn finish(self) -> Option<FileScan> {
+        if self.starts.len() < MIN_ITEMS {
             return None;
         }
-        if items_open {
-            match items.line(l) {
-                Some(true) => {
-                    if starts.is_empty() {
-                        ind = indent(l);
-                    }
-                    starts.push(at);
-                    end = None;
-                    continue;
-                }
-                Some(false) => {}
-                None => items_open = false,
-            }
-        }
-        if starts.is_empty() {
-            if l.starts_with("items:") {
-                items_line = Some(at);
-            }
-        } else if end.is_none() && ends_items(l, ind) {
-            end = Some(at);
-        }
+        Some(FileScan {
+            head: LineAt {
+                n: 1,
+                offset: self.head,
+            },
+            items_line: self.items_line?,
+            starts: self.starts,
+            end: self.end.unwrap_or(LineAt {
+                n: self.n + 1,
+                offset: self.offset,
+            }),
+            ind: self.ind,
+            len: self.offset,
+        })
     }
-    if starts.len() < MIN_ITEMS {
-        return None;
-    }
-    Some(FileScan {
-        head,
-        items_line: items_line?,
-        starts,
-        end: end.unwrap_or(LineAt { n: n + 1, offset }),
-        ind,
-        len: offset,
-    })
 }
 
 /// Bytes `from..to` of a file, as text.
@@ -262,12 +303,14 @@ fn read_span(f: &mut std::fs::File, from: u64, to: u64) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// [`objects_in_file`], the file scanned `block` bytes at a time and its
+/// items parsed `batch` bytes at a time.
 fn objects_in_file_by(
     file: &str,
     path: &Path,
-    batch: u64,
+    (block, batch): (usize, u64),
 ) -> Option<Vec<Result<Object, LoadError>>> {
-    let scan = scan_file(path)?;
+    let scan = scan_file(path, block)?;
     let mut f = std::fs::File::open(path).ok()?;
     let head = read_span(&mut f, scan.head.offset, scan.items_line.offset)?;
     let tail = read_span(&mut f, scan.end.offset, scan.len)?;
@@ -575,10 +618,14 @@ mod tests {
             if !matches!(tag, "alias" | "few" | "not-a-list") {
                 assert!(whole.is_some(), "{tag}: the fast path");
             }
-            // One item a batch, a few, all of them.
-            for batch in [1, 700, 1 << 20] {
-                let pieces = found(objects_in_file_by("t.yaml", &path, batch));
-                assert_eq!(pieces, whole, "{tag}, batches of {batch} bytes");
+            // One item a batch, a few, all of them; blocks of a byte, of a
+            // few lines, of the whole file.
+            for (block, batch) in [(1, 1), (64, 700), (1000, 1 << 20), (1 << 20, 700)] {
+                let pieces = found(objects_in_file_by("t.yaml", &path, (block, batch)));
+                assert_eq!(
+                    pieces, whole,
+                    "{tag}, blocks of {block} and batches of {batch} bytes"
+                );
             }
             std::fs::remove_file(&path).unwrap();
         }
