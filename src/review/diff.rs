@@ -158,6 +158,27 @@ fn atom_map(
         .collect()
 }
 
+/// The rank of each name of two sorted, distinct lists in their merged
+/// order (by bytes, as `str` sorts).
+fn merged_ranks(a: &[&str], b: &[&str]) -> (Vec<u32>, Vec<u32>) {
+    let (mut ra, mut rb) = (Vec::with_capacity(a.len()), Vec::with_capacity(b.len()));
+    let (mut i, mut j) = (0, 0);
+    for r in 0..(a.len() + b.len()) as u32 {
+        let from_a = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => x <= y,
+            (x, _) => x.is_some(),
+        };
+        if from_a {
+            ra.push(r);
+            i += 1;
+        } else {
+            rb.push(r);
+            j += 1;
+        }
+    }
+    (ra, rb)
+}
+
 /// What a name's connections as a source (row keys) or as a destination
 /// (column keys) depend on: its keys on the old and on the new side.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -199,8 +220,135 @@ fn key_groups(
 }
 
 pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimOptions) -> Diff {
-    let eo = entities(old.cluster, old.reach, level);
-    let en = entities(new.cluster, new.reach, level);
+    let (eo, en) = rayon::join(
+        || entities(old.cluster, old.reach, level),
+        || entities(new.cluster, new.reach, level),
+    );
+    // The listing's entities when it is by workload, else built again.
+    let (wo, wn): (Cow<[Entity]>, Cow<[Entity]>) = if level == Level::Workload {
+        (Cow::Borrowed(&eo), Cow::Borrowed(&en))
+    } else {
+        let (wo, wn) = rayon::join(
+            || entities(old.cluster, old.reach, Level::Workload),
+            || entities(new.cluster, new.reach, Level::Workload),
+        );
+        (Cow::Owned(wo), Cow::Owned(wn))
+    };
+    // The connections that changed, and the blast radii and crown-jewel
+    // hops of both sides: three independent computations, on both cores.
+    let (((added, removed, changed), workloads), (blast_radius, hops)) = rayon::join(
+        || connection_changes(old, new, &eo, &en),
+        || {
+            rayon::join(
+                || side_blast(old, &wo, sim, targets),
+                || side_blast(new, &wn, sim, targets),
+            )
+        },
+    );
+    let ((ro, ho), (rn, hn)) = (blast_radius, hops);
+    let (workloads_added, workloads_removed) = workloads;
+    let all_w: BTreeSet<&String> = ro.keys().chain(rn.keys()).collect();
+    let mut blast_radius: Vec<BlastChange> = all_w
+        .into_iter()
+        .map(|w| {
+            let (b, a) = (ro.get(w).copied(), rn.get(w).copied());
+            BlastChange {
+                workload: w.clone(),
+                before: b,
+                after: a,
+                delta: a.unwrap_or(0) as i64 - b.unwrap_or(0) as i64,
+            }
+        })
+        .collect();
+    blast_radius.sort_by(|x, y| {
+        y.delta
+            .cmp(&x.delta)
+            .then_with(|| x.workload.cmp(&y.workload))
+    });
+
+    // Crown jewels: hops from every workload, before and after.
+    let mut new_target_paths = Vec::new();
+    let mut closer_targets = Vec::new();
+    let mut further_targets = Vec::new();
+    for (w, after) in &hn {
+        let before = ho.get(w);
+        // One entry per target, in `targets` order.
+        for (i, ((h_after, path), t)) in after.iter().zip(targets).enumerate() {
+            let h_before = before.and_then(|b| b.get(i)).and_then(|x| x.0);
+            let change = TargetChange {
+                workload: w.clone(),
+                target: t.text.clone(),
+                hops_before: h_before,
+                hops_after: *h_after,
+                path_after: path.clone(),
+            };
+            match (h_before, h_after) {
+                (None, Some(_)) => new_target_paths.push(change),
+                (Some(b), Some(a)) if a < &b => closer_targets.push(change),
+                (Some(b), Some(a)) if a > &b => further_targets.push(change),
+                (Some(_), None) => further_targets.push(change),
+                _ => {}
+            }
+        }
+    }
+    Diff {
+        level: match level {
+            Level::Workload => "workload",
+            Level::Pod => "pod",
+            Level::Namespace => "namespace",
+        },
+        added,
+        removed,
+        changed,
+        workloads_added,
+        workloads_removed,
+        blast_radius,
+        new_target_paths,
+        closer_targets,
+        further_targets,
+        total_pods_before: old.cluster.pod_count(),
+        total_pods_after: new.cluster.pod_count(),
+    }
+}
+
+/// Each workload's blast radius on one side, and (with targets) the hops
+/// to each target from its first pod, as `simulate` says them.
+type SideBlast = (BTreeMap<String, u64>, BTreeMap<String, Vec<TargetHop>>);
+
+fn side_blast(side: &Side, ents: &[Entity], sim: &SimOptions, targets: &[Target]) -> SideBlast {
+    let g = AttackGraph::build(side.cluster, side.reach, sim);
+    let ranks = rank_all(&g, ents)
+        .into_iter()
+        .map(|r| (r.workload, r.blast_radius))
+        .collect();
+    if targets.is_empty() {
+        return (ranks, BTreeMap::new());
+    }
+    let tp = g.target_pods(targets);
+    let hops = ents
+        .iter()
+        .filter(|e| e.replicas > 0)
+        .filter_map(|e| {
+            let &p = e.pods.first()?;
+            let r = g.target_hops(&[(p, 1)], &tp);
+            Some((
+                e.name.clone(),
+                r.into_iter().map(|t| (t.hop, t.path)).collect(),
+            ))
+        })
+        .collect();
+    (ranks, hops)
+}
+
+/// Connections added, removed and changed between the two sides' entities
+/// (and external ranges and names), sorted; and the entities only the new
+/// side has, and only the old.
+type ConnChanges = (
+    (Vec<ConnChange>, Vec<ConnChange>, Vec<ConnChange>),
+    (Vec<String>, Vec<String>),
+);
+
+fn connection_changes(old: &Side, new: &Side, eo: &[Entity], en: &[Entity]) -> ConnChanges {
     let by_name_old: HashMap<&str, usize> = eo
         .iter()
         .enumerate()
@@ -216,23 +364,68 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
         .chain(by_name_new.keys())
         .copied()
         .collect();
-    let mut changes: Vec<ConnChange> = Vec::new();
-    let empty = ConnSet::empty();
-    let mut record = |src: &str, dst: &str, before: &ConnSet, after: &ConnSet| {
-        if before != after {
-            changes.push(ConnChange {
-                src: src.to_string(),
-                dst: dst.to_string(),
-                before: before.clone(),
-                after: after.clone(),
-                gained: after.subtract(before),
-                lost: before.subtract(after),
-            });
-        }
-    };
     // Entity to entity. Old matrix ids are translated to new ones once, so
     // that single-class pairs compare as two integers.
     let names_v: Vec<&str> = names.iter().copied().collect();
+    // External ranges, on atoms fine enough for both sides, and the names
+    // (CNP-12) both sides know.
+    let ipv6 = old.reach.ipv6_in_use || new.reach.ipv6_in_use;
+    let src_atoms = atom_map(
+        &common_atoms(&old.reach.ext_src, &new.reach.ext_src, ipv6),
+        &old.reach.ext_src,
+        &new.reach.ext_src,
+    );
+    let dst_atoms = atom_map(
+        &common_atoms(&old.reach.ext_dst, &new.reach.ext_dst, ipv6),
+        &old.reach.ext_dst,
+        &new.reach.ext_dst,
+    );
+    let domains: Vec<(usize, usize, String)> = new
+        .reach
+        .domains
+        .iter()
+        .enumerate()
+        .filter_map(|(dn, name)| Some((old.reach.domain_index(name)?, dn, format!("dns:{name}"))))
+        .collect();
+    // Every name a change can name, ranked in the order changes are listed
+    // (by bytes), so that they sort as integers.
+    let mut extras: Vec<&str> = src_atoms
+        .iter()
+        .chain(&dst_atoms)
+        .map(|a| a.0.as_str())
+        .chain(domains.iter().map(|d| d.2.as_str()))
+        .collect();
+    extras.sort_unstable();
+    extras.dedup();
+    let (name_rank, extra_rank) = merged_ranks(&names_v, &extras);
+    let rank_of = |s: &str| -> u32 {
+        extras
+            .binary_search(&s)
+            .ok()
+            .and_then(|i| extra_rank.get(i).copied())
+            .unwrap_or(u32::MAX)
+    };
+    let name_of =
+        |i: usize| -> Option<(u32, &str)> { Some((*name_rank.get(i)?, *names_v.get(i)?)) };
+    let mut changes: Vec<(u32, u32, ConnChange)> = Vec::new();
+    let empty = ConnSet::empty();
+    let mut record =
+        |(sr, src): (u32, &str), (dr, dst): (u32, &str), before: &ConnSet, after: &ConnSet| {
+            if before != after {
+                changes.push((
+                    sr,
+                    dr,
+                    ConnChange {
+                        src: src.to_string(),
+                        dst: dst.to_string(),
+                        before: before.clone(),
+                        after: after.clone(),
+                        gained: after.subtract(before),
+                        lost: before.subtract(after),
+                    },
+                ));
+            }
+        };
     // Each name's entity on the old and on the new side.
     let idx: Vec<(Option<&Entity>, Option<&Entity>)> = names_v
         .iter()
@@ -285,30 +478,18 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
                     if ai == bi {
                         continue;
                     }
-                    if let (Some(a), Some(b)) = (names_v.get(ai), names_v.get(bi)) {
+                    if let (Some(a), Some(b)) = (name_of(ai), name_of(bi)) {
                         record(a, b, &before, &after);
                     }
                 }
             }
         }
     }
-    // External ranges, on atoms fine enough for both sides.
-    let ipv6 = old.reach.ipv6_in_use || new.reach.ipv6_in_use;
-    let src_atoms = atom_map(
-        &common_atoms(&old.reach.ext_src, &new.reach.ext_src, ipv6),
-        &old.reach.ext_src,
-        &new.reach.ext_src,
-    );
-    let dst_atoms = atom_map(
-        &common_atoms(&old.reach.ext_dst, &new.reach.ext_dst, ipv6),
-        &old.reach.ext_dst,
-        &new.reach.ext_dst,
-    );
     // Towards and from atoms and names, per group of keys as well: what a
     // source atom reaches depends on the column keys, what reaches an atom
     // or a name on the row keys.
     let members =
-        |g: &[usize]| -> Vec<&str> { g.iter().filter_map(|&i| names_v.get(i).copied()).collect() };
+        |g: &[usize]| -> Vec<(u32, &str)> { g.iter().filter_map(|&i| name_of(i)).collect() };
     for g in dst_groups.values() {
         let Some(&(o, w)) = g.first().and_then(|&i| idx.get(i)) else {
             continue;
@@ -317,8 +498,9 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
             let before = o.map_or_else(ConnSet::empty, |e| ext_conns(old.reach, e, *xo, true));
             let after = w.map_or_else(ConnSet::empty, |e| ext_conns(new.reach, e, *xn, true));
             if before != after {
+                let atom = (rank_of(name), name.as_str());
                 for n in members(g) {
-                    record(name, n, &before, &after);
+                    record(atom, n, &before, &after);
                 }
             }
         }
@@ -331,38 +513,35 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
             let before = o.map_or_else(ConnSet::empty, |e| ext_conns(old.reach, e, *xo, false));
             let after = w.map_or_else(ConnSet::empty, |e| ext_conns(new.reach, e, *xn, false));
             if before != after {
+                let atom = (rank_of(name), name.as_str());
                 for n in members(g) {
-                    record(n, name, &before, &after);
+                    record(n, atom, &before, &after);
                 }
             }
         }
         // Named destinations (CNP-12) both sides know: compile both with
         // `Reachability::compile_naming` and the names of both, as the CLI
         // does, for a name only one side's rules mention.
-        for (dn, name) in new.reach.domains.iter().enumerate() {
-            let Some(d_old) = old.reach.domain_index(name) else {
-                continue;
-            };
+        for (d_old, dn, dst) in &domains {
             let to = |reach: &Reachability, e: &Entity, d: usize| {
                 e.classes.iter().fold(ConnSet::empty(), |acc, &c| {
                     acc.union(reach.class_to_domain(c, d))
                 })
             };
-            let before = o.map_or_else(ConnSet::empty, |e| to(old.reach, e, d_old));
-            let after = w.map_or_else(ConnSet::empty, |e| to(new.reach, e, dn));
+            let before = o.map_or_else(ConnSet::empty, |e| to(old.reach, e, *d_old));
+            let after = w.map_or_else(ConnSet::empty, |e| to(new.reach, e, *dn));
             if before != after {
-                let dst = format!("dns:{name}");
+                let dst = (rank_of(dst), dst.as_str());
                 for n in members(g) {
-                    record(n, &dst, &before, &after);
+                    record(n, dst, &before, &after);
                 }
             }
         }
     }
-    changes.sort_by(|x, y| {
-        (x.src.as_bytes(), x.dst.as_bytes()).cmp(&(y.src.as_bytes(), y.dst.as_bytes()))
-    });
+    // By source, then destination, as their names sort by bytes.
+    changes.sort_by_key(|&(s, d, _)| (s, d));
     let (mut added, mut removed, mut changed) = (Vec::new(), Vec::new(), Vec::new());
-    for c in changes {
+    for (_, _, c) in changes {
         if c.before.is_empty() {
             added.push(c);
         } else if c.after.is_empty() {
@@ -382,108 +561,10 @@ pub fn diff(old: &Side, new: &Side, level: Level, targets: &[Target], sim: &SimO
         .map(|e| e.name.clone())
         .collect();
 
-    // Blast radius per workload (always at workload level).
-    let go = AttackGraph::build(old.cluster, old.reach, sim);
-    let gn = AttackGraph::build(new.cluster, new.reach, sim);
-    // The listing's entities when it is by workload, else built again.
-    let (wo, wn): (Cow<[Entity]>, Cow<[Entity]>) = if level == Level::Workload {
-        (Cow::Borrowed(&eo), Cow::Borrowed(&en))
-    } else {
-        (
-            Cow::Owned(entities(old.cluster, old.reach, Level::Workload)),
-            Cow::Owned(entities(new.cluster, new.reach, Level::Workload)),
-        )
-    };
-    let ro: BTreeMap<String, u64> = rank_all(&go, &wo)
-        .into_iter()
-        .map(|r| (r.workload, r.blast_radius))
-        .collect();
-    let rn: BTreeMap<String, u64> = rank_all(&gn, &wn)
-        .into_iter()
-        .map(|r| (r.workload, r.blast_radius))
-        .collect();
-    let all_w: BTreeSet<&String> = ro.keys().chain(rn.keys()).collect();
-    let mut blast_radius: Vec<BlastChange> = all_w
-        .into_iter()
-        .map(|w| {
-            let (b, a) = (ro.get(w).copied(), rn.get(w).copied());
-            BlastChange {
-                workload: w.clone(),
-                before: b,
-                after: a,
-                delta: a.unwrap_or(0) as i64 - b.unwrap_or(0) as i64,
-            }
-        })
-        .collect();
-    blast_radius.sort_by(|x, y| {
-        y.delta
-            .cmp(&x.delta)
-            .then_with(|| x.workload.cmp(&y.workload))
-    });
-
-    // Crown jewels: hops from every workload, before and after.
-    let mut new_target_paths = Vec::new();
-    let mut closer_targets = Vec::new();
-    let mut further_targets = Vec::new();
-    if !targets.is_empty() {
-        // What `simulate` says of the targets from each workload's first
-        // pod, without the rest of a simulation.
-        let hops = |g: &AttackGraph, ents: &[Entity]| -> BTreeMap<String, Vec<TargetHop>> {
-            let tp = g.target_pods(targets);
-            ents.iter()
-                .filter(|e| e.replicas > 0)
-                .filter_map(|e| {
-                    let &p = e.pods.first()?;
-                    let r = g.target_hops(&[(p, 1)], &tp);
-                    Some((
-                        e.name.clone(),
-                        r.into_iter().map(|t| (t.hop, t.path)).collect(),
-                    ))
-                })
-                .collect()
-        };
-        let ho = hops(&go, &wo);
-        let hn = hops(&gn, &wn);
-        for (w, after) in &hn {
-            let before = ho.get(w);
-            // One entry per target, in `targets` order.
-            for (i, ((h_after, path), t)) in after.iter().zip(targets).enumerate() {
-                let h_before = before.and_then(|b| b.get(i)).and_then(|x| x.0);
-                let change = TargetChange {
-                    workload: w.clone(),
-                    target: t.text.clone(),
-                    hops_before: h_before,
-                    hops_after: *h_after,
-                    path_after: path.clone(),
-                };
-                match (h_before, h_after) {
-                    (None, Some(_)) => new_target_paths.push(change),
-                    (Some(b), Some(a)) if a < &b => closer_targets.push(change),
-                    (Some(b), Some(a)) if a > &b => further_targets.push(change),
-                    (Some(_), None) => further_targets.push(change),
-                    _ => {}
-                }
-            }
-        }
-    }
-    Diff {
-        level: match level {
-            Level::Workload => "workload",
-            Level::Pod => "pod",
-            Level::Namespace => "namespace",
-        },
-        added,
-        removed,
-        changed,
-        workloads_added,
-        workloads_removed,
-        blast_radius,
-        new_target_paths,
-        closer_targets,
-        further_targets,
-        total_pods_before: old.cluster.pod_count(),
-        total_pods_after: new.cluster.pod_count(),
-    }
+    (
+        (added, removed, changed),
+        (workloads_added, workloads_removed),
+    )
 }
 
 #[cfg(test)]
