@@ -468,3 +468,45 @@ fn crown_jewels_further_away_are_listed_as_closer_ones_are() {
         "{s}"
     );
 }
+
+/// Both sides load at once, but what is said of them comes in order: the
+/// old side's warnings first, and its error alone when both are broken.
+#[test]
+fn both_sides_load_together_and_are_reported_old_first() {
+    let dir = tmp("order");
+    let (old, new) = (dir.join("old.yaml"), dir.join("new.yaml"));
+    let cilium = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c-old, namespace: x}\nspec: {}\n";
+    let calico = "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: c-new, namespace: x}\nspec: {}\n";
+    std::fs::write(&old, format!("{}---\n{cilium}", docs(&base()))).unwrap();
+    std::fs::write(&new, format!("{}---\n{calico}", docs(&base()))).unwrap();
+    for _ in 0..5 {
+        let out = Command::cargo_bin("blastradius")
+            .unwrap()
+            .args(["diff", "-v"])
+            .arg(&old)
+            .arg(&new)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let (o, n) = (
+            err.find("CiliumNetworkPolicy"),
+            err.find("projectcalico.org"),
+        );
+        assert!(o.is_some() && n.is_some() && o < n, "{err}");
+    }
+    std::fs::write(&old, "kind: [").unwrap();
+    std::fs::write(&new, "kind: {").unwrap();
+    let out = Command::cargo_bin("blastradius")
+        .unwrap()
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("old.yaml") && !err.contains("new.yaml"),
+        "{err}"
+    );
+}

@@ -15,6 +15,32 @@ use std::collections::HashMap;
 /// (Tarjan), then descendant sets as bitsets over the condensed
 /// DAG, sinks first. With `max_hops` each distinct start spreads on its own.
 pub fn rank_all(g: &AttackGraph, entities: &[crate::engine::view::Entity]) -> Vec<Ranked> {
+    let mut out = rank_by_blast(g, entities);
+    let by_name: HashMap<&str, &crate::engine::view::Entity> =
+        entities.iter().map(|e| (e.name.as_str(), e)).collect();
+    let mut hops_cache: HashMap<usize, usize> = HashMap::new();
+    for r in out.iter_mut().take(RANK_HOPS_FOR_TOP) {
+        let Some(&p) = by_name
+            .get(r.workload.as_str())
+            .and_then(|e| e.pods.first())
+        else {
+            continue;
+        };
+        let Some(&grp) = g.pod_group.get(p) else {
+            continue;
+        };
+        let h = *hops_cache.entry(grp).or_insert_with(|| {
+            let s = g.spread(&[(p, 1)]);
+            s.hop.iter().flatten().copied().max().unwrap_or(0)
+        });
+        r.max_hop = Some(h);
+    }
+    out
+}
+
+/// [`rank_all`] without the hop counts of the first rows (every
+/// `max_hop` is `None`): the blast radii alone, as `diff` compares them.
+pub fn rank_by_blast(g: &AttackGraph, entities: &[crate::engine::view::Entity]) -> Vec<Ranked> {
     let total = g.cluster.pod_count();
     let blast_of_group: Vec<u64> = match g.options.max_hops {
         None => closure_blast(g),
@@ -64,25 +90,6 @@ pub fn rank_all(g: &AttackGraph, entities: &[crate::engine::view::Entity]) -> Ve
             .cmp(&a.blast_radius)
             .then_with(|| a.workload.cmp(&b.workload))
     });
-    let by_name: HashMap<&str, &crate::engine::view::Entity> =
-        entities.iter().map(|e| (e.name.as_str(), e)).collect();
-    let mut hops_cache: HashMap<usize, usize> = HashMap::new();
-    for r in out.iter_mut().take(RANK_HOPS_FOR_TOP) {
-        let Some(&p) = by_name
-            .get(r.workload.as_str())
-            .and_then(|e| e.pods.first())
-        else {
-            continue;
-        };
-        let Some(&grp) = g.pod_group.get(p) else {
-            continue;
-        };
-        let h = *hops_cache.entry(grp).or_insert_with(|| {
-            let s = g.spread(&[(p, 1)]);
-            s.hop.iter().flatten().copied().max().unwrap_or(0)
-        });
-        r.max_hop = Some(h);
-    }
     out
 }
 

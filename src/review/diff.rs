@@ -2,12 +2,14 @@
 //! compared connection by connection, and blast radius before and after.
 
 use crate::attack::graph::{AttackGraph, SimOptions, Target};
-use crate::attack::rank::rank_all;
+use crate::attack::rank::rank_by_blast;
 use crate::engine::reach::Reachability;
+use crate::engine::reach::EMPTY;
 use crate::engine::view::{entities, Entity, Level};
 use crate::model::ip::{partition, IpRange};
 use crate::model::ports::ConnSet;
 use crate::model::Cluster;
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -156,6 +158,34 @@ fn atom_map(
         .iter()
         .map(|a| (format!("{a}[External]"), atom_of(old, a), atom_of(new, a)))
         .collect()
+}
+
+/// One connection change with the ranks of its source and destination.
+type Change = (u32, u32, ConnChange);
+
+/// Add the change from `before` to `after` of a source and a destination
+/// (each with its rank), if they differ.
+fn record(
+    out: &mut Vec<Change>,
+    (sr, src): (u32, &str),
+    (dr, dst): (u32, &str),
+    before: &ConnSet,
+    after: &ConnSet,
+) {
+    if before != after {
+        out.push((
+            sr,
+            dr,
+            ConnChange {
+                src: src.to_string(),
+                dst: dst.to_string(),
+                before: before.clone(),
+                after: after.clone(),
+                gained: after.subtract(before),
+                lost: before.subtract(after),
+            },
+        ));
+    }
 }
 
 /// The rank of each name of two sorted, distinct lists in their merged
@@ -317,7 +347,7 @@ type SideBlast = (BTreeMap<String, u64>, BTreeMap<String, Vec<TargetHop>>);
 
 fn side_blast(side: &Side, ents: &[Entity], sim: &SimOptions, targets: &[Target]) -> SideBlast {
     let g = AttackGraph::build(side.cluster, side.reach, sim);
-    let ranks = rank_all(&g, ents)
+    let ranks = rank_by_blast(&g, ents)
         .into_iter()
         .map(|r| (r.workload, r.blast_radius))
         .collect();
@@ -407,25 +437,7 @@ fn connection_changes(old: &Side, new: &Side, eo: &[Entity], en: &[Entity]) -> C
     };
     let name_of =
         |i: usize| -> Option<(u32, &str)> { Some((*name_rank.get(i)?, *names_v.get(i)?)) };
-    let mut changes: Vec<(u32, u32, ConnChange)> = Vec::new();
     let empty = ConnSet::empty();
-    let mut record =
-        |(sr, src): (u32, &str), (dr, dst): (u32, &str), before: &ConnSet, after: &ConnSet| {
-            if before != after {
-                changes.push((
-                    sr,
-                    dr,
-                    ConnChange {
-                        src: src.to_string(),
-                        dst: dst.to_string(),
-                        before: before.clone(),
-                        after: after.clone(),
-                        gained: after.subtract(before),
-                        lost: before.subtract(after),
-                    },
-                ));
-            }
-        };
     // Each name's entity on the old and on the new side.
     let idx: Vec<(Option<&Entity>, Option<&Entity>)> = names_v
         .iter()
@@ -445,20 +457,81 @@ fn connection_changes(old: &Side, new: &Side, eo: &[Entity], en: &[Entity]) -> C
     // groups that changed lists its names' pairs.
     let src_groups = key_groups(&idx, old.reach, new.reach, Reachability::row_key);
     let dst_groups = key_groups(&idx, old.reach, new.reach, Reachability::col_key);
-    for (sk, sg) in &src_groups {
-        let &[a0, ..] = sg.as_slice() else { continue };
-        let Some(&(oa, na)) = idx.get(a0) else {
-            continue;
+    let translate = |id: u32| old_to_new.get(id as usize).copied().flatten();
+    let dst_list: Vec<(&KeySig, &Vec<usize>)> = dst_groups.iter().collect();
+    // Towards and from atoms and names, per group of keys as well: what a
+    // source atom reaches depends on the column keys, what reaches an atom
+    // or a name on the row keys.
+    let members =
+        |g: &[usize]| -> Vec<(u32, &str)> { g.iter().filter_map(|&i| name_of(i)).collect() };
+    // The id of one entity's connections with one atom when it is one
+    // class (EMPTY when there is no such entity or atom); `None` when the
+    // union of several classes' connections is needed.
+    let single = |e: Option<&Entity>, x: Option<usize>, id: &dyn Fn(usize, usize) -> u32| match (
+        e.map(|e| e.classes.as_slice()),
+        x,
+    ) {
+        (None, _) | (_, None) => Some(EMPTY),
+        (Some([c]), Some(x)) => Some(id(x, *c)),
+        _ => None,
+    };
+    let unchanged = |before: Option<u32>, after: Option<u32>| matches!((before, after), (Some(b), Some(a)) if translate(b) == Some(a));
+    // Changes from atoms to the names of one group of column keys.
+    let to_group = |g: &[usize]| -> Vec<Change> {
+        let mut out = Vec::new();
+        let Some(&(o, w)) = g.first().and_then(|&i| idx.get(i)) else {
+            return out;
         };
-        for (dk, dg) in &dst_groups {
+        for (name, xo, xn) in &src_atoms {
+            let ids = (
+                single(o, *xo, &|x, c| old.reach.ext_to_class_id(x, c)),
+                single(w, *xn, &|x, c| new.reach.ext_to_class_id(x, c)),
+            );
+            if unchanged(ids.0, ids.1) {
+                continue;
+            }
+            let before = o.map_or_else(ConnSet::empty, |e| ext_conns(old.reach, e, *xo, true));
+            let after = w.map_or_else(ConnSet::empty, |e| ext_conns(new.reach, e, *xn, true));
+            if before != after {
+                let atom = (rank_of(name), name.as_str());
+                for n in members(g) {
+                    record(&mut out, atom, n, &before, &after);
+                }
+            }
+        }
+        out
+    };
+    // Changes from the names of one group of row keys, to names, to atoms
+    // and to named destinations.
+    let from_group = |sk: &KeySig, sg: &[usize]| -> Vec<Change> {
+        let mut out = Vec::new();
+        let &[a0, ..] = sg else { return out };
+        let Some(&(oa, na)) = idx.get(a0) else {
+            return out;
+        };
+        // One row key on each side: both rows read once, the old one's ids
+        // translated, so that a pair of single-key groups compares two ids.
+        let rows = match sk {
+            KeySig::One(x, p) => Some((
+                old.reach
+                    .key_row(*x)
+                    .into_iter()
+                    .map(translate)
+                    .collect::<Vec<_>>(),
+                new.reach.key_row(*p),
+            )),
+            KeySig::Many(..) => None,
+        };
+        for &(dk, dg) in &dst_list {
             let &[b0, ..] = dg.as_slice() else { continue };
             let Some(&(ob, nb)) = idx.get(b0) else {
                 continue;
             };
-            if let (KeySig::One(x, p), KeySig::One(y, q)) = (sk, dk) {
-                let id_new = new.reach.key_cell(*p, *q);
-                let id_old = old.reach.key_cell(*x, *y) as usize;
-                if old_to_new.get(id_old).copied().flatten() == Some(id_new) {
+            if let (Some((row_old, row_new)), KeySig::One(y, q)) = (&rows, dk) {
+                // Outside the keys a cell is EMPTY, as `key_cell` says.
+                let id_old = row_old.get(*y).copied().unwrap_or_else(|| translate(EMPTY));
+                let id_new = row_new.get(*q).copied().unwrap_or(EMPTY);
+                if id_old == Some(id_new) {
                     continue; // unchanged
                 }
             }
@@ -479,43 +552,27 @@ fn connection_changes(old: &Side, new: &Side, eo: &[Entity], en: &[Entity]) -> C
                         continue;
                     }
                     if let (Some(a), Some(b)) = (name_of(ai), name_of(bi)) {
-                        record(a, b, &before, &after);
+                        record(&mut out, a, b, &before, &after);
                     }
                 }
             }
         }
-    }
-    // Towards and from atoms and names, per group of keys as well: what a
-    // source atom reaches depends on the column keys, what reaches an atom
-    // or a name on the row keys.
-    let members =
-        |g: &[usize]| -> Vec<(u32, &str)> { g.iter().filter_map(|&i| name_of(i)).collect() };
-    for g in dst_groups.values() {
-        let Some(&(o, w)) = g.first().and_then(|&i| idx.get(i)) else {
-            continue;
-        };
-        for (name, xo, xn) in &src_atoms {
-            let before = o.map_or_else(ConnSet::empty, |e| ext_conns(old.reach, e, *xo, true));
-            let after = w.map_or_else(ConnSet::empty, |e| ext_conns(new.reach, e, *xn, true));
-            if before != after {
-                let atom = (rank_of(name), name.as_str());
-                for n in members(g) {
-                    record(atom, n, &before, &after);
-                }
-            }
-        }
-    }
-    for g in src_groups.values() {
-        let Some(&(o, w)) = g.first().and_then(|&i| idx.get(i)) else {
-            continue;
-        };
+        let g = sg;
+        let (o, w) = (oa, na);
         for (name, xo, xn) in &dst_atoms {
+            let ids = (
+                single(o, *xo, &|x, c| old.reach.class_to_ext_id(c, x)),
+                single(w, *xn, &|x, c| new.reach.class_to_ext_id(c, x)),
+            );
+            if unchanged(ids.0, ids.1) {
+                continue;
+            }
             let before = o.map_or_else(ConnSet::empty, |e| ext_conns(old.reach, e, *xo, false));
             let after = w.map_or_else(ConnSet::empty, |e| ext_conns(new.reach, e, *xn, false));
             if before != after {
                 let atom = (rank_of(name), name.as_str());
                 for n in members(g) {
-                    record(n, atom, &before, &after);
+                    record(&mut out, n, atom, &before, &after);
                 }
             }
         }
@@ -533,11 +590,25 @@ fn connection_changes(old: &Side, new: &Side, eo: &[Entity], en: &[Entity]) -> C
             if before != after {
                 let dst = (rank_of(dst), dst.as_str());
                 for n in members(g) {
-                    record(n, dst, &before, &after);
+                    record(&mut out, n, dst, &before, &after);
                 }
             }
         }
-    }
+        out
+    };
+    // Every group on both cores; the order is the sort's below.
+    let src_list: Vec<(&KeySig, &Vec<usize>)> = src_groups.iter().collect();
+    let dst_only: Vec<&Vec<usize>> = dst_groups.values().collect();
+    let (mut changes, to_groups): (Vec<Change>, Vec<Change>) = rayon::join(
+        || {
+            src_list
+                .par_iter()
+                .flat_map_iter(|&(sk, sg)| from_group(sk, sg))
+                .collect()
+        },
+        || dst_only.par_iter().flat_map_iter(|g| to_group(g)).collect(),
+    );
+    changes.extend(to_groups);
     // By source, then destination, as their names sort by bytes.
     changes.sort_by_key(|&(s, d, _)| (s, d));
     let (mut added, mut removed, mut changed) = (Vec::new(), Vec::new(), Vec::new());

@@ -4,7 +4,7 @@ use crate::attack::graph::SimOptions;
 use crate::attack::graph::Target;
 use crate::cli::args::{DiffArgs, DiffFormat, FailOn};
 use crate::cli::error::{CliError, Outcome};
-use crate::cli::input::{input_name, load_with, timed};
+use crate::cli::input::{input_name, load_two, timed};
 use crate::cli::print::{err_line, write_out};
 use crate::engine::reach::Reachability;
 use crate::model::Cluster;
@@ -28,11 +28,13 @@ pub fn run(a: DiffArgs) -> Result<Outcome, CliError> {
         ));
     }
     let v = a.opts.verbose;
-    let old = timed(v, "load old", || {
-        load_with(std::slice::from_ref(&a.old), &a.opts)
-    })?;
-    let new = timed(v, "load new", || {
-        load_with(std::slice::from_ref(&a.new), &a.opts)
+    // Both sides at once; their warnings and errors in order, OLD first.
+    let (old, new) = timed(v, "load", || {
+        load_two(
+            std::slice::from_ref(&a.old),
+            std::slice::from_ref(&a.new),
+            &a.opts,
+        )
     })?;
     let budget = crate::cli::input::memory_budget()?;
     // CNP-12: both sides know every name either side's rules name.

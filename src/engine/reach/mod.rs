@@ -245,6 +245,12 @@ impl Reachability {
         self.cells.get(r * self.stride() + k)
     }
 
+    /// The connection ids of row key `r` towards every column key (EMPTY
+    /// for each outside the keys): [`Reachability::key_cell`] for a whole row.
+    pub fn key_row(&self, r: usize) -> Vec<u32> {
+        (0..self.cols.len()).map(|k| self.key_cell(r, k)).collect()
+    }
+
     /// (row key, column key) pairs with some connection: what the attack
     /// graph's stored entries grow with.
     pub fn connected_key_pairs(&self) -> u64 {
